@@ -1,0 +1,137 @@
+import type { Logger } from "pino";
+
+/** Metadata attached to a materialization; must be JSON-serialisable. */
+export type MetadataValue = string | number | boolean | null | MetadataValue[] | { [k: string]: MetadataValue };
+export type Metadata = Record<string, MetadataValue>;
+
+/** A dynamic partitions definition: its keys live in the instance (SQLite), added at run time. */
+export interface DynamicPartitionsDefinition {
+  readonly kind: "dynamic";
+  readonly name: string;
+}
+
+export interface RetryPolicy {
+  /** Total attempts including the first (>= 1). */
+  maxAttempts: number;
+  /** Delay before the 2nd attempt, in ms (default 1000). */
+  delayMs?: number;
+  /** Multiplier applied to the delay after each failed attempt (default 2). */
+  backoff?: number;
+}
+
+/** Anything with a zod-like `parse`; keeps core free of a validation library. */
+export interface ConfigSchema<T> {
+  parse(input: unknown): T;
+}
+
+/** The subset of the instance that compute functions may use. */
+export interface ComputeInstance {
+  /** Add keys (add-only, idempotent). Returns how many were new. */
+  addDynamicPartitions(def: DynamicPartitionsDefinition | string, keys: Iterable<string>): number;
+  getDynamicPartitions(def: DynamicPartitionsDefinition | string): string[];
+  hasDynamicPartition(def: DynamicPartitionsDefinition | string, key: string): boolean;
+  countDynamicPartitions(def: DynamicPartitionsDefinition | string): number;
+}
+
+/** What compute receives besides its input values. */
+export interface AssetContext<Config = Record<string, unknown>> {
+  readonly assetKey: string;
+  /** The partition being materialized; undefined for unpartitioned assets. */
+  readonly partitionKey: string | undefined;
+  readonly runId: string;
+  /** 1 for the first attempt, 2 for the first retry... */
+  readonly attempt: number;
+  /** This asset's run config (parsed by `configSchema` when given; `{}` otherwise). */
+  readonly config: Config;
+  readonly resources: Record<string, unknown>;
+  /** pino logger; every line is tagged with run_id, asset and partition. */
+  readonly log: Logger;
+  /** Aborted when the run is cancelled (SIGINT/SIGTERM, fail-fast, API). */
+  readonly signal: AbortSignal;
+  readonly instance: ComputeInstance;
+  addMetadata(metadata: Metadata): void;
+}
+
+/** Declares an input value: by default the upstream asset has the same key as the input name. */
+export interface AssetIn {
+  asset?: string;
+}
+
+export interface IsMaterializedArgs {
+  partitionKey: string | undefined;
+  resources: Record<string, unknown>;
+}
+
+export interface AssetSpec<Config = Record<string, unknown>> {
+  key: string;
+  group?: string;
+  description?: string;
+  /** Value inputs, passed to compute by name. */
+  ins?: Record<string, AssetIn>;
+  /** Ordering-only dependencies (no value passed). */
+  deps?: string[];
+  partitions?: DynamicPartitionsDefinition;
+  /** IO manager key; default "memory". */
+  io?: string;
+  resources?: string[];
+  codeVersion?: string;
+  tags?: Record<string, string>;
+  kinds?: string[];
+  retry?: RetryPolicy;
+  configSchema?: ConfigSchema<Config>;
+  /**
+   * Optional external source of truth: when it returns true, the (asset, partition)
+   * counts as materialized for `missing` runs even without a record in the instance.
+   */
+  isMaterialized?: (args: IsMaterializedArgs) => boolean | Promise<boolean>;
+  compute: (ctx: AssetContext<Config>, inputs: Record<string, unknown>) => unknown | Promise<unknown>;
+}
+
+/** A validated asset definition (defaults filled in). */
+export interface AssetDefinition<Config = Record<string, unknown>> extends AssetSpec<Config> {
+  readonly group: string;
+  readonly ins: Record<string, AssetIn>;
+  readonly deps: string[];
+  readonly io: string;
+  readonly resources: string[];
+  readonly tags: Record<string, string>;
+  readonly kinds: string[];
+}
+
+/** Result wrapper for compute: a value plus metadata for the materialization event. */
+export interface MaterializeResult<T = unknown> {
+  value: T;
+  metadata?: Metadata;
+}
+
+/** A resource value or a factory run once per run (disposed at the end when it returns `dispose`). */
+export interface ResourceFactory<T = unknown> {
+  readonly kind: "resource-factory";
+  create(): T | Promise<T>;
+  dispose?(value: T): void | Promise<void>;
+}
+
+export interface OutputContext {
+  assetKey: string;
+  partitionKey: string | undefined;
+  runId: string;
+}
+export type InputContext = OutputContext;
+
+export interface IOManager {
+  handleOutput(ctx: OutputContext, value: unknown): void | Promise<void>;
+  loadInput(ctx: InputContext): unknown | Promise<unknown>;
+}
+
+export interface DefinitionsSpec {
+  assets: AssetDefinition<any>[];
+  resources?: Record<string, unknown>;
+  ioManagers?: Record<string, IOManager>;
+}
+
+export interface Definitions {
+  readonly kind: "definitions";
+  readonly assets: ReadonlyMap<string, AssetDefinition<any>>;
+  readonly resources: Readonly<Record<string, unknown>>;
+  readonly ioManagers: Readonly<Record<string, IOManager>>;
+}

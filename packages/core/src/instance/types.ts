@@ -1,0 +1,106 @@
+import type { Metadata } from "../definitions/types.ts";
+
+export type RunStatus = "queued" | "started" | "succeeded" | "failed" | "canceled" | "interrupted";
+
+export interface RunRecord {
+  runId: string;
+  status: RunStatus;
+  /** The selection string as the user typed it. */
+  selection: string;
+  /** Human summary of the partitions targeted, e.g. "3 keys", "missing", "all". */
+  partitionsSummary: string;
+  /** Number of planned steps. */
+  stepCount: number;
+  createdAt: string;
+  startedAt: string | null;
+  endedAt: string | null;
+  pid: number;
+  host: string;
+  /** Free-form JSON: counts, config file path, error... */
+  tags: Record<string, string>;
+}
+
+export type EventType = "run_start" | "step_start" | "materialization" | "step_failure" | "step_skipped" | "run_end";
+
+export interface EventRecord {
+  /** Assigned by storage (monotonic). */
+  id?: number;
+  runId: string;
+  type: EventType;
+  assetKey: string | null;
+  partitionKey: string | null;
+  timestamp: string;
+  /** Step duration for materialization/failure events. */
+  durationMs?: number | null;
+  metadata?: Metadata | null;
+  error?: { message: string; stack?: string; name?: string } | null;
+  /** Why a step was skipped (e.g. "upstream failed: draft_response[abc]"). */
+  message?: string | null;
+}
+
+export type PartitionStatus = "materialized" | "failed" | "missing";
+
+/** Latest state of one (asset, partition), kept up to date without scanning the event log. */
+export interface AssetPartitionState {
+  assetKey: string;
+  /** "" for unpartitioned assets. */
+  partitionKey: string;
+  status: "materialized" | "failed";
+  runId: string;
+  timestamp: string;
+  durationMs: number | null;
+  metadata: Metadata | null;
+  error: string | null;
+}
+
+export interface ListRunsOptions {
+  limit?: number;
+  status?: RunStatus;
+}
+
+export interface Page {
+  offset?: number;
+  limit?: number;
+}
+
+/**
+ * Instance storage. The SQLite implementation is the embedded default; keep SQL
+ * behind this interface so another backend (PostgreSQL) can come later.
+ */
+export interface Storage {
+  // runs
+  createRun(run: Omit<RunRecord, "createdAt" | "startedAt" | "endedAt">): RunRecord;
+  updateRun(runId: string, patch: Partial<Pick<RunRecord, "status" | "startedAt" | "endedAt" | "stepCount" | "tags">>): void;
+  getRun(runId: string): RunRecord | undefined;
+  listRuns(opts?: ListRunsOptions): RunRecord[];
+  /** Runs left `started`/`queued` by a process that is gone become `interrupted`; returns how many. */
+  markDeadRunsInterrupted(): number;
+
+  // events (batched by the caller: one transaction per call)
+  appendEvents(events: EventRecord[]): void;
+  getEvents(runId: string, opts?: { afterId?: number; limit?: number; types?: EventType[] }): EventRecord[];
+
+  // latest state per (asset, partition)
+  getAssetPartitionState(assetKey: string, partitionKey?: string): AssetPartitionState | undefined;
+  listAssetPartitionStates(assetKey: string, opts?: Page & { status?: "materialized" | "failed" }): AssetPartitionState[];
+  countAssetPartitionStates(assetKey: string): { materialized: number; failed: number };
+  /** Keys of partitions whose latest state is `materialized`. */
+  materializedPartitionKeys(assetKey: string): Set<string>;
+  /** Forget materialization records (never touches user files). Returns rows removed. */
+  wipeAssetPartitionStates(assetKey: string, partitionKey?: string): number;
+
+  // dynamic partitions
+  addDynamicPartitions(name: string, keys: Iterable<string>): number;
+  getDynamicPartitions(name: string, page?: Page): string[];
+  hasDynamicPartition(name: string, key: string): boolean;
+  countDynamicPartitions(name: string): number;
+  deleteDynamicPartitions(name: string, keys: Iterable<string>): number;
+  listDynamicPartitionsDefinitions(): { name: string; count: number }[];
+
+  // step claims: at most one process computes an (asset, partition) at once
+  /** Returns true when the claim was taken (free, or held by a dead process). */
+  claimStep(assetKey: string, partitionKey: string, runId: string): boolean;
+  releaseSteps(runId: string, steps?: { assetKey: string; partitionKey: string }[]): void;
+
+  close(): void;
+}
