@@ -13,8 +13,20 @@ export type PartitionsSelector =
 export type RunProgressEvent =
   | { type: "planned"; runId: string; totalSteps: number; logPath: string }
   | { type: "step_start"; assetKey: string; partitionKey: string | undefined }
-  | { type: "step_success"; assetKey: string; partitionKey: string | undefined; durationMs: number; metadata: Metadata }
-  | { type: "step_failure"; assetKey: string; partitionKey: string | undefined; durationMs: number; error: Error }
+  | {
+      type: "step_success";
+      assetKey: string;
+      partitionKey: string | undefined;
+      durationMs: number;
+      metadata: Metadata;
+    }
+  | {
+      type: "step_failure";
+      assetKey: string;
+      partitionKey: string | undefined;
+      durationMs: number;
+      error: Error;
+    }
   | { type: "step_skipped"; assetKey: string; partitionKey: string | undefined; reason: string };
 
 export interface StepFailure {

@@ -1,4 +1,4 @@
-import type { Metadata } from "../definitions/types.ts";
+import type { ComputeInstance, DynamicPartitionsDefinition, Metadata } from "../definitions/types.ts";
 
 export type RunStatus = "queued" | "started" | "succeeded" | "failed" | "canceled" | "interrupted";
 
@@ -49,8 +49,12 @@ export interface AssetPartitionState {
   runId: string;
   timestamp: string;
   durationMs: number | null;
+  /** Metadata of the latest successful materialization (kept when a later attempt fails). */
   metadata: Metadata | null;
+  /** Message of the latest failure; null once materialized again. */
   error: string | null;
+  /** The latest successful materialization, if any (still set when `status` is "failed"). */
+  lastMaterialization?: { runId: string; timestamp: string } | null;
 }
 
 export interface ListRunsOptions {
@@ -84,6 +88,11 @@ export interface Storage {
   getAssetPartitionState(assetKey: string, partitionKey?: string): AssetPartitionState | undefined;
   listAssetPartitionStates(assetKey: string, opts?: Page & { status?: "materialized" | "failed" }): AssetPartitionState[];
   countAssetPartitionStates(assetKey: string): { materialized: number; failed: number };
+  /**
+   * The most recently recorded state among all partitions of the asset (what `assets list`
+   * shows as its last materialization). Optional: a backend without it shows no time.
+   */
+  latestAssetPartitionState?(assetKey: string): AssetPartitionState | undefined;
   /** Keys of partitions whose latest state is `materialized`. */
   materializedPartitionKeys(assetKey: string): Set<string>;
   /** Forget materialization records (never touches user files). Returns rows removed. */
@@ -102,5 +111,22 @@ export interface Storage {
   claimStep(assetKey: string, partitionKey: string, runId: string): boolean;
   releaseSteps(runId: string, steps?: { assetKey: string; partitionKey: string }[]): void;
 
+  close(): void;
+}
+
+/** An opened instance: its home directory, the storage and the partition helpers compute uses. */
+export interface Instance extends ComputeInstance {
+  /** Absolute path of $ASSETS_HOME. */
+  readonly home: string;
+  /** `<home>/instance.db`. */
+  readonly dbPath: string;
+  /** `<home>/logs`. */
+  readonly logsDir: string;
+  readonly storage: Storage;
+  /** `<home>/logs/<runId>.jsonl`. */
+  logPathFor(runId: string): string;
+  getDynamicPartitions(def: DynamicPartitionsDefinition | string, page?: Page): string[];
+  /** Explicit keys only; returns how many existed. */
+  deleteDynamicPartitions(def: DynamicPartitionsDefinition | string, keys: Iterable<string>): number;
   close(): void;
 }

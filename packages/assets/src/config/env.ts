@@ -1,0 +1,13 @@
+/** Environment switches of the cohort pipeline, read at use time. */
+
+/** An explicit cohort id from `DD_COHORT` (blank counts as unset). */
+export function envCohortOverride(env: NodeJS.ProcessEnv = process.env): string | undefined {
+  const value = env.DD_COHORT?.trim();
+  return value ? value : undefined;
+}
+
+/** `DD_ALLOW_LEGACY_TASKS=1`: task tables may fall back to the active axes when membership.csv is missing. */
+export function legacyTasksAllowed(env: NodeJS.ProcessEnv = process.env): boolean {
+  const value = env.DD_ALLOW_LEGACY_TASKS?.trim().toLowerCase();
+  return value === "1" || value === "true";
+}

@@ -1,0 +1,215 @@
+/**
+ * Identifiers, byte-identical to the original Python pipeline's (gen ids, combo ids,
+ * cohort ids), so data directories written by either implementation stay compatible.
+ */
+import { createHash } from "node:crypto";
+import { AssetsError } from "@daydream/core";
+import { blake2s } from "@noble/hashes/blake2.js";
+import { pyFloatRepr } from "./parsing/pythonCompat.ts";
+
+/** Hashed into every deterministic cohort id; bump only when the pipeline's outputs change meaning. */
+export const PIPELINE_VERSION = "2025-09-09";
+
+/** An id that cannot safely become a single directory name, or bad id inputs. */
+export class UnsafeIdError extends AssetsError {}
+
+export interface GenIdOptions {
+  /** Cohort-scoped ids pass the cohort id here; empty counts as not given. */
+  runId?: string | null;
+  /** Extra disambiguation (e.g. a retry); empty counts as not given. */
+  salt?: string | null;
+  /** Number of base-36 characters (default 16). */
+  length?: number;
+}
+
+/**
+ * Deterministic generation id: SHA-256 over each part followed by `|` (stage, task id,
+ * run id, salt), first 12 bytes as a big-endian integer in base 36, left-padded with
+ * `0` to `length`, then cut to `length`. The `|` join makes `("a|b")` and
+ * `("a", runId "b")` collide; that is the original behaviour and is kept.
+ */
+export function reserveGenId(stage: string, taskId: string, options: GenIdOptions = {}): string {
+  const { runId, salt, length = 16 } = options;
+  if (!Number.isInteger(length) || length < 1) {
+    throw new UnsafeIdError("INVALID_ID_LENGTH", `gen id length must be a positive integer, got ${length}`, {
+      context: { stage, task: taskId },
+      hint: "omit length to get the standard 16 characters",
+    });
+  }
+  const parts = [stage, taskId];
+  if (runId) parts.push(runId);
+  if (salt) parts.push(salt);
+  const hash = createHash("sha256");
+  for (const part of parts) {
+    requireWellFormed(part, "gen id part");
+    hash.update(part, "utf8");
+    hash.update("|");
+  }
+  const value = BigInt(`0x${hash.digest().subarray(0, 12).toString("hex")}`);
+  return value.toString(36).padStart(length, "0").slice(0, length);
+}
+
+// In `u` mode a paired surrogate is one astral code point, so only lone halves match.
+const LONE_SURROGATE = /\p{Cs}/u;
+
+/** Python cannot UTF-8-encode a lone surrogate; hashing U+FFFD instead would silently differ. */
+function requireWellFormed(text: string, what: string): void {
+  if (LONE_SURROGATE.test(text)) {
+    throw new UnsafeIdError(
+      "ILL_FORMED_TEXT",
+      `${what} ${JSON.stringify(text)} contains a lone UTF-16 surrogate`,
+      {
+        hint: "ids must be valid Unicode text; check how the value was read or built",
+      },
+    );
+  }
+}
+
+/** Code-point order, as Python sorts strings (JavaScript's default compares UTF-16 units). */
+export function compareCodePoints(a: string, b: string): number {
+  const ai = a[Symbol.iterator]();
+  const bi = b[Symbol.iterator]();
+  for (;;) {
+    const x = ai.next();
+    const y = bi.next();
+    if (x.done || y.done) return x.done ? (y.done ? 0 : -1) : 1;
+    const d = x.value.codePointAt(0)! - y.value.codePointAt(0)!;
+    if (d !== 0) return d;
+  }
+}
+
+/** `combo_v1_` + first 12 hex chars of SHA-256 over the sorted concept ids, level and k_max joined by `|`. */
+export function comboId(conceptIds: readonly string[], level: string, kMax: number): string {
+  if (!Number.isInteger(kMax)) {
+    throw new UnsafeIdError("INVALID_K_MAX", `k_max must be an integer, got ${kMax}`, {
+      context: { level },
+      hint: "k_max is the maximum number of concepts per combination, a whole number",
+    });
+  }
+  for (const id of [...conceptIds, level]) requireWellFormed(id, "combo id part");
+  const sorted = [...conceptIds].sort(compareCodePoints);
+  const input = `${sorted.join("|")}|${level}|${kMax}`;
+  return `combo_v1_${createHash("sha256").update(input, "utf8").digest("hex").slice(0, 12)}`;
+}
+
+/** What a cohort id is computed from (extra keys are ignored). */
+export interface CohortManifest {
+  combos?: readonly string[] | null;
+  templates?: { draft?: readonly string[]; essay?: readonly string[]; evaluation?: readonly string[] } | null;
+  llms?: { generation?: readonly string[]; evaluation?: readonly string[] } | null;
+  prompt_versions?: Record<string, unknown> | null;
+  [extra: string]: unknown;
+}
+
+/**
+ * `<kind>-` + hex BLAKE2s (6-byte digest parameter, not a truncation of BLAKE2s-256) of
+ * the canonical JSON of combos, llms, templates, prompt_versions and the pipeline
+ * version. A non-empty explicit id is returned unchanged; `""` falls through to the hash.
+ */
+export function computeCohortId(
+  manifest: CohortManifest,
+  options: { explicit?: string | null; kind?: string } = {},
+): string {
+  const { explicit, kind = "cohort" } = options;
+  if (explicit) return explicit;
+  const stable = {
+    combos: manifest.combos ?? null,
+    llms: manifest.llms ?? null,
+    templates: manifest.templates ?? null,
+    prompt_versions: manifest.prompt_versions ?? null,
+    pipeline_version: PIPELINE_VERSION,
+  };
+  const digest = blake2s(new TextEncoder().encode(canonicalJson(stable)), { dkLen: 6 });
+  return `${kind}-${Buffer.from(digest).toString("hex")}`;
+}
+
+/**
+ * Python's `json.dumps(value, sort_keys=True, separators=(",", ":"))`: keys sorted by code
+ * point, non-ASCII and DEL escaped as lowercase `\uXXXX` (astral characters as surrogate
+ * pairs), `/` not escaped. Safe integers print as integers (JavaScript cannot tell
+ * `1` from `1.0`); other numbers as Python's float repr.
+ */
+export function canonicalJson(value: unknown): string {
+  if (value === null) return "null";
+  if (typeof value === "boolean") return value ? "true" : "false";
+  if (typeof value === "bigint") return value.toString();
+  if (typeof value === "number") return jsonNumber(value);
+  if (typeof value === "string") return jsonString(value);
+  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(",")}]`;
+  if (typeof value === "object" && Object.getPrototypeOf(value) === Object.prototype) {
+    const entries = Object.entries(value as Record<string, unknown>).filter(([, v]) => v !== undefined);
+    entries.sort(([a], [b]) => compareCodePoints(a, b));
+    return `{${entries.map(([k, v]) => `${jsonString(k)}:${canonicalJson(v)}`).join(",")}}`;
+  }
+  throw new UnsafeIdError(
+    "UNSERIALIZABLE_MANIFEST",
+    `cannot serialise a ${typeof value} into a cohort manifest`,
+    {
+      hint: "manifests hold only strings, numbers, booleans, null, arrays and plain objects",
+    },
+  );
+}
+
+function jsonNumber(n: number): string {
+  if (Number.isNaN(n)) return "NaN";
+  if (!Number.isFinite(n)) return n > 0 ? "Infinity" : "-Infinity";
+  // Beyond 2^53 a number cannot have come from an exact int, so it prints as Python's float would.
+  if (Number.isSafeInteger(n)) return String(n);
+  return pyFloatRepr(n);
+}
+
+const SHORT_ESCAPES: Record<string, string> = {
+  '"': '\\"',
+  "\\": "\\\\",
+  "\b": "\\b",
+  "\f": "\\f",
+  "\n": "\\n",
+  "\r": "\\r",
+  "\t": "\\t",
+};
+
+function jsonString(s: string): string {
+  let out = '"';
+  for (let i = 0; i < s.length; i++) {
+    const ch = s[i];
+    const code = s.charCodeAt(i);
+    if (SHORT_ESCAPES[ch] !== undefined) out += SHORT_ESCAPES[ch];
+    else if (code >= 0x20 && code <= 0x7e) out += ch;
+    else out += `\\u${code.toString(16).padStart(4, "0")}`;
+  }
+  return `${out}"`;
+}
+
+const MAX_ID_BYTES = 255;
+
+/**
+ * Rejects an id that is not a safe single directory name (used before ids become paths):
+ * empty, over 255 UTF-8 bytes, `.`/`..` anywhere as `..`, a path separator, a control
+ * character, or surrounding whitespace.
+ */
+export function assertSafeId(id: string, what: string): string {
+  const problem = unsafeIdProblem(id);
+  if (problem) {
+    throw new UnsafeIdError(
+      "UNSAFE_ID",
+      `${what} ${JSON.stringify(id)} is not a safe directory name: ${problem}`,
+      {
+        context: { [what.replace(/\s+/g, "_")]: id },
+        hint: "use letters, digits, '-', '_' and single dots (e.g. cohort-2025-09-demo)",
+      },
+    );
+  }
+  return id;
+}
+
+function unsafeIdProblem(id: string): string | undefined {
+  if (typeof id !== "string" || id === "") return "it is empty";
+  if (Buffer.byteLength(id, "utf8") > MAX_ID_BYTES) return `it is longer than ${MAX_ID_BYTES} bytes`;
+  if (id === ".") return "it names the current directory";
+  if (id.includes("..")) return "it contains '..'";
+  if (/[/\\]/.test(id)) return "it contains a path separator";
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what this rejects
+  if (/[\u0000-\u001f\u007f-\u009f]/.test(id)) return "it contains a control character";
+  if (id.trim() !== id) return "it has leading or trailing whitespace";
+  return undefined;
+}

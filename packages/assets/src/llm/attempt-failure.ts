@@ -1,0 +1,93 @@
+import { APIConnectionError, APIConnectionTimeoutError, APIError } from "openai";
+import { isRetryableStatus, parseRetryAfter } from "./retry-policy.ts";
+
+/** One failed attempt, classified for the retry loop: only `transient` failures are retried. */
+export interface AttemptFailure {
+  kind: "aborted" | "transient" | "permanent";
+  code: string;
+  status?: number;
+  retryAfterMs?: number;
+  detail: string;
+  hint: string;
+}
+
+export function garbledFailure(problem: string, providerStatus: number | undefined): AttemptFailure {
+  const permanent = providerStatus !== undefined && !isRetryableStatus(providerStatus);
+  return {
+    kind: permanent ? "permanent" : "transient",
+    code: "LLM_GARBLED_RESPONSE",
+    status: providerStatus,
+    detail: `unusable response: ${problem}`,
+    hint: "the provider returned a malformed answer; retry later or try another model or base URL",
+  };
+}
+
+export function abortedFailure(): AttemptFailure {
+  return {
+    kind: "aborted",
+    code: "LLM_ABORTED",
+    detail: "cancelled",
+    hint: "the run was cancelled; re-run the partition to generate it",
+  };
+}
+
+export function timeoutFailure(timeoutMs: number): AttemptFailure {
+  return {
+    kind: "transient",
+    code: "LLM_TIMEOUT",
+    detail: `no complete response within ${timeoutMs} ms`,
+    hint: "raise DD_LLM_TIMEOUT_MS for slow models, or check that the server is up",
+  };
+}
+
+/** Map what the SDK threw (HTTP status errors, connection errors, bad JSON) to a failure kind. */
+export function classifyThrown(err: unknown, timeoutMs: number): AttemptFailure {
+  if (err instanceof APIConnectionTimeoutError) return timeoutFailure(timeoutMs);
+  if (err instanceof APIConnectionError) {
+    const cause = err.cause instanceof Error ? `: ${err.cause.message}` : "";
+    return {
+      kind: "transient",
+      code: "LLM_CONNECTION",
+      detail: `connection failed (${err.message}${cause})`,
+      hint: "check DD_LLM_BASE_URL and that the server is reachable",
+    };
+  }
+  if (err instanceof APIError && typeof err.status === "number") return statusFailure(err);
+  if (err instanceof SyntaxError) return garbledFailure(`body is not valid JSON (${err.message})`, undefined);
+  // Anything else thrown while talking to the server (socket reset mid-body...) is treated as transient.
+  return {
+    kind: "transient",
+    code: "LLM_CONNECTION",
+    detail: `request failed (${err instanceof Error ? err.message : String(err)})`,
+    hint: "check DD_LLM_BASE_URL and the network",
+  };
+}
+
+function statusFailure(err: APIError): AttemptFailure {
+  const status = err.status as number;
+  const detail = `HTTP ${status}: ${err.message}`;
+  if (isRetryableStatus(status)) {
+    return {
+      kind: "transient",
+      code: status === 429 ? "LLM_RATE_LIMITED" : "LLM_SERVER_ERROR",
+      status,
+      retryAfterMs: parseRetryAfter(err.headers),
+      detail,
+      hint:
+        status === 429
+          ? "the provider is rate-limiting: lower DD_LLM_CONCURRENCY or set DD_LLM_MIN_DELAY_MS"
+          : "the provider had a server error; retry later",
+    };
+  }
+  return { kind: "permanent", code: "LLM_HTTP_ERROR", status, detail, hint: statusHint(status) };
+}
+
+function statusHint(status: number): string {
+  if (status === 401 || status === 403) {
+    return "the API key was rejected: check DD_LLM_API_KEY / OPENROUTER_API_KEY and the provider account";
+  }
+  if (status === 404) return "unknown model or endpoint: check the model name and DD_LLM_BASE_URL";
+  if (status === 400 || status === 422)
+    return "the provider rejected the request: check the model name and DD_LLM_MAX_TOKENS";
+  return "the provider refused the request; see its message above";
+}

@@ -1,0 +1,95 @@
+import fs from "node:fs";
+import { z } from "zod";
+import { type Stage, templateFilePath, templateTablePath } from "../config/paths.ts";
+import { booleanCell, choiceCell, idCell, textCell } from "./cells.ts";
+import { assertUniqueKey, readValidatedTable } from "./csvTable.ts";
+import { RawInputError } from "./errors.ts";
+
+export const ESSAY_GENERATORS = ["llm", "copy"] as const;
+export type EssayGenerator = (typeof ESSAY_GENERATORS)[number];
+
+export interface TemplateRow {
+  stage: Stage;
+  templateId: string;
+  templateName: string;
+  description: string;
+  active: boolean;
+  /** Draft and evaluation templates: the parser name ("" = none given). */
+  parser: string;
+  /** Essay templates: `llm` renders and calls a model, `copy` copies the parent draft. */
+  generator: EssayGenerator;
+  row: number;
+  line: number;
+}
+
+const baseSchema = z.object({
+  template_id: idCell("template_id"),
+  template_name: textCell(),
+  description: textCell(),
+  active: booleanCell(true),
+  parser: textCell(),
+});
+// Only essay tables have a generator column; a missing or empty one means `llm`.
+const essaySchema = baseSchema.extend({ generator: choiceCell(ESSAY_GENERATORS, "llm") });
+
+const COLUMNS: Record<Stage, string> = {
+  draft: "template_id,template_name,description,active,parser",
+  essay: "template_id,template_name,description,active,generator",
+  evaluation: "template_id,template_name,description,active,parser",
+};
+
+/** Every template row of `<stage>_templates.csv` (active or not), in file order. */
+export function readTemplates(root: string, stage: Stage): TemplateRow[] {
+  const file = templateTablePath(root, stage);
+  const rows = readValidatedTable(file, ["template_id"], stage === "essay" ? essaySchema : baseSchema, `columns ${COLUMNS[stage]}`);
+  assertUniqueKey(file, rows, "template_id", (r) => r.template_id);
+  return rows.map((r) => ({
+    stage,
+    templateId: r.template_id,
+    templateName: r.template_name,
+    description: r.description,
+    active: r.active,
+    parser: stage === "essay" ? "" : r.parser,
+    generator: "generator" in r ? (r.generator as EssayGenerator) : "llm",
+    row: r.row,
+    line: r.line,
+  }));
+}
+
+export function activeTemplates(rows: TemplateRow[]): TemplateRow[] {
+  return rows.filter((r) => r.active);
+}
+
+/** True when rendering this template needs its source file (a `copy` essay does not). */
+export function needsTemplateFile(t: TemplateRow): boolean {
+  return !(t.stage === "essay" && t.generator === "copy");
+}
+
+/** Fail when an active template has no source file, naming the row that declares it. */
+export function assertTemplateFileExists(root: string, t: TemplateRow): void {
+  const file = templateFilePath(root, t.stage, t.templateId);
+  if (!fs.existsSync(file)) {
+    throw new RawInputError(
+      { file: templateTablePath(root, t.stage), row: t.row, line: t.line, column: "template_id" },
+      `active ${t.stage} template "${t.templateId}" has no template file ${file}`,
+      `create ${file}, or set active to False for this template`,
+      { code: "TEMPLATE_FILE_MISSING" },
+    );
+  }
+}
+
+/** The template source as written (Jinja2 syntax); rendering belongs to the generation assets. */
+export function readTemplateSource(root: string, stage: Stage, templateId: string): string {
+  const file = templateFilePath(root, stage, templateId);
+  try {
+    return fs.readFileSync(file, "utf8");
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    throw new RawInputError(
+      { file },
+      code === "ENOENT" ? `template "${templateId}" has no file` : `cannot read the template (${code})`,
+      code === "ENOENT" ? `create ${file} or deactivate the template in ${stage}_templates.csv` : "check its permissions",
+      { code: "TEMPLATE_FILE_MISSING", cause: err },
+    );
+  }
+}

@@ -1,0 +1,87 @@
+/**
+ * The `assets` program: global flags, one sub-command per file under
+ * commands/, and the mapping of every outcome to an exit code.
+ */
+import { readFileSync } from "node:fs";
+import { Command, CommanderError } from "commander";
+import { cliState, examples } from "./action.ts";
+import { registerGraph } from "./commands/graph.ts";
+import { registerList } from "./commands/list.ts";
+import { registerLogs } from "./commands/logs.ts";
+import { registerMaterialize } from "./commands/materialize.ts";
+import { registerPartitions } from "./commands/partitions.ts";
+import { registerRuns } from "./commands/runs.ts";
+import { registerShow } from "./commands/show.ts";
+import { registerWipe } from "./commands/wipe.ts";
+import { EXIT_USAGE, reportError } from "./errors.ts";
+import { paintErr } from "./output/colors.ts";
+import { printJson } from "./output/json.ts";
+
+function cliVersion(): string {
+  const pkg = JSON.parse(readFileSync(new URL("../package.json", import.meta.url), "utf8")) as { version: string };
+  return pkg.version;
+}
+
+export function buildProgram(): Command {
+  const program = new Command("assets");
+  program
+    .description("Materialize software-defined assets, inspect them, manage partitions and runs.")
+    .option("-f, --definitions <file>", "definitions module (.ts or .js) to load instead of the one in assets.yaml")
+    .option("--verbose", "print stack traces with errors")
+    .version(cliVersion(), "--version", "print the version")
+    .helpOption("-h, --help", "show help")
+    .exitOverride()
+    .showHelpAfterError(paintErr.dim("(add --help for usage and examples)"))
+    .configureOutput({
+      writeOut: (s) => process.stdout.write(s),
+      writeErr: (s) => process.stderr.write(s),
+      outputError: (s, write) => write(paintErr.red(s)),
+    })
+    .addHelpText(
+      "after",
+      examples([
+        ["npx assets list", "list the assets of the project with their last materialization"],
+        ["npx assets materialize --select group:task_definitions", "materialize a group of assets"],
+        ["npx assets materialize --select evaluation_response --missing", "materialize only missing partitions"],
+        ["npx assets -f examples/hello/definitions.ts list", "use another definitions module"],
+      ]) +
+        "\nThe project config assets.yaml (found in the working directory or above) names the\n" +
+        "definitions module, the instance home ($ASSETS_HOME wins) and env var defaults.\n",
+    );
+
+  registerMaterialize(program);
+  registerList(program);
+  registerShow(program);
+  registerPartitions(program);
+  registerRuns(program);
+  registerLogs(program);
+  registerGraph(program);
+  registerWipe(program);
+  return program;
+}
+
+/** Runs the CLI on `argv` (as in process.argv) and returns the exit code. */
+export async function main(argv: string[]): Promise<number> {
+  const program = buildProgram();
+  try {
+    await program.parseAsync(argv);
+    return cliState.exitCode;
+  } catch (err) {
+    if (err instanceof CommanderError) {
+      // help and --version exit 0; every other commander error is bad usage
+      return err.exitCode === 0 ? 0 : EXIT_USAGE;
+    }
+    const verbose = program.opts().verbose === true || argv.includes("--verbose");
+    const code = reportError(err, verbose);
+    if (cliState.json) printJson({ error: errorDocument(err) });
+    return code;
+  }
+}
+
+function errorDocument(err: unknown): Record<string, unknown> {
+  if (err instanceof Error) {
+    const e = err as Error & { code?: unknown; hint?: unknown; context?: unknown };
+    return { name: e.name, code: e.code ?? null, message: e.message, hint: e.hint ?? null, context: e.context ?? {} };
+  }
+  return { name: "Error", code: null, message: String(err), hint: null, context: {} };
+}

@@ -1,0 +1,69 @@
+/** Parsers for flag values and key lists shared by several commands. */
+import { readFileSync } from "node:fs";
+import path from "node:path";
+import type { RunStatus } from "@daydream/core";
+import { InvalidArgumentError } from "commander";
+import { UsageError } from "./errors.ts";
+
+export const RUN_STATUSES: readonly RunStatus[] = [
+  "queued",
+  "started",
+  "succeeded",
+  "failed",
+  "canceled",
+  "interrupted",
+];
+
+export function parsePositiveInt(value: string): number {
+  const n = Number(value);
+  if (!/^\d+$/.test(value.trim()) || !Number.isSafeInteger(n) || n < 1) {
+    throw new InvalidArgumentError("expected a whole number >= 1.");
+  }
+  return n;
+}
+
+export function parseNonNegativeInt(value: string): number {
+  const n = Number(value);
+  if (!/^\d+$/.test(value.trim()) || !Number.isSafeInteger(n)) {
+    throw new InvalidArgumentError("expected a whole number >= 0.");
+  }
+  return n;
+}
+
+export function parseRunStatus(value: string): RunStatus {
+  if (!(RUN_STATUSES as readonly string[]).includes(value)) {
+    throw new InvalidArgumentError(`expected one of: ${RUN_STATUSES.join(", ")}.`);
+  }
+  return value as RunStatus;
+}
+
+/** "a,b , c" -> ["a", "b", "c"]; an empty element is a mistake, not something to skip. */
+export function parseKeyList(value: string, flag: string): string[] {
+  const keys = value.split(",").map((k) => k.trim());
+  const emptyAt = keys.findIndex((k) => k === "");
+  if (emptyAt !== -1) {
+    throw new UsageError(`${flag} has an empty key at position ${emptyAt + 1}`, {
+      context: { value },
+      hint: `separate keys with single commas, e.g. ${flag} k1,k2`,
+    });
+  }
+  return keys;
+}
+
+/** Reads one key per line from FILE (or stdin for "-"); blank lines are ignored. */
+export function readKeysFile(file: string, flag: string): string[] {
+  let text: string;
+  try {
+    text = file === "-" ? readFileSync(0, "utf8") : readFileSync(path.resolve(file), "utf8");
+  } catch (cause) {
+    throw new UsageError(`cannot read ${flag} ${file}: ${(cause as Error).message}`, {
+      context: { file },
+      hint: `give a readable file with one key per line, or "-" to read from stdin`,
+      cause,
+    });
+  }
+  return text
+    .split("\n")
+    .map((line) => line.trim())
+    .filter((line) => line !== "");
+}

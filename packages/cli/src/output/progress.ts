@@ -1,0 +1,175 @@
+/**
+ * Live progress of a materialize run on stderr: a progress bar on a TTY
+ * (cli-progress), plain lines otherwise (one per finished step for small runs,
+ * a periodic summary plus every failure for large ones).
+ */
+import type { RunProgressEvent } from "@daydream/core";
+import type { Painter } from "./colors.ts";
+import { firstLine, formatDuration, stepLabel } from "./format.ts";
+
+export interface ProgressReporter {
+  onEvent(event: RunProgressEvent): void;
+  /** Stops the bar or timer; safe to call more than once. */
+  stop(): void;
+}
+
+export type ProgressMode = "bar" | "lines" | "none";
+
+/** Runs with more steps than this report a periodic summary instead of a line per step. */
+export const LINE_PER_STEP_LIMIT = 50;
+const SUMMARY_INTERVAL_MS = 5000;
+
+interface Counts {
+  total: number;
+  succeeded: number;
+  failed: number;
+  skipped: number;
+  startedAt: number;
+}
+
+function finished(c: Counts): number {
+  return c.succeeded + c.failed + c.skipped;
+}
+
+function rateAndEta(c: Counts): { rate: number; eta: string } {
+  const elapsed = (Date.now() - c.startedAt) / 1000;
+  const rate = elapsed > 0 ? finished(c) / elapsed : 0;
+  const remaining = c.total - finished(c);
+  return { rate, eta: rate > 0 ? formatDuration((remaining / rate) * 1000) : "-" };
+}
+
+export function summaryLine(c: Counts): string {
+  const { rate, eta } = rateAndEta(c);
+  const skipped = c.skipped > 0 ? `, ${c.skipped} skipped` : "";
+  return (
+    `progress: ${finished(c)}/${c.total} steps, ${c.succeeded} succeeded, ${c.failed} failed${skipped}, ` +
+    `${rate.toFixed(1)} steps/s, ETA ${eta}`
+  );
+}
+
+function failureText(event: Extract<RunProgressEvent, { type: "step_failure" }>, p: Painter): string {
+  return `${p.red("✗")} ${stepLabel(event.assetKey, event.partitionKey)} failed: ${firstLine(event.error.message)}`;
+}
+
+export async function createProgressReporter(mode: ProgressMode, p: Painter): Promise<ProgressReporter> {
+  if (mode === "none") return { onEvent() {}, stop() {} };
+  if (mode === "lines") return createLineReporter(p);
+  // the bar only pays off for multi-step runs; a single step gets its line
+  const bar = await createBarReporter(p);
+  const lines = createLineReporter(p);
+  let active: ProgressReporter | undefined;
+  return {
+    onEvent(event) {
+      if (event.type === "planned") active = event.totalSteps > 1 ? bar : lines;
+      active?.onEvent(event);
+    },
+    stop() {
+      active?.stop();
+    },
+  };
+}
+
+function createLineReporter(p: Painter): ProgressReporter {
+  const counts: Counts = { total: 0, succeeded: 0, failed: 0, skipped: 0, startedAt: Date.now() };
+  const write = (line: string) => process.stderr.write(`${line}\n`);
+  let timer: NodeJS.Timeout | undefined;
+  let perStep = true;
+  return {
+    onEvent(event) {
+      switch (event.type) {
+        case "planned":
+          counts.total = event.totalSteps;
+          counts.startedAt = Date.now();
+          perStep = event.totalSteps <= LINE_PER_STEP_LIMIT;
+          if (!perStep) {
+            timer = setInterval(() => write(summaryLine(counts)), SUMMARY_INTERVAL_MS);
+            timer.unref();
+          }
+          return;
+        case "step_start":
+          return;
+        case "step_success":
+          counts.succeeded++;
+          if (perStep) {
+            write(`${p.green("✓")} ${stepLabel(event.assetKey, event.partitionKey)} (${formatDuration(event.durationMs)})`);
+          }
+          return;
+        case "step_failure":
+          counts.failed++;
+          write(failureText(event, p));
+          return;
+        case "step_skipped":
+          counts.skipped++;
+          if (perStep) write(`${p.yellow("-")} ${stepLabel(event.assetKey, event.partitionKey)} skipped: ${event.reason}`);
+      }
+    },
+    stop() {
+      if (timer === undefined) return;
+      clearInterval(timer);
+      timer = undefined;
+      write(summaryLine(counts));
+    },
+  };
+}
+
+async function createBarReporter(p: Painter): Promise<ProgressReporter> {
+  const { MultiBar, Presets } = (await import("cli-progress")).default;
+  const counts: Counts = { total: 0, succeeded: 0, failed: 0, skipped: 0, startedAt: Date.now() };
+  const multibar = new MultiBar(
+    {
+      stream: process.stderr,
+      format: (_options, params, payload: { done: number; failed: number; rate: string; eta: string }) => {
+        const width = 30;
+        const filled = Math.round(params.progress * width);
+        const bar = "█".repeat(filled) + "░".repeat(width - filled);
+        const failed = payload.failed > 0 ? p.red(`${payload.failed} failed`) : "0 failed";
+        return (
+          `${bar} ${Math.floor(params.progress * 100)}% | ${payload.done} done, ${failed} / ${params.total}` +
+          ` | ${payload.rate} steps/s | ETA ${payload.eta}`
+        );
+      },
+      hideCursor: true,
+      clearOnComplete: false,
+      fps: 10,
+    },
+    Presets.shades_classic,
+  );
+  let bar: ReturnType<typeof multibar.create> | undefined;
+  const payload = () => {
+    const { rate, eta } = rateAndEta(counts);
+    return { done: counts.succeeded, failed: counts.failed, rate: rate.toFixed(1), eta };
+  };
+  const refresh = () => bar?.update(finished(counts), payload());
+  let stopped = false;
+  return {
+    onEvent(event) {
+      switch (event.type) {
+        case "planned":
+          counts.total = event.totalSteps;
+          counts.startedAt = Date.now();
+          bar = multibar.create(event.totalSteps, 0, payload());
+          return;
+        case "step_start":
+          return;
+        case "step_success":
+          counts.succeeded++;
+          break;
+        case "step_failure":
+          counts.failed++;
+          multibar.log(`${failureText(event, p)}\n`);
+          break;
+        case "step_skipped":
+          counts.skipped++;
+          break;
+      }
+      refresh();
+    },
+    stop() {
+      if (stopped) return;
+      stopped = true;
+      if (bar === undefined) return;
+      refresh();
+      multibar.stop();
+    },
+  };
+}

@@ -1,0 +1,35 @@
+/** The end-of-run summary printed by `materialize` (and reused by `runs show`). */
+import type { RunSummary, StepFailure } from "@daydream/core";
+import { type Painter, statusColor } from "./colors.ts";
+import { formatDuration, plural, stepLabel } from "./format.ts";
+
+/** Failures listed in human output; the rest are counted (all of them are in --json and the logs). */
+export const MAX_LISTED_FAILURES = 20;
+
+export function logsCommand(runId: string): string {
+  return `npx assets logs ${runId}`;
+}
+
+export function renderFailures(failures: StepFailure[], total: number, p: Painter): string {
+  if (total === 0) return "";
+  const lines = failures
+    .slice(0, MAX_LISTED_FAILURES)
+    .map((f) => `  ${p.red("✗")} ${stepLabel(f.assetKey, f.partitionKey)}: ${f.error}`);
+  const listed = Math.min(failures.length, MAX_LISTED_FAILURES);
+  if (total > listed) lines.push(p.dim(`  ... and ${total - listed} more`));
+  return `Failures:\n${lines.join("\n")}\n`;
+}
+
+export function renderRunSummary(summary: RunSummary, p: Painter): string {
+  const head = `Run ${p.bold(summary.runId)} ${statusColor(p, summary.status)} in ${formatDuration(summary.durationMs)}`;
+  const counts =
+    `  ${p.green(`${summary.succeeded} succeeded`)}, ` +
+    `${summary.failed > 0 ? p.red(`${summary.failed} failed`) : "0 failed"}, ` +
+    `${summary.skipped > 0 ? p.yellow(`${summary.skipped} skipped`) : "0 skipped"} ` +
+    `(of ${plural(summary.totalSteps, "step")})`;
+  return [
+    `${head}\n${counts}\n`,
+    renderFailures(summary.failures, summary.failed, p),
+    `Logs: ${logsCommand(summary.runId)}  ${p.dim(`(${summary.logPath})`)}\n`,
+  ].join("");
+}

@@ -1,0 +1,166 @@
+/**
+ * The project config file `assets.yaml`: found in the working directory or its
+ * nearest ancestor, it names the default definitions module, the instance home
+ * and default values for environment variables.
+ */
+import { existsSync, readFileSync } from "node:fs";
+import path from "node:path";
+import { parse as parseYaml } from "yaml";
+import { ProjectConfigError, UsageError } from "./errors.ts";
+
+export const PROJECT_CONFIG_FILE = "assets.yaml";
+const KNOWN_FIELDS = ["definitions", "home", "env"] as const;
+/** Env vars holding paths: a relative default from assets.yaml is resolved against the project root. */
+const PATH_ENV_VARS = new Set(["DD_DATA_ROOT"]);
+
+export interface ProjectConfig {
+  /** Absolute path of assets.yaml. */
+  file: string;
+  definitions?: string;
+  home?: string;
+  env: Record<string, string>;
+}
+
+export interface Project {
+  /** Directory holding assets.yaml (the working directory when there is none). */
+  root: string;
+  config: ProjectConfig | undefined;
+  /** Absolute path of the definitions module. */
+  definitionsPath: string;
+  /** Absolute path of the instance home ($ASSETS_HOME). */
+  home: string;
+}
+
+/** Returns the path of the nearest assets.yaml at or above `dir`, if any. */
+export function findProjectConfig(dir: string): string | undefined {
+  let current = path.resolve(dir);
+  for (;;) {
+    const candidate = path.join(current, PROJECT_CONFIG_FILE);
+    if (existsSync(candidate)) return candidate;
+    const parent = path.dirname(current);
+    if (parent === current) return undefined;
+    current = parent;
+  }
+}
+
+export function readProjectConfig(file: string): ProjectConfig {
+  let doc: unknown;
+  try {
+    doc = parseYaml(readFileSync(file, "utf8"));
+  } catch (cause) {
+    throw new ProjectConfigError(`cannot read ${PROJECT_CONFIG_FILE}: ${(cause as Error).message}`, {
+      context: { file },
+      hint: "fix the YAML syntax; see the README for the expected fields",
+      cause,
+    });
+  }
+  if (doc === null || doc === undefined) return { file, env: {} };
+  if (typeof doc !== "object" || Array.isArray(doc)) {
+    throw new ProjectConfigError(`${PROJECT_CONFIG_FILE} must be a mapping`, {
+      context: { file },
+      hint: `write fields such as "definitions: path/to/definitions.ts"`,
+    });
+  }
+  const fields = doc as Record<string, unknown>;
+  for (const key of Object.keys(fields)) {
+    if (!(KNOWN_FIELDS as readonly string[]).includes(key)) {
+      throw new ProjectConfigError(`unknown field "${key}" in ${PROJECT_CONFIG_FILE}`, {
+        context: { file, key },
+        hint: `known fields: ${KNOWN_FIELDS.join(", ")}`,
+      });
+    }
+  }
+  return {
+    file,
+    definitions: optionalString(fields, "definitions", file),
+    home: optionalString(fields, "home", file),
+    env: envDefaults(fields.env, file),
+  };
+}
+
+function optionalString(fields: Record<string, unknown>, key: string, file: string): string | undefined {
+  const value = fields[key];
+  if (value === undefined || value === null) return undefined;
+  if (typeof value !== "string" || value === "") {
+    throw new ProjectConfigError(`"${key}" in ${PROJECT_CONFIG_FILE} must be a non-empty string`, {
+      context: { file, key },
+      hint: `write it as a path, e.g. ${key}: ${key === "home" ? ".assets" : "src/definitions.ts"}`,
+    });
+  }
+  return value;
+}
+
+function envDefaults(value: unknown, file: string): Record<string, string> {
+  if (value === undefined || value === null) return {};
+  if (typeof value !== "object" || Array.isArray(value)) {
+    throw new ProjectConfigError(`"env" in ${PROJECT_CONFIG_FILE} must be a mapping of variable names to values`, {
+      context: { file, key: "env" },
+      hint: "write e.g.\n    env:\n      DD_LLM: offline",
+    });
+  }
+  const env: Record<string, string> = {};
+  for (const [name, raw] of Object.entries(value as Record<string, unknown>)) {
+    if (typeof raw !== "string" && typeof raw !== "number" && typeof raw !== "boolean") {
+      throw new ProjectConfigError(`env.${name} in ${PROJECT_CONFIG_FILE} must be a string, number or boolean`, {
+        context: { file, key: `env.${name}` },
+        hint: "quote the value",
+      });
+    }
+    env[name] = String(raw);
+  }
+  return env;
+}
+
+/**
+ * Sets every env default from the config that the real environment does not
+ * already set (the real environment wins). Path variables are made absolute
+ * against the project root so that they do not depend on the working directory.
+ */
+export function applyEnvDefaults(config: ProjectConfig, root: string, env: NodeJS.ProcessEnv = process.env): void {
+  for (const [name, value] of Object.entries(config.env)) {
+    if (env[name] !== undefined) continue;
+    env[name] = PATH_ENV_VARS.has(name) ? path.resolve(root, value) : value;
+  }
+}
+
+/**
+ * Works out the project from the working directory and the global flags.
+ * `-f` is resolved against the working directory (the user typed it there);
+ * paths in assets.yaml against the directory that holds it.
+ */
+export function resolveProject(
+  opts: { cwd: string; definitions?: string },
+  env: NodeJS.ProcessEnv = process.env,
+): Project {
+  const configFile = findProjectConfig(opts.cwd);
+  const config = configFile === undefined ? undefined : readProjectConfig(configFile);
+  const root = configFile === undefined ? path.resolve(opts.cwd) : path.dirname(configFile);
+  if (config) applyEnvDefaults(config, root, env);
+
+  let definitionsPath: string;
+  if (opts.definitions !== undefined) {
+    definitionsPath = path.resolve(opts.cwd, opts.definitions);
+  } else if (config?.definitions !== undefined) {
+    definitionsPath = path.resolve(root, config.definitions);
+  } else {
+    throw new UsageError("no definitions module to load", {
+      context: { cwd: opts.cwd, config: configFile },
+      hint: `pass -f path/to/definitions.ts, or add "definitions: <path>" to ${PROJECT_CONFIG_FILE} at the project root`,
+    });
+  }
+  if (!existsSync(definitionsPath)) {
+    throw new UsageError(`definitions module not found: ${definitionsPath}`, {
+      context: { file: definitionsPath, config: opts.definitions === undefined ? configFile : undefined },
+      hint:
+        opts.definitions === undefined
+          ? `fix "definitions" in ${configFile}`
+          : "check the path given to -f/--definitions",
+    });
+  }
+
+  const home =
+    env.ASSETS_HOME !== undefined && env.ASSETS_HOME !== ""
+      ? path.resolve(opts.cwd, env.ASSETS_HOME)
+      : path.resolve(root, config?.home ?? ".assets");
+  return { root, config, definitionsPath, home };
+}

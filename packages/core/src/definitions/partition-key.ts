@@ -1,0 +1,94 @@
+import { PartitionError } from "../errors.ts";
+
+/** Partition keys become file names (`<dir>/<asset>/<key>.<ext>`), hence these limits. */
+export const MAX_PARTITION_KEY_BYTES = 255;
+
+const KEY_RULES_HINT =
+  'partition keys become file names: use a non-empty string of at most 255 bytes (UTF-8) without "/", "\\", "..", NUL or control characters (e.g. replace "/" with "_")';
+
+export interface PartitionKeyPosition {
+  /** Position of the key in the list being validated, named in the error. */
+  index?: number;
+  /** Name of the dynamic partitions definition the key is meant for. */
+  partitions?: string;
+}
+
+/**
+ * Throws a PartitionError unless `key` is a valid partition key: a non-empty
+ * string, at most 255 bytes of UTF-8, without "/", "\", "..", NUL, control
+ * characters or unpaired surrogates (which have no UTF-8 encoding).
+ */
+export function validatePartitionKey(key: unknown, where: PartitionKeyPosition = {}): asserts key is string {
+  if (typeof key !== "string") {
+    throw keyError(`is not a string (got ${key === null ? "null" : typeof key})`, key, where);
+  }
+  if (key.length === 0) throw keyError("is empty", key, where);
+  const problem = findProblem(key);
+  if (problem) throw keyError(problem, key, where);
+}
+
+/** Validates every key before returning them as an array (nothing is written on failure). */
+export function validatePartitionKeys(keys: Iterable<string>, partitions?: string): string[] {
+  const list = Array.isArray(keys) ? (keys as string[]) : Array.from(keys);
+  for (let index = 0; index < list.length; index++) {
+    validatePartitionKey(list[index], { index, partitions });
+  }
+  return list;
+}
+
+/** One pass over the UTF-16 code units: forbidden characters and the UTF-8 byte length. */
+function findProblem(key: string): string | undefined {
+  let bytes = 0;
+  for (let i = 0; i < key.length; i++) {
+    const c = key.charCodeAt(i);
+    if (c < 0x80) {
+      if (c < 0x20 || c === 0x7f) return `contains ${describeControl(c)}`;
+      if (c === 0x2f) return 'contains "/"';
+      if (c === 0x5c) return 'contains "\\"';
+      if (c === 0x2e && key.charCodeAt(i + 1) === 0x2e) return 'contains ".."';
+      bytes += 1;
+    } else if (c < 0x800) {
+      if (c <= 0x9f) return `contains ${describeControl(c)}`;
+      bytes += 2;
+    } else if (c >= 0xd800 && c <= 0xdbff) {
+      const next = key.charCodeAt(i + 1);
+      if (!(next >= 0xdc00 && next <= 0xdfff)) return "contains an unpaired surrogate (not valid Unicode)";
+      bytes += 4;
+      i++;
+    } else if (c >= 0xdc00 && c <= 0xdfff) {
+      return "contains an unpaired surrogate (not valid Unicode)";
+    } else {
+      bytes += 3;
+    }
+  }
+  if (bytes > MAX_PARTITION_KEY_BYTES) {
+    return `is ${bytes} bytes long in UTF-8 (at most ${MAX_PARTITION_KEY_BYTES} allowed)`;
+  }
+  return undefined;
+}
+
+function describeControl(code: number): string {
+  const hex = code.toString(16).toUpperCase().padStart(4, "0");
+  return code === 0 ? "NUL (U+0000)" : `control character U+${hex}`;
+}
+
+/** JSON-quoted, shortened for very long keys so the message stays readable. */
+function quoteKey(key: string): string {
+  return key.length > 80
+    ? `${JSON.stringify(key.slice(0, 60))}... (${key.length} characters)`
+    : JSON.stringify(key);
+}
+
+function keyError(problem: string, key: unknown, where: PartitionKeyPosition): PartitionError {
+  const shown = typeof key === "string" ? `partition key ${quoteKey(key)}` : "partition key";
+  const at = where.index === undefined ? "" : ` at index ${where.index}`;
+  const forDef = where.partitions === undefined ? "" : ` for partitions "${where.partitions}"`;
+  return new PartitionError("invalid_partition_key", `${shown}${at}${forDef} ${problem}`, {
+    context: {
+      key: typeof key === "string" ? quoteKey(key) : undefined,
+      index: where.index,
+      partitions: where.partitions,
+    },
+    hint: KEY_RULES_HINT,
+  });
+}

@@ -1,0 +1,77 @@
+import type { EventRecord, Storage } from "../../instance/types.ts";
+
+export type NewEvent = Omit<EventRecord, "id" | "runId" | "timestamp">;
+
+export interface RecorderOptions {
+  /** Flush once this many events are buffered. */
+  maxBatch?: number;
+  /** Flush buffered events at most this long after the first one arrived. */
+  maxDelayMs?: number;
+  /** A flush failed (the events stay buffered for the next flush). */
+  onError(err: unknown): void;
+}
+
+/**
+ * Buffers a run's events and claim releases and writes them in batches: one `appendEvents`
+ * call (one transaction) per flush, so recording never dominates a run of many small steps.
+ * Events are flushed before claims are released, so a released step always has its record.
+ */
+export class EventRecorder {
+  private events: EventRecord[] = [];
+  private releases: { assetKey: string; partitionKey: string }[] = [];
+  private timer: NodeJS.Timeout | undefined;
+  private readonly maxBatch: number;
+  private readonly maxDelayMs: number;
+
+  constructor(
+    private readonly storage: Storage,
+    private readonly runId: string,
+    private readonly opts: RecorderOptions,
+  ) {
+    this.maxBatch = opts.maxBatch ?? 100;
+    this.maxDelayMs = opts.maxDelayMs ?? 100;
+  }
+
+  record(event: NewEvent): void {
+    this.events.push({ ...event, runId: this.runId, timestamp: new Date().toISOString() });
+    this.scheduleFlush();
+  }
+
+  /** Release the claim on a finished step (batched with the events). */
+  release(assetKey: string, partitionKey: string | undefined): void {
+    this.releases.push({ assetKey, partitionKey: partitionKey ?? "" });
+    this.scheduleFlush();
+  }
+
+  /** Writes everything buffered; throws when storage refuses. */
+  flush(): void {
+    if (this.timer) {
+      clearTimeout(this.timer);
+      this.timer = undefined;
+    }
+    if (this.events.length > 0) {
+      this.storage.appendEvents(this.events);
+      this.events = [];
+    }
+    if (this.releases.length > 0) {
+      this.storage.releaseSteps(this.runId, this.releases);
+      this.releases = [];
+    }
+  }
+
+  private scheduleFlush(): void {
+    if (this.events.length + this.releases.length >= this.maxBatch) {
+      this.tryFlush();
+    } else if (!this.timer) {
+      this.timer = setTimeout(() => this.tryFlush(), this.maxDelayMs);
+    }
+  }
+
+  private tryFlush(): void {
+    try {
+      this.flush();
+    } catch (err) {
+      this.opts.onError(err);
+    }
+  }
+}

@@ -1,0 +1,178 @@
+import { randomUUID } from "node:crypto";
+import os from "node:os";
+import { PGraph, type PGraphNode } from "p-graph";
+import type { LevelWithSilent } from "pino";
+import type { AssetDefinition, Definitions } from "../definitions/types.ts";
+import { StorageError } from "../errors.ts";
+import type { RunStatus } from "../instance/types.ts";
+import { computeInstance } from "./context.ts";
+import { EventRecorder } from "./events/recorder.ts";
+import { openRunLog } from "./logging.ts";
+import type { Plan } from "./plan.ts";
+import type { RunInstance } from "./run-instance.ts";
+import { StepRunner } from "./step-runner.ts";
+import type { RunProgressEvent, RunSummary } from "./types.ts";
+
+export const DEFAULT_CONCURRENCY = 8;
+
+export interface ExecuteArgs {
+  defs: Definitions;
+  plan: Plan;
+  instance: RunInstance;
+  /** The selection string as typed, for the run record. */
+  selection: string;
+  partitionsSummary: string;
+  configFor(asset: AssetDefinition<unknown>): Record<string, unknown>;
+  resourcesFor(asset: AssetDefinition<unknown>): Record<string, unknown>;
+  concurrency?: number;
+  failFast?: boolean;
+  signal?: AbortSignal;
+  onProgress?: (event: RunProgressEvent) => void;
+  logLevel?: LevelWithSilent;
+}
+
+type StopReason = "signal" | "fail-fast" | "storage";
+
+const NOT_STARTED: Record<StopReason, string> = {
+  signal: "run canceled before this step started",
+  "fail-fast": "not started: the run stopped at the first failure (fail-fast)",
+  storage: "not started: the run stopped because the instance storage failed",
+};
+
+/**
+ * p-graph wants string ids and a dependency list; node ids are plan indices. Earlier steps get
+ * higher priority so ready steps start in plan order (partitions in registration order).
+ */
+function graphOf(plan: Plan): PGraph {
+  const barrier: PGraphNode = {};
+  const nodes = new Map<string, PGraphNode>();
+  const dependencies: [string, string][] = [];
+  const stepCount = plan.steps.length;
+  plan.upstream.forEach((ups, i) => {
+    const id = String(i);
+    nodes.set(id, i < stepCount ? { priority: stepCount - i } : barrier);
+    for (const u of ups) dependencies.push([String(u), id]);
+  });
+  return new PGraph(nodes, dependencies);
+}
+
+function finalStatus(stopped: StopReason | undefined, failed: number): RunStatus {
+  if (stopped === "signal") return "canceled";
+  return failed > 0 || stopped === "storage" ? "failed" : "succeeded";
+}
+
+/** Runs a plan as one recorded run: run record, batched events, claims, per-run log, summary. */
+export async function executePlan(args: ExecuteArgs): Promise<RunSummary> {
+  const { plan, instance } = args;
+  const storage = instance.storage;
+  const concurrency = args.concurrency ?? DEFAULT_CONCURRENCY;
+  const runId = randomUUID();
+  const logPath = instance.logPathFor(runId);
+  const started = performance.now();
+  const graph = graphOf(plan);
+
+  const runLog = openRunLog(logPath, runId, args.logLevel);
+  storage.createRun({
+    runId,
+    status: "started",
+    selection: args.selection,
+    partitionsSummary: args.partitionsSummary,
+    stepCount: plan.steps.length,
+    pid: process.pid,
+    host: os.hostname(),
+    tags: { concurrency: String(concurrency), failFast: String(args.failFast ?? false) },
+  });
+
+  const controller = new AbortController();
+  let stopped: StopReason | undefined;
+  let storageFailure: unknown;
+  const stop = (reason: StopReason, err?: unknown): void => {
+    if (reason === "storage" && storageFailure === undefined) storageFailure = err;
+    if (stopped) return;
+    stopped = reason;
+    runLog.logger.warn({ reason, err }, "stopping the run");
+    controller.abort(new Error(NOT_STARTED[reason]));
+  };
+  const onAbort = (): void => stop("signal");
+  if (args.signal?.aborted) onAbort();
+  else args.signal?.addEventListener("abort", onAbort, { once: true });
+
+  const emit = (event: RunProgressEvent): void => {
+    if (!args.onProgress) return;
+    try {
+      args.onProgress(event);
+    } catch (err) {
+      runLog.logger.warn({ err, event: event.type }, "onProgress callback threw; the run goes on");
+    }
+  };
+  const recorder = new EventRecorder(storage, runId, { onError: (err) => stop("storage", err) });
+  const runner = new StepRunner({
+    defs: args.defs,
+    plan,
+    runId,
+    storage,
+    instance: computeInstance(instance),
+    recorder,
+    runLog,
+    signal: controller.signal,
+    failFast: args.failFast ?? false,
+    configFor: args.configFor,
+    resourcesFor: args.resourcesFor,
+    emit,
+    stop: (reason, err) => stop(reason, err),
+    notStartedReason: () => NOT_STARTED[stopped ?? "signal"],
+  });
+
+  let status: RunStatus = "failed";
+  try {
+    recorder.record({ type: "run_start", assetKey: null, partitionKey: null, message: args.selection });
+    runLog.logger.info({ selection: args.selection, steps: plan.steps.length, concurrency }, "run started");
+    emit({ type: "planned", runId, totalSteps: plan.steps.length, logPath });
+    // Step errors never escape the runner, so p-graph keeps scheduling independent steps.
+    await graph.run({ concurrency, continue: true, run: (id) => runner.run(Number(id)) });
+    status = finalStatus(stopped, runner.failed);
+  } finally {
+    args.signal?.removeEventListener("abort", onAbort);
+    const counts = { succeeded: runner.succeeded, failed: runner.failed, skipped: runner.skipped };
+    runLog.logger.info(
+      { status, ...counts, duration_ms: Math.round(performance.now() - started) },
+      "run finished",
+    );
+    try {
+      recorder.record({ type: "run_end", assetKey: null, partitionKey: null, message: status });
+      recorder.flush();
+      storage.releaseSteps(runId);
+      storage.updateRun(runId, {
+        status,
+        endedAt: new Date().toISOString(),
+        tags: {
+          concurrency: String(concurrency),
+          failFast: String(args.failFast ?? false),
+          ...Object.fromEntries(Object.entries(counts).map(([k, v]) => [k, String(v)])),
+        },
+      });
+    } catch (err) {
+      storageFailure ??= err;
+    }
+    await runLog.close();
+  }
+  if (storageFailure !== undefined) {
+    throw new StorageError("RUN_NOT_RECORDED", `run ${runId} could not be recorded in the instance storage`, {
+      context: { run: runId },
+      hint: "check that the instance database is writable and the disk is not full; then rerun with --missing",
+      cause: storageFailure,
+      userError: false,
+    });
+  }
+  return {
+    runId,
+    status,
+    totalSteps: plan.steps.length,
+    succeeded: runner.succeeded,
+    failed: runner.failed,
+    skipped: runner.skipped,
+    durationMs: Math.round(performance.now() - started),
+    failures: runner.failures,
+    logPath,
+  };
+}

@@ -1,0 +1,29 @@
+import { type LevelWithSilent, type Logger, pino } from "pino";
+
+export interface RunLog {
+  /** Run-level logger; step loggers are children tagged with asset and partition. */
+  readonly logger: Logger;
+  forStep(assetKey: string, partitionKey: string | undefined): Logger;
+  /** Flushes buffered lines and closes the file. */
+  close(): Promise<void>;
+}
+
+/** Structured JSON-lines log of one run; every line carries run_id, asset and partition. */
+export function openRunLog(file: string, runId: string, level: LevelWithSilent = "info"): RunLog {
+  // Asynchronous writes with a buffer keep logging off the hot path of many small steps.
+  const destination = pino.destination({ dest: file, mkdir: true, sync: false, minLength: 8 * 1024 });
+  const root = pino(
+    { level, base: { run_id: runId }, timestamp: pino.stdTimeFunctions.isoTime },
+    destination,
+  );
+  return {
+    logger: root.child({ asset: null, partition: null }),
+    forStep: (assetKey, partitionKey) => root.child({ asset: assetKey, partition: partitionKey ?? null }),
+    close: () =>
+      new Promise<void>((resolve, reject) => {
+        destination.once("close", () => resolve());
+        destination.once("error", reject);
+        destination.end();
+      }),
+  };
+}

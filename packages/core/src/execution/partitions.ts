@@ -1,0 +1,138 @@
+import { validatePartitionKey } from "../definitions/partition-key.ts";
+import type { AssetDefinition } from "../definitions/types.ts";
+import { PartitionError } from "../errors.ts";
+import type { Storage } from "../instance/types.ts";
+import type { PartitionsSelector } from "./types.ts";
+
+/** Partition keys to run per asset; `[undefined]` is the single step of an unpartitioned asset. */
+export type PartitionTargets = Map<string, ReadonlyArray<string | undefined>>;
+
+export interface PartitionTargetArgs {
+  assets: readonly AssetDefinition<unknown>[];
+  selector: PartitionsSelector | undefined;
+  storage: Storage;
+  /** Resources handed to `isMaterialized` hooks (the asset's declared resources). */
+  resourcesFor(asset: AssetDefinition<unknown>): Record<string, unknown>;
+}
+
+const UNPARTITIONED: ReadonlyArray<string | undefined> = Object.freeze([undefined]);
+const NOTHING: ReadonlyArray<string | undefined> = Object.freeze([]);
+const SELECTOR_FLAGS = "--partition KEY, --partitions K1,K2, --all-partitions or --missing";
+
+function quote(keys: readonly string[]): string {
+  return keys.map((k) => `"${k}"`).join(", ");
+}
+
+function checkSelectorFits(
+  assets: readonly AssetDefinition<unknown>[],
+  selector: PartitionsSelector | undefined,
+): void {
+  const partitioned = assets.filter((a) => a.partitions !== undefined);
+  if (selector === undefined && partitioned.length > 0) {
+    const names = partitioned.map((a) => `${a.key} (partitions "${a.partitions!.name}")`).join(", ");
+    throw new PartitionError(
+      "PARTITIONS_REQUIRED",
+      `selected partitioned assets need a partition selection: ${names}`,
+      {
+        context: { asset: partitioned[0].key, partitions: partitioned[0].partitions!.name },
+        hint: `choose partitions with ${SELECTOR_FLAGS}`,
+      },
+    );
+  }
+  // `missing` also means "never materialized" for unpartitioned assets, so it needs no partitioned asset.
+  if (selector !== undefined && selector !== "missing" && partitioned.length === 0) {
+    throw new PartitionError(
+      "NOT_PARTITIONED",
+      `partitions were given but none of the selected assets is partitioned: ${quote(assets.map((a) => a.key))}`,
+      {
+        context: { asset: assets[0]?.key },
+        hint: "drop --partition/--partitions/--all-partitions, or select a partitioned asset",
+      },
+    );
+  }
+}
+
+function checkedKeys(keys: unknown): string[] {
+  if (!Array.isArray(keys) || keys.length === 0) {
+    throw new PartitionError("NO_PARTITION_KEYS", "the partition key list is empty", {
+      hint: "give at least one key, e.g. --partition KEY",
+    });
+  }
+  for (const key of keys) validatePartitionKey(key);
+  return [...new Set(keys as string[])];
+}
+
+function checkRegistered(storage: Storage, asset: AssetDefinition<unknown>, keys: readonly string[]): void {
+  const name = asset.partitions!.name;
+  const unknown = keys.filter((k) => !storage.hasDynamicPartition(name, k));
+  if (unknown.length === 0) return;
+  const shown = unknown.slice(0, 5);
+  const more = unknown.length > shown.length ? ` and ${unknown.length - shown.length} more` : "";
+  throw new PartitionError(
+    "UNKNOWN_PARTITION",
+    `partition key ${quote(shown)}${more} not registered in dynamic partitions "${name}" (asset ${asset.key})`,
+    {
+      context: { asset: asset.key, partitions: name, partition: unknown[0] },
+      hint: `register it first: assets partitions add ${name} ${unknown[0]}`,
+    },
+  );
+}
+
+async function missingKeys(
+  asset: AssetDefinition<unknown>,
+  candidates: Iterable<string | undefined>,
+  materialized: (key: string | undefined) => boolean,
+  resources: Record<string, unknown>,
+): Promise<Array<string | undefined>> {
+  const out: Array<string | undefined> = [];
+  for (const partitionKey of candidates) {
+    if (materialized(partitionKey)) continue;
+    if (asset.isMaterialized && (await asset.isMaterialized({ partitionKey, resources }))) continue;
+    out.push(partitionKey);
+  }
+  return out;
+}
+
+/** Resolves the partition selector into the keys each selected asset runs for. */
+export async function partitionTargets(args: PartitionTargetArgs): Promise<PartitionTargets> {
+  const { assets, selector, storage } = args;
+  checkSelectorFits(assets, selector);
+  const explicit = typeof selector === "object" ? checkedKeys(selector?.keys) : undefined;
+  const targets: PartitionTargets = new Map();
+  for (const asset of assets) {
+    const name = asset.partitions?.name;
+    if (name === undefined) {
+      if (selector !== "missing") {
+        targets.set(asset.key, UNPARTITIONED);
+        continue;
+      }
+      const done = (): boolean => storage.getAssetPartitionState(asset.key, "")?.status === "materialized";
+      const keys = await missingKeys(asset, UNPARTITIONED, done, args.resourcesFor(asset));
+      targets.set(asset.key, keys.length === 0 ? NOTHING : UNPARTITIONED);
+    } else if (explicit !== undefined) {
+      checkRegistered(storage, asset, explicit);
+      targets.set(asset.key, explicit);
+    } else if (selector === "all") {
+      targets.set(asset.key, storage.getDynamicPartitions(name));
+    } else {
+      const materialized = storage.materializedPartitionKeys(asset.key);
+      const registered = storage.getDynamicPartitions(name);
+      const keys = await missingKeys(
+        asset,
+        registered,
+        (k) => materialized.has(k!),
+        args.resourcesFor(asset),
+      );
+      targets.set(asset.key, keys);
+    }
+  }
+  return targets;
+}
+
+/** Short human summary of the selector for the run record, e.g. "3 keys" or "missing". */
+export function describeSelector(selector: PartitionsSelector | undefined): string {
+  if (selector === undefined) return "";
+  if (typeof selector === "string") return selector;
+  const keys = selector.keys;
+  return keys.length <= 3 ? `keys: ${keys.join(", ")}` : `${keys.length} keys`;
+}

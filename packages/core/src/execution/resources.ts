@@ -1,0 +1,84 @@
+import type { AssetDefinition, Definitions, ResourceFactory } from "../definitions/types.ts";
+import { AssetsError } from "../errors.ts";
+
+function isFactory(value: unknown): value is ResourceFactory {
+  return (
+    typeof value === "object" &&
+    value !== null &&
+    (value as { kind?: unknown }).kind === "resource-factory" &&
+    typeof (value as { create?: unknown }).create === "function"
+  );
+}
+
+export interface RunResources {
+  /** The resources an asset declared, by name. */
+  forAsset(asset: AssetDefinition<unknown>): Record<string, unknown>;
+  /** Disposes what factories created, in reverse order of creation. */
+  dispose(): Promise<void>;
+}
+
+/**
+ * Instantiates the resources the given assets need, once per run: plain values are used as
+ * they are, factories are created now and disposed by `dispose()`.
+ */
+export async function openResources(
+  defs: Definitions,
+  assets: readonly AssetDefinition<unknown>[],
+): Promise<RunResources> {
+  const values = new Map<string, unknown>();
+  const created: Array<{ name: string; factory: ResourceFactory; value: unknown }> = [];
+  const dispose = async (): Promise<void> => {
+    for (const { name, factory, value } of created.reverse()) {
+      try {
+        await factory.dispose?.(value);
+      } catch (err) {
+        // The run's outcome is already known; a failed cleanup must not replace it.
+        process.emitWarning(
+          `resource "${name}" failed to dispose: ${err instanceof Error ? err.message : String(err)}`,
+        );
+      }
+    }
+  };
+  const needed = [...new Set(assets.flatMap((a) => a.resources))];
+  for (const name of needed) {
+    const resource = defs.resources[name];
+    if (!isFactory(resource)) {
+      values.set(name, resource);
+      continue;
+    }
+    try {
+      const value = await resource.create();
+      created.push({ name, factory: resource, value });
+      values.set(name, value);
+    } catch (err) {
+      await dispose();
+      const users = assets.filter((a) => a.resources.includes(name)).map((a) => a.key);
+      throw new AssetsError(
+        "RESOURCE_FAILED",
+        `resource "${name}" could not be created: ${err instanceof Error ? err.message : String(err)}`,
+        {
+          context: { resource: name, assets: users.join(", ") },
+          hint:
+            err instanceof AssetsError && err.hint
+              ? err.hint
+              : `check the configuration of resource "${name}"`,
+          cause: err,
+        },
+      );
+    }
+  }
+  const perAsset = new Map<string, Record<string, unknown>>();
+  return {
+    forAsset(asset) {
+      let resources = perAsset.get(asset.key);
+      if (!resources) {
+        resources = Object.freeze(
+          Object.fromEntries(asset.resources.map((name) => [name, values.get(name)])),
+        );
+        perAsset.set(asset.key, resources);
+      }
+      return resources;
+    },
+    dispose,
+  };
+}

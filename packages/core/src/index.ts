@@ -1,0 +1,80 @@
+/**
+ * Public API of @daydream/core. Everything not exported here is internal and may change.
+ */
+
+// definitions
+export { asset } from "./definitions/asset.ts";
+export { defineDefinitions } from "./definitions/define.ts";
+export { loadDefinitions } from "./definitions/load.ts";
+export { validatePartitionKey } from "./definitions/partition-key.ts";
+export { dynamicPartitions } from "./definitions/partitions.ts";
+export { isMaterializeResult, withMetadata } from "./definitions/result.ts";
+export type {
+  AssetContext,
+  AssetDefinition,
+  AssetIn,
+  AssetSpec,
+  ComputeInstance,
+  ConfigSchema,
+  Definitions,
+  DefinitionsSpec,
+  DynamicPartitionsDefinition,
+  InputContext,
+  IOManager,
+  IsMaterializedArgs,
+  MaterializeResult,
+  Metadata,
+  MetadataValue,
+  OutputContext,
+  ResourceFactory,
+  RetryPolicy,
+} from "./definitions/types.ts";
+
+// errors
+export {
+  AssetsError,
+  DefinitionError,
+  type ErrorContext,
+  InputLoadError,
+  isRetryable,
+  PartitionError,
+  RetryableError,
+  SelectionError,
+  StorageError,
+} from "./errors.ts";
+// execution
+export { type RunConfig, RunConfigError } from "./execution/config.ts";
+export { type MaterializeOptions, materialize } from "./execution/materialize.ts";
+export type { RunInstance } from "./execution/run-instance.ts";
+export { cancelOnSignals } from "./execution/signals.ts";
+export type {
+  PartitionsSelector,
+  RunProgressEvent,
+  RunSummary,
+  StepFailure,
+} from "./execution/types.ts";
+// selection
+export type { SelectionNode } from "./graph/selection/parser.ts";
+export { parseSelection } from "./graph/selection/parser.ts";
+export { resolveSelection } from "./graph/selection/resolve.ts";
+// instance
+export { resolveAssetsHome } from "./instance/assets-home.ts";
+export { openInstance } from "./instance/instance.ts";
+export type {
+  AssetPartitionState,
+  EventRecord,
+  EventType,
+  Instance,
+  ListRunsOptions,
+  Page,
+  PartitionStatus,
+  RunRecord,
+  RunStatus,
+  Storage,
+} from "./instance/types.ts";
+// IO managers
+export { csvIOManager } from "./io/csv.ts";
+export type { FileIOManagerOptions } from "./io/file-io-manager.ts";
+export { jsonIOManager } from "./io/json.ts";
+export { memoryIOManager } from "./io/memory.ts";
+export { textIOManager } from "./io/text.ts";

@@ -1,0 +1,108 @@
+import path from "node:path";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { exitedPid, startIdleProcess } from "../../testing/processes.ts";
+import { createTestRun } from "../../testing/storage-fixtures.ts";
+import { makeTempDir, removeTempDir } from "../../testing/temp-dirs.ts";
+import { SqliteStorage } from "./sqlite-storage.ts";
+
+let dir: string;
+let dbPath: string;
+let storage: SqliteStorage;
+
+beforeEach(() => {
+  dir = makeTempDir();
+  dbPath = path.join(dir, "instance.db");
+  storage = new SqliteStorage(dbPath);
+});
+
+afterEach(() => {
+  storage.close();
+  removeTempDir(dir);
+});
+
+describe("step claims", () => {
+  it("claims a free step, and the same run may claim it again", () => {
+    const run = createTestRun(storage);
+    expect(storage.claimStep("squares", "1", run.runId)).toBe(true);
+    expect(storage.claimStep("squares", "1", run.runId)).toBe(true);
+  });
+
+  it("refuses a step held by another live run, even through another connection", () => {
+    const holder = createTestRun(storage);
+    const other = createTestRun(storage);
+    const second = new SqliteStorage(dbPath);
+    try {
+      expect(storage.claimStep("squares", "1", holder.runId)).toBe(true);
+      expect(second.claimStep("squares", "1", other.runId)).toBe(false);
+      expect(second.claimStep("squares", "2", other.runId)).toBe(true);
+      expect(storage.claimStep("cubes", "1", other.runId)).toBe(true);
+    } finally {
+      second.close();
+    }
+  });
+
+  it("treats the unpartitioned step as its own claim", () => {
+    const a = createTestRun(storage);
+    const b = createTestRun(storage);
+    expect(storage.claimStep("config", "", a.runId)).toBe(true);
+    expect(storage.claimStep("config", "", b.runId)).toBe(false);
+  });
+
+  it("takes over a claim whose process has exited", () => {
+    const crashed = createTestRun(storage, { pid: exitedPid() });
+    const live = createTestRun(storage);
+    expect(storage.claimStep("squares", "1", crashed.runId)).toBe(true);
+    expect(storage.claimStep("squares", "1", live.runId)).toBe(true);
+    // the claim is now the live run's: the crashed run cannot take it back
+    const later = createTestRun(storage);
+    expect(storage.claimStep("squares", "1", later.runId)).toBe(false);
+  });
+
+  it("refuses while the holding process is alive and takes over once it has exited", async () => {
+    const idle = startIdleProcess();
+    try {
+      const holder = createTestRun(storage, { pid: idle.pid });
+      const mine = createTestRun(storage);
+      expect(storage.claimStep("squares", "1", holder.runId)).toBe(true);
+      expect(storage.claimStep("squares", "1", mine.runId)).toBe(false);
+      await idle.stop();
+      expect(storage.claimStep("squares", "1", mine.runId)).toBe(true);
+    } finally {
+      await idle.stop();
+    }
+  });
+
+  it("takes over a claim of a run that is no longer started", () => {
+    const finished = createTestRun(storage);
+    const next = createTestRun(storage);
+    expect(storage.claimStep("squares", "1", finished.runId)).toBe(true);
+    storage.updateRun(finished.runId, { status: "succeeded" });
+    expect(storage.claimStep("squares", "1", next.runId)).toBe(true);
+  });
+
+  it("keeps a claim held by a started run on another host", () => {
+    const remote = createTestRun(storage, { host: "worker-7.example", pid: exitedPid() });
+    const local = createTestRun(storage);
+    expect(storage.claimStep("squares", "1", remote.runId)).toBe(true);
+    expect(storage.claimStep("squares", "1", local.runId)).toBe(false);
+  });
+
+  it("releases the given steps only, or all of a run's steps", () => {
+    const a = createTestRun(storage);
+    const b = createTestRun(storage);
+    for (const p of ["1", "2", "3"]) storage.claimStep("squares", p, a.runId);
+    storage.releaseSteps(a.runId, [{ assetKey: "squares", partitionKey: "2" }]);
+    expect(storage.claimStep("squares", "1", b.runId)).toBe(false);
+    expect(storage.claimStep("squares", "2", b.runId)).toBe(true);
+    // releasing a step held by another run is a no-op
+    storage.releaseSteps(a.runId, [{ assetKey: "squares", partitionKey: "2" }]);
+    expect(storage.claimStep("squares", "2", a.runId)).toBe(false);
+    storage.releaseSteps(a.runId);
+    expect(storage.claimStep("squares", "1", b.runId)).toBe(true);
+    expect(storage.claimStep("squares", "3", b.runId)).toBe(true);
+  });
+
+  it("rejects a claim for a run that does not exist", () => {
+    expect(() => storage.claimStep("squares", "1", "ghost")).toThrow(/run ghost does not exist/);
+  });
+});

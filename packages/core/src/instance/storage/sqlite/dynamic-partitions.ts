@@ -1,0 +1,107 @@
+import type Database from "better-sqlite3";
+import { validatePartitionKeys } from "../../../definitions/partition-key.ts";
+import { PartitionError } from "../../../errors.ts";
+import type { Page } from "../../types.ts";
+import { pageBounds } from "./paging.ts";
+
+export const SQL_PARTITION_PAGE =
+  "SELECT key FROM dynamic_partitions WHERE name = ? ORDER BY position LIMIT ? OFFSET ?";
+export const SQL_HAS_PARTITION = "SELECT 1 FROM dynamic_partitions WHERE name = ? AND key = ?";
+
+const NAME_PATTERN = /^[A-Za-z_][A-Za-z0-9_]*$/;
+
+/** Dynamic partition keys: add-only (idempotent), kept in insertion order per definition name. */
+export class DynamicPartitionQueries {
+  private readonly insert: Database.Statement<[string, number, string]>;
+  private readonly lastPosition: Database.Statement<[string], number>;
+  private readonly page: Database.Statement<[string, number, number], string>;
+  private readonly exists: Database.Statement<[string, string], number>;
+  private readonly countOf: Database.Statement<[string], number>;
+  private readonly remove: Database.Statement<[string, string]>;
+  private readonly definitions: Database.Statement<[], { name: string; count: number }>;
+  private readonly addBatch: Database.Transaction<(name: string, keys: readonly string[]) => number>;
+  private readonly deleteBatch: Database.Transaction<(name: string, keys: readonly string[]) => number>;
+
+  constructor(db: Database.Database) {
+    // OR IGNORE skips keys already present (UNIQUE (name, key)): re-adding is a cheap no-op.
+    this.insert = db.prepare("INSERT OR IGNORE INTO dynamic_partitions (name, position, key) VALUES (?, ?, ?)");
+    this.lastPosition = db
+      .prepare("SELECT coalesce(max(position), 0) FROM dynamic_partitions WHERE name = ?")
+      .pluck() as Database.Statement<[string], number>;
+    this.page = db.prepare(SQL_PARTITION_PAGE).pluck() as Database.Statement<[string, number, number], string>;
+    this.exists = db.prepare(SQL_HAS_PARTITION).pluck() as Database.Statement<[string, string], number>;
+    this.countOf = db
+      .prepare("SELECT count(*) FROM dynamic_partitions WHERE name = ?")
+      .pluck() as Database.Statement<[string], number>;
+    this.remove = db.prepare("DELETE FROM dynamic_partitions WHERE name = ? AND key = ?");
+    this.definitions = db.prepare(
+      "SELECT name, count(*) AS count FROM dynamic_partitions GROUP BY name ORDER BY name",
+    );
+    this.addBatch = db.transaction((name: string, keys: readonly string[]) => {
+      // Positions are handed out under the write lock (IMMEDIATE), so they cannot collide.
+      let position = this.lastPosition.get(name) ?? 0;
+      let added = 0;
+      for (const key of keys) {
+        if (this.insert.run(name, position + 1, key).changes === 1) {
+          position++;
+          added++;
+        }
+      }
+      return added;
+    });
+    this.deleteBatch = db.transaction((name: string, keys: readonly string[]) => {
+      let removed = 0;
+      for (const key of keys) removed += this.remove.run(name, key).changes;
+      return removed;
+    });
+  }
+
+  /** Validates every key first (nothing is written if one is bad); returns how many were new. */
+  add(name: string, keys: Iterable<string>): number {
+    assertDefinitionName(name);
+    const list = validatePartitionKeys(keys, name);
+    if (list.length === 0) return 0;
+    return this.addBatch.immediate(name, list);
+  }
+
+  list(name: string, page?: Page): string[] {
+    assertDefinitionName(name);
+    const { limit, offset } = pageBounds(page);
+    return this.page.all(name, limit, offset);
+  }
+
+  has(name: string, key: string): boolean {
+    assertDefinitionName(name);
+    return this.exists.get(name, key) !== undefined;
+  }
+
+  count(name: string): number {
+    assertDefinitionName(name);
+    return this.countOf.get(name) ?? 0;
+  }
+
+  /** Deletes only the keys given; returns how many existed. */
+  delete(name: string, keys: Iterable<string>): number {
+    assertDefinitionName(name);
+    const list = Array.from(keys);
+    if (list.length === 0) return 0;
+    return this.deleteBatch.immediate(name, list);
+  }
+
+  listDefinitions(): { name: string; count: number }[] {
+    return this.definitions.all();
+  }
+}
+
+function assertDefinitionName(name: string): void {
+  if (typeof name !== "string" || !NAME_PATTERN.test(name)) {
+    throw new PartitionError(
+      "invalid_partitions_name",
+      `dynamic partitions name ${JSON.stringify(name)} is not an identifier`,
+      {
+        context: { partitions: String(name) },
+        hint: "use letters, digits and underscores, not starting with a digit (e.g. evaluation_gens)",
+      },
+    );
+  }
+}

@@ -1,0 +1,108 @@
+import path from "node:path";
+import Database from "better-sqlite3";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { StorageError } from "../../../errors.ts";
+import { createTestRun } from "../../testing/storage-fixtures.ts";
+import { makeTempDir, removeTempDir } from "../../testing/temp-dirs.ts";
+import { latestSchemaVersion, MIGRATIONS, type Migration, migrate, readSchemaVersion } from "./migrations.ts";
+import { SqliteStorage } from "./sqlite-storage.ts";
+
+let dir: string;
+let dbPath: string;
+
+beforeEach(() => {
+  dir = makeTempDir();
+  dbPath = path.join(dir, "instance.db");
+});
+
+afterEach(() => removeTempDir(dir));
+
+function withRaw<T>(fn: (db: Database.Database) => T): T {
+  const db = new Database(dbPath);
+  try {
+    return fn(db);
+  } finally {
+    db.close();
+  }
+}
+
+const addNotesColumn: Migration = {
+  version: 2,
+  description: "add runs.notes",
+  up: (db) => db.exec("ALTER TABLE runs ADD COLUMN notes TEXT"),
+};
+
+describe("migrations", () => {
+  it("creates the latest schema in an empty database, in WAL mode with foreign keys", () => {
+    const storage = new SqliteStorage(dbPath);
+    storage.close();
+    withRaw((db) => {
+      expect(readSchemaVersion(db)).toBe(latestSchemaVersion());
+      expect(latestSchemaVersion()).toBe(MIGRATIONS.length);
+      const tables = db
+        .prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name")
+        .pluck()
+        .all();
+      expect(tables).toEqual(["asset_partition_state", "dynamic_partitions", "event_log", "runs", "step_claims"]);
+      expect(db.pragma("journal_mode", { simple: true })).toBe("wal");
+      expect(db.pragma("integrity_check", { simple: true })).toBe("ok");
+    });
+  });
+
+  it("applies nothing when reopening an up-to-date database, and keeps its data", () => {
+    const first = new SqliteStorage(dbPath);
+    const run = createTestRun(first);
+    first.addDynamicPartitions("gens", ["a"]);
+    first.close();
+    withRaw((db) => expect(migrate(db, dbPath)).toEqual([]));
+    const second = new SqliteStorage(dbPath);
+    expect(second.getRun(run.runId)?.runId).toBe(run.runId);
+    expect(second.getDynamicPartitions("gens")).toEqual(["a"]);
+    expect(second.integrityCheck()).toBe("ok");
+    second.close();
+  });
+
+  it("upgrades an older database to a newer migration list, keeping its rows", () => {
+    const v1 = new SqliteStorage(dbPath);
+    const run = createTestRun(v1);
+    v1.close();
+    const v2 = new SqliteStorage(dbPath, { migrations: [...MIGRATIONS, addNotesColumn] });
+    expect(v2.getRun(run.runId)?.runId).toBe(run.runId);
+    v2.close();
+    withRaw((db) => {
+      expect(readSchemaVersion(db)).toBe(2);
+      expect(db.prepare("SELECT notes FROM runs").pluck().all()).toEqual([null]);
+    });
+  });
+
+  it("rolls a failing migration back entirely and leaves the version unchanged", () => {
+    new SqliteStorage(dbPath).close();
+    const broken: Migration = {
+      version: 2,
+      description: "half-done change",
+      up: (db) => {
+        db.exec("CREATE TABLE scratch (x INTEGER)");
+        db.exec("ALTER TABLE no_such_table ADD COLUMN y TEXT");
+      },
+    };
+    let error: unknown;
+    try {
+      new SqliteStorage(dbPath, { migrations: [...MIGRATIONS, broken] });
+    } catch (err) {
+      error = err;
+    }
+    expect(error).toBeInstanceOf(StorageError);
+    expect((error as StorageError).code).toBe("migration_failed");
+    expect((error as StorageError).message).toContain("migration 2 (half-done change)");
+    withRaw((db) => {
+      expect(readSchemaVersion(db)).toBe(1);
+      expect(db.prepare("SELECT count(*) FROM sqlite_master WHERE name = 'scratch'").pluck().get()).toBe(0);
+    });
+  });
+
+  it("refuses a migration list with gaps", () => {
+    withRaw((db) => {
+      expect(() => migrate(db, dbPath, [{ ...addNotesColumn, version: 3 }])).toThrow(/out of order/);
+    });
+  });
+});

@@ -1,0 +1,146 @@
+import type Database from "better-sqlite3";
+import { StorageError } from "../../../errors.ts";
+import type { AssetPartitionState, EventRecord, Page } from "../../types.ts";
+import { pageBounds } from "./paging.ts";
+
+interface StateRow {
+  asset_key: string;
+  partition_key: string;
+  status: "materialized" | "failed";
+  run_id: string;
+  timestamp: string;
+  duration_ms: number | null;
+  metadata: string | null;
+  error: string | null;
+  last_success_run_id: string | null;
+  last_success_at: string | null;
+}
+
+/** Unpartitioned assets are stored under the empty partition key. */
+export const UNPARTITIONED = "";
+
+export const SQL_GET_STATE = "SELECT * FROM asset_partition_state WHERE asset_key = ? AND partition_key = ?";
+export const SQL_MATERIALIZED_KEYS =
+  "SELECT partition_key FROM asset_partition_state WHERE asset_key = ? AND status = 'materialized'";
+const SQL_LIST_STATES =
+  "SELECT * FROM asset_partition_state WHERE asset_key = ? ORDER BY partition_key LIMIT ? OFFSET ?";
+const SQL_LIST_STATES_BY_STATUS =
+  "SELECT * FROM asset_partition_state WHERE asset_key = ? AND status = ? ORDER BY partition_key LIMIT ? OFFSET ?";
+
+/**
+ * The latest outcome per (asset, partition). `recordOutcome` runs inside the
+ * transaction that appends the event, so the state never disagrees with the log.
+ */
+export class PartitionStateQueries {
+  private readonly upsertMaterialized: Database.Statement;
+  private readonly upsertFailed: Database.Statement;
+  private readonly getOne: Database.Statement<[string, string], StateRow>;
+  private readonly listAll: Database.Statement<[string, number, number], StateRow>;
+  private readonly listByStatus: Database.Statement<[string, string, number, number], StateRow>;
+  private readonly counts: Database.Statement<[string], { status: string; n: number }>;
+  private readonly materializedKeys: Database.Statement<[string], string>;
+  private readonly wipeOne: Database.Statement<[string, string]>;
+  private readonly wipeAll: Database.Statement<[string]>;
+
+  constructor(db: Database.Database) {
+    const insert = `INSERT INTO asset_partition_state (asset_key, partition_key, status, run_id, event_id, timestamp,
+        duration_ms, metadata, error, last_success_run_id, last_success_at)`;
+    this.upsertMaterialized = db.prepare(
+      `${insert} VALUES (?, ?, 'materialized', ?, ?, ?, ?, ?, NULL, ?, ?)
+       ON CONFLICT (asset_key, partition_key) DO UPDATE SET status = 'materialized', run_id = excluded.run_id,
+         event_id = excluded.event_id, timestamp = excluded.timestamp, duration_ms = excluded.duration_ms,
+         metadata = excluded.metadata, error = NULL, last_success_run_id = excluded.run_id,
+         last_success_at = excluded.timestamp`,
+    );
+    // A failure keeps the metadata and time of the last success: that value may still be on disk.
+    this.upsertFailed = db.prepare(
+      `${insert} VALUES (?, ?, 'failed', ?, ?, ?, ?, NULL, ?, NULL, NULL)
+       ON CONFLICT (asset_key, partition_key) DO UPDATE SET status = 'failed', run_id = excluded.run_id,
+         event_id = excluded.event_id, timestamp = excluded.timestamp, duration_ms = excluded.duration_ms,
+         error = excluded.error`,
+    );
+    this.getOne = db.prepare(SQL_GET_STATE);
+    this.listAll = db.prepare(SQL_LIST_STATES);
+    this.listByStatus = db.prepare(SQL_LIST_STATES_BY_STATUS);
+    this.counts = db.prepare(
+      "SELECT status, count(*) AS n FROM asset_partition_state WHERE asset_key = ? GROUP BY status",
+    );
+    this.materializedKeys = db.prepare(SQL_MATERIALIZED_KEYS).pluck() as Database.Statement<[string], string>;
+    this.wipeOne = db.prepare("DELETE FROM asset_partition_state WHERE asset_key = ? AND partition_key = ?");
+    this.wipeAll = db.prepare("DELETE FROM asset_partition_state WHERE asset_key = ?");
+  }
+
+  /** Call only for materialization and step_failure events, inside the append transaction. */
+  recordOutcome(event: EventRecord, eventId: number | bigint, metadataJson: string | null): void {
+    const partitionKey = event.partitionKey ?? UNPARTITIONED;
+    const duration = event.durationMs ?? null;
+    if (event.type === "materialization") {
+      this.upsertMaterialized.run(
+        event.assetKey,
+        partitionKey,
+        event.runId,
+        eventId,
+        event.timestamp,
+        duration,
+        metadataJson,
+        event.runId,
+        event.timestamp,
+      );
+    } else {
+      const error = event.error?.message ?? event.message ?? "step failed";
+      this.upsertFailed.run(event.assetKey, partitionKey, event.runId, eventId, event.timestamp, duration, error);
+    }
+  }
+
+  get(assetKey: string, partitionKey: string = UNPARTITIONED): AssetPartitionState | undefined {
+    const row = this.getOne.get(assetKey, partitionKey);
+    return row ? toState(row) : undefined;
+  }
+
+  /** Ordered by partition key. */
+  list(assetKey: string, opts: Page & { status?: "materialized" | "failed" } = {}): AssetPartitionState[] {
+    const { limit, offset } = pageBounds(opts);
+    if (opts.status === undefined) return this.listAll.all(assetKey, limit, offset).map(toState);
+    if (opts.status !== "materialized" && opts.status !== "failed") {
+      throw new StorageError("invalid_status", `unknown partition status "${opts.status}"`, {
+        userError: false,
+        hint: 'use "materialized" or "failed"',
+      });
+    }
+    return this.listByStatus.all(assetKey, opts.status, limit, offset).map(toState);
+  }
+
+  count(assetKey: string): { materialized: number; failed: number } {
+    const result = { materialized: 0, failed: 0 };
+    for (const row of this.counts.all(assetKey)) result[row.status as keyof typeof result] = row.n;
+    return result;
+  }
+
+  materializedPartitionKeys(assetKey: string): Set<string> {
+    const keys = new Set<string>();
+    for (const key of this.materializedKeys.iterate(assetKey)) keys.add(key);
+    return keys;
+  }
+
+  wipe(assetKey: string, partitionKey?: string): number {
+    if (partitionKey === undefined) return this.wipeAll.run(assetKey).changes;
+    return this.wipeOne.run(assetKey, partitionKey).changes;
+  }
+}
+
+function toState(row: StateRow): AssetPartitionState {
+  return {
+    assetKey: row.asset_key,
+    partitionKey: row.partition_key,
+    status: row.status,
+    runId: row.run_id,
+    timestamp: row.timestamp,
+    durationMs: row.duration_ms,
+    metadata: row.metadata === null ? null : JSON.parse(row.metadata),
+    error: row.error,
+    lastMaterialization:
+      row.last_success_run_id === null || row.last_success_at === null
+        ? null
+        : { runId: row.last_success_run_id, timestamp: row.last_success_at },
+  };
+}

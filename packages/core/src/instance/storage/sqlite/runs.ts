@@ -1,0 +1,198 @@
+import type Database from "better-sqlite3";
+import { StorageError } from "../../../errors.ts";
+import type { ListRunsOptions, RunRecord, RunStatus } from "../../types.ts";
+import { pageBounds } from "./paging.ts";
+import { currentHost, isProcessAlive } from "./process-liveness.ts";
+
+interface RunRow {
+  run_id: string;
+  status: RunStatus;
+  selection: string;
+  partitions_summary: string;
+  step_count: number;
+  created_at: string;
+  started_at: string | null;
+  ended_at: string | null;
+  pid: number;
+  host: string;
+  tags: string;
+}
+
+export type NewRun = Omit<RunRecord, "createdAt" | "startedAt" | "endedAt">;
+export type RunPatch = Partial<Pick<RunRecord, "status" | "startedAt" | "endedAt" | "stepCount" | "tags">>;
+
+const RUN_STATUSES: readonly RunStatus[] = ["queued", "started", "succeeded", "failed", "canceled", "interrupted"];
+const FINISHED: ReadonlySet<RunStatus> = new Set(["succeeded", "failed", "canceled", "interrupted"]);
+
+const PATCH_COLUMNS = {
+  status: "status",
+  startedAt: "started_at",
+  endedAt: "ended_at",
+  stepCount: "step_count",
+  tags: "tags",
+} as const;
+
+export const SQL_LIST_RUNS = "SELECT * FROM runs ORDER BY created_at DESC, rowid DESC LIMIT ?";
+export const SQL_LIST_RUNS_BY_STATUS =
+  "SELECT * FROM runs WHERE status = ? ORDER BY created_at DESC, rowid DESC LIMIT ?";
+
+/** Run records: create, patch, read, list, and the dead-run sweep. */
+export class RunQueries {
+  private readonly insert: Database.Statement;
+  private readonly selectOne: Database.Statement<[string], RunRow>;
+  private readonly listAll: Database.Statement<[number], RunRow>;
+  private readonly listByStatus: Database.Statement<[string, number], RunRow>;
+  private readonly unfinishedHere: Database.Statement<[string], { run_id: string; pid: number }>;
+  private readonly markInterrupted: Database.Statement<[string, string]>;
+  private readonly releaseClaims: Database.Statement<[string]>;
+  private readonly updates = new Map<string, Database.Statement>();
+
+  constructor(private readonly db: Database.Database) {
+    this.insert = db.prepare(
+      `INSERT INTO runs (run_id, status, selection, partitions_summary, step_count, created_at, started_at,
+         ended_at, pid, host, tags)
+       VALUES (@runId, @status, @selection, @partitionsSummary, @stepCount, @createdAt, @startedAt,
+         @endedAt, @pid, @host, @tags)`,
+    );
+    this.selectOne = db.prepare("SELECT * FROM runs WHERE run_id = ?");
+    this.listAll = db.prepare(SQL_LIST_RUNS);
+    this.listByStatus = db.prepare(SQL_LIST_RUNS_BY_STATUS);
+    this.unfinishedHere = db.prepare(
+      "SELECT run_id, pid FROM runs WHERE status IN ('queued', 'started') AND host = ? ORDER BY created_at",
+    );
+    this.markInterrupted = db.prepare(
+      "UPDATE runs SET status = 'interrupted', ended_at = ? WHERE run_id = ? AND status IN ('queued', 'started')",
+    );
+    this.releaseClaims = db.prepare("DELETE FROM step_claims WHERE run_id = ?");
+  }
+
+  /** createdAt is now; startedAt too when the run is created `started`. */
+  create(run: NewRun): RunRecord {
+    assertStatus(run.status);
+    if (typeof run.runId !== "string" || run.runId.length === 0) {
+      throw new StorageError("invalid_run", "a run needs a non-empty runId", {
+        userError: false,
+        hint: "generate run ids with crypto.randomUUID()",
+      });
+    }
+    const now = new Date().toISOString();
+    const record: RunRecord = {
+      ...run,
+      tags: { ...run.tags },
+      createdAt: now,
+      startedAt: run.status === "started" ? now : null,
+      endedAt: FINISHED.has(run.status) ? now : null,
+    };
+    try {
+      this.insert.run({ ...record, tags: JSON.stringify(record.tags) });
+    } catch (err) {
+      if ((err as { code?: string }).code === "SQLITE_CONSTRAINT_PRIMARYKEY") {
+        throw new StorageError("duplicate_run", `run ${run.runId} already exists`, {
+          userError: false,
+          context: { runId: run.runId },
+          hint: "use a fresh run id for every run",
+        });
+      }
+      throw err;
+    }
+    return record;
+  }
+
+  /**
+   * Applies the given fields. Moving to `started` fills startedAt and moving to
+   * a finished status fills endedAt when the patch does not give them.
+   */
+  update(runId: string, patch: RunPatch): void {
+    const values: Record<string, unknown> = {};
+    for (const field of Object.keys(patch) as (keyof RunPatch)[]) {
+      if (!(field in PATCH_COLUMNS)) throw new StorageError("invalid_run_patch", `cannot update run field ${field}`);
+      if (patch[field] !== undefined) values[field] = patch[field];
+    }
+    if (values.status !== undefined) {
+      const status = values.status as RunStatus;
+      assertStatus(status);
+      const now = new Date().toISOString();
+      if (status === "started" && values.startedAt === undefined) values.startedAt = now;
+      if (FINISHED.has(status) && values.endedAt === undefined) values.endedAt = now;
+    }
+    if (values.tags !== undefined) values.tags = JSON.stringify(values.tags);
+    const fields = Object.keys(values).sort();
+    if (fields.length === 0) return;
+    const changes = this.updateStatement(fields).run({ ...values, runId }).changes;
+    if (changes === 0) {
+      throw new StorageError("unknown_run", `cannot update run ${runId}: no such run`, {
+        userError: false,
+        context: { runId },
+        hint: "create the run with createRun first",
+      });
+    }
+  }
+
+  get(runId: string): RunRecord | undefined {
+    const row = this.selectOne.get(runId);
+    return row ? toRunRecord(row) : undefined;
+  }
+
+  /** Newest first. */
+  list(opts: ListRunsOptions = {}): RunRecord[] {
+    const { limit } = pageBounds({ limit: opts.limit });
+    if (opts.status !== undefined) assertStatus(opts.status);
+    const rows = opts.status ? this.listByStatus.all(opts.status, limit) : this.listAll.all(limit);
+    return rows.map(toRunRecord);
+  }
+
+  /**
+   * Runs on this host still `queued`/`started` whose process is gone become
+   * `interrupted`, and their step claims are released. Returns how many.
+   */
+  markDeadRunsInterrupted(): number {
+    const dead = this.unfinishedHere.all(currentHost()).filter((r) => !isProcessAlive(r.pid));
+    if (dead.length === 0) return 0;
+    const now = new Date().toISOString();
+    const sweep = this.db.transaction(() => {
+      let marked = 0;
+      for (const run of dead) {
+        marked += this.markInterrupted.run(now, run.run_id).changes;
+        this.releaseClaims.run(run.run_id);
+      }
+      return marked;
+    });
+    return sweep.immediate();
+  }
+
+  private updateStatement(fields: string[]): Database.Statement {
+    const signature = fields.join(",");
+    let statement = this.updates.get(signature);
+    if (!statement) {
+      const sets = fields.map((f) => `${PATCH_COLUMNS[f as keyof RunPatch]} = @${f}`).join(", ");
+      statement = this.db.prepare(`UPDATE runs SET ${sets} WHERE run_id = @runId`);
+      this.updates.set(signature, statement);
+    }
+    return statement;
+  }
+}
+
+function assertStatus(status: string): asserts status is RunStatus {
+  if (!RUN_STATUSES.includes(status as RunStatus)) {
+    throw new StorageError("invalid_run_status", `unknown run status "${status}"`, {
+      userError: false,
+      hint: `use one of ${RUN_STATUSES.join(", ")}`,
+    });
+  }
+}
+
+function toRunRecord(row: RunRow): RunRecord {
+  return {
+    runId: row.run_id,
+    status: row.status,
+    selection: row.selection,
+    partitionsSummary: row.partitions_summary,
+    stepCount: row.step_count,
+    createdAt: row.created_at,
+    startedAt: row.started_at,
+    endedAt: row.ended_at,
+    pid: row.pid,
+    host: row.host,
+    tags: JSON.parse(row.tags) as Record<string, string>,
+  };
+}

@@ -1,0 +1,79 @@
+/**
+ * DDL of the instance database, one constant per schema version. A version's
+ * DDL is never edited once released: later changes go in a new migration.
+ */
+
+/** Version 1: runs, event log, latest state per (asset, partition), dynamic partitions, step claims. */
+export const SCHEMA_V1 = `
+CREATE TABLE runs (
+  run_id TEXT PRIMARY KEY NOT NULL,
+  status TEXT NOT NULL
+    CHECK (status IN ('queued', 'started', 'succeeded', 'failed', 'canceled', 'interrupted')),
+  selection TEXT NOT NULL,
+  partitions_summary TEXT NOT NULL,
+  step_count INTEGER NOT NULL DEFAULT 0,
+  created_at TEXT NOT NULL,
+  started_at TEXT,
+  ended_at TEXT,
+  pid INTEGER NOT NULL,
+  host TEXT NOT NULL,
+  tags TEXT NOT NULL DEFAULT '{}'
+);
+CREATE INDEX runs_by_created ON runs (created_at);
+CREATE INDEX runs_by_status ON runs (status, created_at);
+
+CREATE TABLE event_log (
+  id INTEGER PRIMARY KEY AUTOINCREMENT,
+  run_id TEXT NOT NULL REFERENCES runs (run_id),
+  type TEXT NOT NULL
+    CHECK (type IN ('run_start', 'step_start', 'materialization', 'step_failure', 'step_skipped', 'run_end')),
+  asset_key TEXT,
+  partition_key TEXT,
+  timestamp TEXT NOT NULL,
+  duration_ms REAL,
+  metadata TEXT,
+  error TEXT,
+  message TEXT
+);
+CREATE INDEX event_log_by_run ON event_log (run_id, id);
+CREATE INDEX event_log_by_asset ON event_log (asset_key, partition_key, id) WHERE asset_key IS NOT NULL;
+
+-- Latest outcome per (asset, partition), written in the same transaction as its event.
+-- metadata and last_success_* describe the latest successful materialization and survive
+-- a later failure; error is the latest failure's message (NULL once materialized again).
+CREATE TABLE asset_partition_state (
+  asset_key TEXT NOT NULL,
+  partition_key TEXT NOT NULL,
+  status TEXT NOT NULL CHECK (status IN ('materialized', 'failed')),
+  run_id TEXT NOT NULL,
+  event_id INTEGER NOT NULL,
+  timestamp TEXT NOT NULL,
+  duration_ms REAL,
+  metadata TEXT,
+  error TEXT,
+  last_success_run_id TEXT,
+  last_success_at TEXT,
+  PRIMARY KEY (asset_key, partition_key)
+) WITHOUT ROWID;
+
+-- position keeps insertion order per name; (name, key) is unique.
+CREATE TABLE dynamic_partitions (
+  name TEXT NOT NULL,
+  position INTEGER NOT NULL,
+  key TEXT NOT NULL,
+  PRIMARY KEY (name, position),
+  UNIQUE (name, key)
+) WITHOUT ROWID;
+
+-- At most one run computes an (asset, partition) at once; pid/host are the claiming run's.
+CREATE TABLE step_claims (
+  asset_key TEXT NOT NULL,
+  partition_key TEXT NOT NULL,
+  run_id TEXT NOT NULL REFERENCES runs (run_id),
+  pid INTEGER NOT NULL,
+  host TEXT NOT NULL,
+  claimed_at TEXT NOT NULL,
+  PRIMARY KEY (asset_key, partition_key)
+) WITHOUT ROWID;
+CREATE INDEX step_claims_by_run ON step_claims (run_id);
+`;

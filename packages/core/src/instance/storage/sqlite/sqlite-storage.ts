@@ -1,0 +1,154 @@
+import type Database from "better-sqlite3";
+import type {
+  AssetPartitionState,
+  EventRecord,
+  EventType,
+  ListRunsOptions,
+  Page,
+  RunRecord,
+  Storage,
+} from "../../types.ts";
+import { ClaimQueries } from "./claims.ts";
+import { DynamicPartitionQueries } from "./dynamic-partitions.ts";
+import { EventQueries } from "./events.ts";
+import { type Migration, MIGRATIONS } from "./migrations.ts";
+import { openSqliteDatabase } from "./open-database.ts";
+import { PartitionStateQueries } from "./partition-state.ts";
+import { type NewRun, type RunPatch, RunQueries } from "./runs.ts";
+import { toStorageError } from "./sqlite-errors.ts";
+
+/**
+ * The embedded Storage: one SQLite file (WAL, busy timeout, versioned
+ * migrations). Every statement is prepared once; driver errors surface as
+ * StorageErrors naming the database and the operation.
+ */
+export class SqliteStorage implements Storage {
+  readonly dbPath: string;
+  private readonly db: Database.Database;
+  private readonly runs: RunQueries;
+  private readonly events: EventQueries;
+  private readonly states: PartitionStateQueries;
+  private readonly partitions: DynamicPartitionQueries;
+  private readonly claims: ClaimQueries;
+
+  /** Opens (creating and migrating when needed) the database at `dbPath`; its directory must exist. */
+  constructor(dbPath: string, opts: { migrations?: readonly Migration[] } = {}) {
+    this.dbPath = dbPath;
+    this.db = openSqliteDatabase(dbPath, opts.migrations ?? MIGRATIONS);
+    try {
+      this.runs = new RunQueries(this.db);
+      this.states = new PartitionStateQueries(this.db);
+      this.events = new EventQueries(this.db, this.states);
+      this.partitions = new DynamicPartitionQueries(this.db);
+      this.claims = new ClaimQueries(this.db);
+    } catch (err) {
+      this.db.close();
+      throw toStorageError(err, dbPath, "prepare statements");
+    }
+  }
+
+  createRun(run: NewRun): RunRecord {
+    return this.guard("create run", () => this.runs.create(run));
+  }
+
+  updateRun(runId: string, patch: RunPatch): void {
+    this.guard("update run", () => this.runs.update(runId, patch));
+  }
+
+  getRun(runId: string): RunRecord | undefined {
+    return this.guard("read run", () => this.runs.get(runId));
+  }
+
+  listRuns(opts?: ListRunsOptions): RunRecord[] {
+    return this.guard("list runs", () => this.runs.list(opts));
+  }
+
+  markDeadRunsInterrupted(): number {
+    return this.guard("mark dead runs interrupted", () => this.runs.markDeadRunsInterrupted());
+  }
+
+  appendEvents(events: EventRecord[]): void {
+    this.guard("append events", () => this.events.append(events));
+  }
+
+  getEvents(runId: string, opts?: { afterId?: number; limit?: number; types?: EventType[] }): EventRecord[] {
+    return this.guard("read events", () => this.events.list(runId, opts));
+  }
+
+  getAssetPartitionState(assetKey: string, partitionKey?: string): AssetPartitionState | undefined {
+    return this.guard("read partition state", () => this.states.get(assetKey, partitionKey));
+  }
+
+  listAssetPartitionStates(
+    assetKey: string,
+    opts?: Page & { status?: "materialized" | "failed" },
+  ): AssetPartitionState[] {
+    return this.guard("list partition states", () => this.states.list(assetKey, opts));
+  }
+
+  countAssetPartitionStates(assetKey: string): { materialized: number; failed: number } {
+    return this.guard("count partition states", () => this.states.count(assetKey));
+  }
+
+  materializedPartitionKeys(assetKey: string): Set<string> {
+    return this.guard("read materialized partitions", () => this.states.materializedPartitionKeys(assetKey));
+  }
+
+  wipeAssetPartitionStates(assetKey: string, partitionKey?: string): number {
+    return this.guard("wipe partition states", () => this.states.wipe(assetKey, partitionKey));
+  }
+
+  addDynamicPartitions(name: string, keys: Iterable<string>): number {
+    return this.guard("add dynamic partitions", () => this.partitions.add(name, keys));
+  }
+
+  getDynamicPartitions(name: string, page?: Page): string[] {
+    return this.guard("list dynamic partitions", () => this.partitions.list(name, page));
+  }
+
+  hasDynamicPartition(name: string, key: string): boolean {
+    return this.guard("look up dynamic partition", () => this.partitions.has(name, key));
+  }
+
+  countDynamicPartitions(name: string): number {
+    return this.guard("count dynamic partitions", () => this.partitions.count(name));
+  }
+
+  deleteDynamicPartitions(name: string, keys: Iterable<string>): number {
+    return this.guard("delete dynamic partitions", () => this.partitions.delete(name, keys));
+  }
+
+  listDynamicPartitionsDefinitions(): { name: string; count: number }[] {
+    return this.guard("list dynamic partitions definitions", () => this.partitions.listDefinitions());
+  }
+
+  claimStep(assetKey: string, partitionKey: string, runId: string): boolean {
+    return this.guard("claim step", () => this.claims.claim(assetKey, partitionKey, runId));
+  }
+
+  releaseSteps(runId: string, steps?: { assetKey: string; partitionKey: string }[]): void {
+    this.guard("release steps", () => this.claims.release(runId, steps));
+  }
+
+  /** `PRAGMA integrity_check`: "ok", or SQLite's list of problems. */
+  integrityCheck(): string {
+    return this.guard("check integrity", () =>
+      (this.db.pragma("integrity_check", { simple: false }) as { integrity_check: string }[])
+        .map((row) => row.integrity_check)
+        .join("\n"),
+    );
+  }
+
+  /** Idempotent. */
+  close(): void {
+    if (this.db.open) this.db.close();
+  }
+
+  private guard<T>(operation: string, fn: () => T): T {
+    try {
+      return fn();
+    } catch (err) {
+      throw toStorageError(err, this.dbPath, operation);
+    }
+  }
+}

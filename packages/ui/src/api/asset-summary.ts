@@ -1,0 +1,100 @@
+/** The per-asset facts shown on the graph: definition, status and partition counts. */
+import type { AssetDefinition, AssetPartitionState, Definitions, Storage } from "@daydream/core";
+
+export type AssetStatus = "never" | "materialized" | "failed" | "running";
+
+export interface PartitionCounts {
+  total: number;
+  materialized: number;
+  failed: number;
+  missing: number;
+}
+
+export interface AssetSummary {
+  key: string;
+  group: string;
+  description: string | null;
+  /** Upstream asset keys whose values are passed to compute. */
+  inputs: string[];
+  /** Upstream asset keys that only order the run. */
+  deps: string[];
+  /** Name of the dynamic partitions definition, or null when unpartitioned. */
+  partitions: string | null;
+  io: string;
+  kinds: string[];
+  tags: Record<string, string>;
+  codeVersion: string | null;
+  status: AssetStatus;
+  partitionCounts: PartitionCounts | null;
+  /** Latest record of an unpartitioned asset. */
+  latest: { status: "materialized" | "failed"; runId: string; timestamp: string; durationMs: number | null } | null;
+}
+
+export function inputKeys(def: AssetDefinition): string[] {
+  return Object.entries(def.ins).map(([name, spec]) => spec.asset ?? name);
+}
+
+export function partitionCounts(storage: Storage, def: AssetDefinition): PartitionCounts | null {
+  if (def.partitions === undefined) return null;
+  const total = storage.countDynamicPartitions(def.partitions.name);
+  const { materialized, failed } = storage.countAssetPartitionStates(def.key);
+  // Records of keys deleted from the partitions definition do not make "missing" negative.
+  return { total, materialized, failed, missing: Math.max(0, total - materialized - failed) };
+}
+
+export function summarizeAsset(storage: Storage, def: AssetDefinition, running: boolean): AssetSummary {
+  const counts = partitionCounts(storage, def);
+  const state: AssetPartitionState | undefined =
+    def.partitions === undefined ? storage.getAssetPartitionState(def.key, "") : undefined;
+  return {
+    key: def.key,
+    group: def.group,
+    description: def.description ?? null,
+    inputs: inputKeys(def),
+    deps: [...def.deps],
+    partitions: def.partitions?.name ?? null,
+    io: def.io,
+    kinds: [...def.kinds],
+    tags: { ...def.tags },
+    codeVersion: def.codeVersion ?? null,
+    status: assetStatus(running, counts, state),
+    partitionCounts: counts,
+    latest:
+      state === undefined
+        ? null
+        : { status: state.status, runId: state.runId, timestamp: state.timestamp, durationMs: state.durationMs },
+  };
+}
+
+function assetStatus(
+  running: boolean,
+  counts: PartitionCounts | null,
+  state: AssetPartitionState | undefined,
+): AssetStatus {
+  if (running) return "running";
+  if (counts !== null) {
+    if (counts.failed > 0) return "failed";
+    return counts.materialized > 0 ? "materialized" : "never";
+  }
+  return state?.status ?? "never";
+}
+
+/** Asset keys of the runs still going (from the runs' recorded selections). */
+export function runningAssetKeys(
+  storage: Storage,
+  resolveRecorded: (selection: string) => { keys: string[] },
+): Set<string> {
+  const running = new Set<string>();
+  for (const run of storage.listRuns({ status: "started", limit: 100 })) {
+    for (const key of resolveRecorded(run.selection).keys) running.add(key);
+  }
+  return running;
+}
+
+export function downstreamKeys(definitions: Definitions, key: string): string[] {
+  const out: string[] = [];
+  for (const def of definitions.assets.values()) {
+    if (inputKeys(def).includes(key) || def.deps.includes(key)) out.push(def.key);
+  }
+  return out;
+}

@@ -1,0 +1,70 @@
+/** /api/cohorts and /api/gens: cohort progress and results, generation files by validated gen_id. */
+import { readFileSync, statSync } from "node:fs";
+import path from "node:path";
+import type { UiContext } from "../context.ts";
+import { notFound } from "../errors.ts";
+import { intParam } from "../http/query.ts";
+import { type Router, STREAMED } from "../http/router.ts";
+import { cohortInfo, cohortMembers, listCohorts } from "../cohorts/catalog.ts";
+import { checkGenFile, checkGenId, checkStage, containedRealPath, GEN_FILES } from "../cohorts/ids.ts";
+import { stageProgress } from "../cohorts/progress.ts";
+import { cohortResults } from "../cohorts/results.ts";
+import { genDir, scanGens } from "../cohorts/scan.ts";
+
+export function registerCohortRoutes(router: Router, ctx: UiContext): void {
+  router.get("/api/cohorts", () => ({ dataRoot: ctx.dataRoot, cohorts: listCohorts(ctx.dataRoot) }));
+
+  router.get("/api/cohorts/:cohortId", ({ params, query }) => {
+    const info = cohortInfo(ctx.dataRoot, params.cohortId);
+    const rows = cohortMembers(info);
+    const scan = scanGens(ctx.dataRoot, rows);
+    return {
+      cohort: info,
+      progress: stageProgress(rows, scan, ctx.storage, ctx.definitions),
+      results: cohortResults(rows, scan, intParam(query, "top", { default: 50, min: 1, max: 10_000 })),
+    };
+  });
+
+  router.get("/api/gens/:stage/:genId", ({ params }) => {
+    const stage = checkStage(params.stage);
+    const genId = checkGenId(params.genId);
+    const dir = genDir(ctx.dataRoot, stage, genId);
+    if (containedRealPath(path.join(ctx.dataRoot, "gens"), dir) === undefined) {
+      throw notFound(`generation ${stage}/${genId}`, {
+        context: { stage, gen_id: genId },
+        hint: "materialize the generation first",
+      });
+    }
+    const files = Object.fromEntries(
+      GEN_FILES.map((file) => [file, statSync(path.join(dir, file), { throwIfNoEntry: false })?.size ?? null]),
+    );
+    return { stage, genId, files };
+  });
+
+  router.get("/api/gens/:stage/:genId/:file", ({ params, res }) => {
+    const stage = checkStage(params.stage);
+    const genId = checkGenId(params.genId);
+    const file = checkGenFile(params.file);
+    const real = containedRealPath(
+      path.join(ctx.dataRoot, "gens"),
+      path.join(genDir(ctx.dataRoot, stage, genId), file),
+    );
+    if (real === undefined) {
+      throw notFound(`${file} of generation ${stage}/${genId}`, {
+        context: { stage, gen_id: genId, file },
+        hint: "list the generation's files at /api/gens/<stage>/<gen_id>",
+      });
+    }
+    const text = readFileSync(real);
+    res.writeHead(200, {
+      "content-type": file.endsWith(".json") ? "application/json; charset=utf-8" : "text/plain; charset=utf-8",
+      "content-length": text.length,
+      "x-content-type-options": "nosniff",
+      // LLM output is untrusted: never let a browser run anything from it.
+      "content-security-policy": "default-src 'none'; sandbox",
+      "cache-control": "no-store",
+    });
+    res.end(text);
+    return STREAMED;
+  });
+}
