@@ -2,7 +2,7 @@
  * Identifiers, byte-identical to the original Python pipeline's (gen ids, combo ids,
  * cohort ids), so data directories written by either implementation stay compatible.
  */
-import { createHash } from "node:crypto";
+import { hash } from "node:crypto";
 import { AssetsError } from "@daydream/core";
 import { blake2s } from "@noble/hashes/blake2.js";
 import { pyFloatRepr } from "./parsing/pythonCompat.ts";
@@ -39,13 +39,10 @@ export function reserveGenId(stage: string, taskId: string, options: GenIdOption
   const parts = [stage, taskId];
   if (runId) parts.push(runId);
   if (salt) parts.push(salt);
-  const hash = createHash("sha256");
-  for (const part of parts) {
-    requireWellFormed(part, "gen id part");
-    hash.update(part, "utf8");
-    hash.update("|");
-  }
-  const value = BigInt(`0x${hash.digest().subarray(0, 12).toString("hex")}`);
+  for (const part of parts) requireWellFormed(part, "gen id part");
+  // One-shot hash of the joined text: same bytes as hashing each part then `|`, several times faster.
+  const hex = hash("sha256", `${parts.join("|")}|`, "hex");
+  const value = BigInt(`0x${hex.slice(0, 24)}`);
   return value.toString(36).padStart(length, "0").slice(0, length);
 }
 
@@ -67,15 +64,18 @@ function requireWellFormed(text: string, what: string): void {
 
 /** Code-point order, as Python sorts strings (JavaScript's default compares UTF-16 units). */
 export function compareCodePoints(a: string, b: string): number {
-  const ai = a[Symbol.iterator]();
-  const bi = b[Symbol.iterator]();
-  for (;;) {
-    const x = ai.next();
-    const y = bi.next();
-    if (x.done || y.done) return x.done ? (y.done ? 0 : -1) : 1;
-    const d = x.value.codePointAt(0)! - y.value.codePointAt(0)!;
-    if (d !== 0) return d;
+  const n = Math.min(a.length, b.length);
+  for (let i = 0; i < n; i++) {
+    const x = a.charCodeAt(i);
+    const y = b.charCodeAt(i);
+    if (x === y) continue;
+    // A surrogate unit starts a character above U+FFFF, so it sorts after any other BMP unit.
+    const xs = x >= 0xd800 && x <= 0xdfff;
+    const ys = y >= 0xd800 && y <= 0xdfff;
+    if (xs !== ys) return xs ? 1 : -1;
+    return x - y;
   }
+  return a.length - b.length;
 }
 
 /** `combo_v1_` + first 12 hex chars of SHA-256 over the sorted concept ids, level and k_max joined by `|`. */
@@ -89,7 +89,7 @@ export function comboId(conceptIds: readonly string[], level: string, kMax: numb
   for (const id of [...conceptIds, level]) requireWellFormed(id, "combo id part");
   const sorted = [...conceptIds].sort(compareCodePoints);
   const input = `${sorted.join("|")}|${level}|${kMax}`;
-  return `combo_v1_${createHash("sha256").update(input, "utf8").digest("hex").slice(0, 12)}`;
+  return `combo_v1_${hash("sha256", input, "hex").slice(0, 12)}`;
 }
 
 /** What a cohort id is computed from (extra keys are ignored). */

@@ -5,62 +5,7 @@ export {
   renderTemplateFile,
   type TemplateSource,
 } from "./generation/templates/templateFile.ts";
-export {
-  assertSafeId,
-  type CohortManifest,
-  canonicalJson,
-  comboId,
-  compareCodePoints,
-  computeCohortId,
-  type GenIdOptions,
-  PIPELINE_VERSION,
-  reserveGenId,
-  UnsafeIdError,
-} from "./ids.ts";
-export {
-  type DraftParser,
-  draftParserNames,
-  getDraftParser,
-  identityParser,
-  parseEssayBlock,
-  parseEssayIdeaLast,
-} from "./parsing/draftParsers.ts";
-export { DraftParseError, ScoreParseError, UnknownParserError } from "./parsing/errors.ts";
-export {
-  type EvaluationParser,
-  evaluationParserNames,
-  getEvaluationParser,
-  parseComplex,
-  parseEvaluationScore,
-  parseInLastLine,
-} from "./parsing/evaluationParsers.ts";
-export type {
-  ChatMessage,
-  ChatRole,
-  LlmClient,
-  LlmClientInfo,
-  LlmLogger,
-  LlmRequest,
-  LlmResponse,
-  LlmUsage,
-} from "./llm/types.ts";
-export { LlmConfigError, LlmError, scrubSecret } from "./llm/errors.ts";
-export { OPENROUTER_BASE_URL } from "./llm/base-url.ts";
-export {
-  OPENAI_CLIENT_DEFAULTS,
-  OpenAiCompatibleClient,
-  type OpenAiCompatibleClientOptions,
-} from "./llm/openai-client.ts";
-export { OFFLINE_DEFAULT_MAX_TOKENS, OfflineLlmClient, offlineCompletionText } from "./llm/offline-client.ts";
-export { createLlmClient, type LlmEnv } from "./llm/create-client.ts";
-export {
-  type FakeBehaviour,
-  type FakeOpenAiServer,
-  type FakeOpenAiServerOptions,
-  type FakeRequest,
-  startFakeOpenAiServer,
-} from "./llm/fake-openai-server.ts";
-export { GensStore } from "./gens/store.ts";
+export { writeFileAtomic } from "./gens/atomic-write.ts";
 export { GensStoreError } from "./gens/errors.ts";
 export {
   GEN_FILES,
@@ -78,4 +23,59 @@ export {
   type GenMetadataFields,
   STAGE_METADATA_KEY,
 } from "./gens/metadata.ts";
-export { writeFileAtomic } from "./gens/atomic-write.ts";
+export { GensStore } from "./gens/store.ts";
+export {
+  assertSafeId,
+  type CohortManifest,
+  canonicalJson,
+  comboId,
+  compareCodePoints,
+  computeCohortId,
+  type GenIdOptions,
+  PIPELINE_VERSION,
+  reserveGenId,
+  UnsafeIdError,
+} from "./ids.ts";
+export { OPENROUTER_BASE_URL } from "./llm/base-url.ts";
+export { createLlmClient, type LlmEnv } from "./llm/create-client.ts";
+export { LlmConfigError, LlmError, scrubSecret } from "./llm/errors.ts";
+export {
+  type FakeBehaviour,
+  type FakeOpenAiServer,
+  type FakeOpenAiServerOptions,
+  type FakeRequest,
+  startFakeOpenAiServer,
+} from "./llm/fake-openai-server.ts";
+export { OFFLINE_DEFAULT_MAX_TOKENS, OfflineLlmClient, offlineCompletionText } from "./llm/offline-client.ts";
+export {
+  OPENAI_CLIENT_DEFAULTS,
+  OpenAiCompatibleClient,
+  type OpenAiCompatibleClientOptions,
+} from "./llm/openai-client.ts";
+export type {
+  ChatMessage,
+  ChatRole,
+  LlmClient,
+  LlmClientInfo,
+  LlmLogger,
+  LlmRequest,
+  LlmResponse,
+  LlmUsage,
+} from "./llm/types.ts";
+export {
+  type DraftParser,
+  draftParserNames,
+  getDraftParser,
+  identityParser,
+  parseEssayBlock,
+  parseEssayIdeaLast,
+} from "./parsing/draftParsers.ts";
+export { DraftParseError, ScoreParseError, UnknownParserError } from "./parsing/errors.ts";
+export {
+  type EvaluationParser,
+  evaluationParserNames,
+  getEvaluationParser,
+  parseComplex,
+  parseEvaluationScore,
+  parseInLastLine,
+} from "./parsing/evaluationParsers.ts";

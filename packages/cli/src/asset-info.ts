@@ -2,8 +2,13 @@
  * What the inspection commands (list, show, graph) say about one asset:
  * its upstream edges and its materialization state in the instance.
  */
-import { type AssetDefinition, type Definitions, SelectionError } from "@daydream/core";
-import type { Instance } from "@daydream/core";
+import {
+  type AssetDefinition,
+  type AssetPartitionState,
+  type Definitions,
+  type Instance,
+  SelectionError,
+} from "@daydream/core";
 import { suggestionHint } from "./suggest.ts";
 
 export interface UpstreamEdge {
@@ -34,13 +39,6 @@ export function requireAsset(defs: Definitions, key: string): AssetDefinition {
   return def;
 }
 
-export interface LastMaterialization {
-  status: "materialized" | "failed";
-  timestamp: string;
-  runId: string;
-  partitionKey: string | null;
-}
-
 export interface PartitionCounts {
   definition: string;
   registered: number;
@@ -50,25 +48,18 @@ export interface PartitionCounts {
 }
 
 export interface AssetState {
-  last: LastMaterialization | null;
+  /** Latest recorded outcome (of any partition, for a partitioned asset). */
+  latest: AssetPartitionState | undefined;
   partitions: PartitionCounts | null;
 }
 
 export function assetState(instance: Instance, def: AssetDefinition): AssetState {
-  if (def.partitions === undefined) {
-    const state = instance.storage.getAssetPartitionState(def.key);
-    return {
-      last: state ? { status: state.status, timestamp: state.timestamp, runId: state.runId, partitionKey: null } : null,
-      partitions: null,
-    };
-  }
+  const storage = instance.storage;
+  if (def.partitions === undefined) return { latest: storage.getAssetPartitionState(def.key), partitions: null };
   const registered = instance.countDynamicPartitions(def.partitions.name);
-  const { materialized, failed } = instance.storage.countAssetPartitionStates(def.key);
-  const latest = instance.storage.latestAssetPartitionState?.(def.key);
+  const { materialized, failed } = storage.countAssetPartitionStates(def.key);
   return {
-    last: latest
-      ? { status: latest.status, timestamp: latest.timestamp, runId: latest.runId, partitionKey: latest.partitionKey }
-      : null,
+    latest: storage.latestAssetPartitionState?.(def.key),
     partitions: {
       definition: def.partitions.name,
       registered,
@@ -77,5 +68,16 @@ export function assetState(instance: Instance, def: AssetDefinition): AssetState
       // records may outlive a deleted key: never report a negative count
       missing: Math.max(0, registered - materialized - failed),
     },
+  };
+}
+
+/** The part of a state `list --json` reports. */
+export function lastMaterializationJson(state: AssetPartitionState | undefined) {
+  if (state === undefined) return null;
+  return {
+    status: state.status,
+    timestamp: state.timestamp,
+    runId: state.runId,
+    partitionKey: state.partitionKey === "" ? null : state.partitionKey,
   };
 }

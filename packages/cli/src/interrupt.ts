@@ -8,6 +8,8 @@ import { EXIT_INTERRUPTED } from "./errors.ts";
 export function cancelOnSignals(controller: AbortController, onFirstSignal: (signal: string) => void): () => void {
   const handler = (signal: NodeJS.Signals) => {
     if (controller.signal.aborted) {
+      // a progress bar may have hidden the cursor and turned off line wrapping
+      if (process.stderr.isTTY) process.stderr.write("\x1b[?25h\x1b[?7h\n");
       process.exit(EXIT_INTERRUPTED);
     }
     onFirstSignal(signal);

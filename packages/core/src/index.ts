@@ -46,7 +46,6 @@ export {
 export { type RunConfig, RunConfigError } from "./execution/config.ts";
 export { type MaterializeOptions, materialize } from "./execution/materialize.ts";
 export type { RunInstance } from "./execution/run-instance.ts";
-export { cancelOnSignals } from "./execution/signals.ts";
 export type {
   PartitionsSelector,
   RunProgressEvent,

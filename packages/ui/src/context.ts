@@ -1,13 +1,10 @@
 /** What every API handler works with: the definitions, the instance, paths and the run launcher. */
-import type { Definitions, materialize, Storage } from "@daydream/core";
+import type { Definitions, RunInstance, Storage } from "@daydream/core";
 import type { RunLauncher } from "./runs/launcher.ts";
 import type { SelectionCache } from "./selection-cache.ts";
 
-/** The instance as `materialize` takes it; the UI also reads its storage and log paths. */
-export type UiInstance = NonNullable<Parameters<typeof materialize>[1]["instance"]> & {
-  readonly storage: Storage;
-  logPathFor(runId: string): string;
-};
+/** The instance as `materialize` takes it (`openInstance(home)` gives one): storage, log paths, partitions. */
+export type UiInstance = RunInstance;
 
 export interface UiContext {
   definitions: Definitions;

@@ -15,7 +15,7 @@ export function garbledFailure(problem: string, providerStatus: number | undefin
   const permanent = providerStatus !== undefined && !isRetryableStatus(providerStatus);
   return {
     kind: permanent ? "permanent" : "transient",
-    code: "LLM_GARBLED_RESPONSE",
+    code: providerStatus === undefined ? "LLM_GARBLED_RESPONSE" : "LLM_PROVIDER_ERROR",
     status: providerStatus,
     detail: `unusable response: ${problem}`,
     hint: "the provider returned a malformed answer; retry later or try another model or base URL",

@@ -2,7 +2,7 @@
 import { resolveSelection } from "@daydream/core";
 import type { Command } from "commander";
 import { action, examples, globalsOf } from "../action.ts";
-import { assetState, upstreamEdges } from "../asset-info.ts";
+import { assetState, lastMaterializationJson, upstreamEdges } from "../asset-info.ts";
 import { EXIT_OK } from "../errors.ts";
 import { paintOut, statusColor } from "../output/colors.ts";
 import { formatTimestamp } from "../output/format.ts";
@@ -38,7 +38,7 @@ async function runList(opts: ListOptions, cmd: Command): Promise<number> {
         io: def.io,
         kinds: def.kinds,
         tags: def.tags,
-        lastMaterialization: state.last,
+        lastMaterialization: lastMaterializationJson(state.latest),
         partitionCounts: state.partitions,
       })),
     );
@@ -51,7 +51,7 @@ async function runList(opts: ListOptions, cmd: Command): Promise<number> {
   const p = paintOut;
   const table = rows.map(({ def, state }) => {
     const counts = state.partitions;
-    const status = state.last === null ? p.dim("never") : statusColor(p, state.last.status);
+    const status = state.latest === undefined ? p.dim("never") : statusColor(p, state.latest.status);
     return [
       def.key,
       def.group,
@@ -59,7 +59,7 @@ async function runList(opts: ListOptions, cmd: Command): Promise<number> {
       upstreamEdges(def)
         .map((e) => e.asset)
         .join(",") || "-",
-      state.last ? formatTimestamp(state.last.timestamp) : "-",
+      formatTimestamp(state.latest?.timestamp),
       counts ? `${status} (${counts.materialized}/${counts.registered} ok, ${counts.failed} failed)` : status,
     ];
   });

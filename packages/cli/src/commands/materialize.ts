@@ -79,8 +79,8 @@ async function runMaterialize(opts: MaterializeOptions, cmd: Command): Promise<n
     const controller = new AbortController();
     const reporter = await createProgressReporter(progressMode(opts.json === true), paintErr);
     const stopListening = cancelOnSignals(controller, (signal) => {
-      process.stderr.write(
-        `\n${paintErr.yellow(`${signal}: canceling the run`)} (finishing steps in flight; press Ctrl-C again to exit at once)\n`,
+      reporter.note(
+        `${paintErr.yellow(`${signal}: canceling the run`)} (running steps are asked to stop; press Ctrl-C again to exit at once)`,
       );
     });
     try {

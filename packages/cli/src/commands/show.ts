@@ -5,7 +5,7 @@ import { action, examples, globalsOf } from "../action.ts";
 import { assetState, requireAsset, upstreamEdges } from "../asset-info.ts";
 import { EXIT_OK } from "../errors.ts";
 import { paintOut, statusColor } from "../output/colors.ts";
-import { formatDuration, formatTimestamp, stepLabel } from "../output/format.ts";
+import { firstLine, formatDuration, formatTimestamp, stepLabel } from "../output/format.ts";
 import { printJson } from "../output/json.ts";
 import { loadProjectDefinitions, projectFor, withInstance } from "../session.ts";
 
@@ -35,8 +35,13 @@ function stateLines(state: AssetPartitionState | undefined, what: string): strin
     `${what}: ${statusColor(p, state.status)} at ${formatTimestamp(state.timestamp)}` +
     ` in ${formatDuration(state.durationMs)} (run ${state.runId})`;
   const lines = [head];
-  if (state.error) lines.push(`  error: ${p.red(state.error.split("\n", 1)[0])}`);
-  if (state.status === "materialized") lines.push(...metadataLines(state.metadata));
+  if (state.error) lines.push(`  error: ${p.red(firstLine(state.error))}`);
+  const success = state.lastMaterialization;
+  if (state.status === "failed" && success) {
+    // the value from the last success may still be on disk: say when that was
+    lines.push(`  last success: ${formatTimestamp(success.timestamp)} (run ${success.runId})`);
+  }
+  if (state.status === "materialized" || success) lines.push(...metadataLines(state.metadata));
   return lines;
 }
 
@@ -61,13 +66,7 @@ async function runShow(key: string, opts: ShowOptions, cmd: Command): Promise<nu
     }
     const summary = assetState(instance, def);
     const latest =
-      opts.partition !== undefined
-        ? instance.storage.getAssetPartitionState(key, opts.partition)
-        : def.partitions === undefined
-          ? instance.storage.getAssetPartitionState(key)
-          : summary.last === null
-            ? undefined
-            : instance.storage.getAssetPartitionState(key, summary.last.partitionKey ?? undefined);
+      opts.partition !== undefined ? instance.storage.getAssetPartitionState(key, opts.partition) : summary.latest;
     return { state: latest, counts: summary.partitions };
   });
 

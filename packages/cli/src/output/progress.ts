@@ -9,6 +9,8 @@ import { firstLine, formatDuration, stepLabel } from "./format.ts";
 
 export interface ProgressReporter {
   onEvent(event: RunProgressEvent): void;
+  /** Prints a message line without breaking the bar. */
+  note(line: string): void;
   /** Stops the bar or timer; safe to call more than once. */
   stop(): void;
 }
@@ -52,7 +54,7 @@ function failureText(event: Extract<RunProgressEvent, { type: "step_failure" }>,
 }
 
 export async function createProgressReporter(mode: ProgressMode, p: Painter): Promise<ProgressReporter> {
-  if (mode === "none") return { onEvent() {}, stop() {} };
+  if (mode === "none") return { onEvent() {}, note: writeLine, stop() {} };
   if (mode === "lines") return createLineReporter(p);
   // the bar only pays off for multi-step runs; a single step gets its line
   const bar = await createBarReporter(p);
@@ -63,15 +65,22 @@ export async function createProgressReporter(mode: ProgressMode, p: Painter): Pr
       if (event.type === "planned") active = event.totalSteps > 1 ? bar : lines;
       active?.onEvent(event);
     },
+    note(line) {
+      (active ?? lines).note(line);
+    },
     stop() {
       active?.stop();
     },
   };
 }
 
+function writeLine(line: string): void {
+  process.stderr.write(`${line}\n`);
+}
+
 function createLineReporter(p: Painter): ProgressReporter {
   const counts: Counts = { total: 0, succeeded: 0, failed: 0, skipped: 0, startedAt: Date.now() };
-  const write = (line: string) => process.stderr.write(`${line}\n`);
+  const write = writeLine;
   let timer: NodeJS.Timeout | undefined;
   let perStep = true;
   return {
@@ -103,6 +112,7 @@ function createLineReporter(p: Painter): ProgressReporter {
           if (perStep) write(`${p.yellow("-")} ${stepLabel(event.assetKey, event.partitionKey)} skipped: ${event.reason}`);
       }
     },
+    note: write,
     stop() {
       if (timer === undefined) return;
       clearInterval(timer);
@@ -119,13 +129,13 @@ async function createBarReporter(p: Painter): Promise<ProgressReporter> {
     {
       stream: process.stderr,
       format: (_options, params, payload: { done: number; failed: number; rate: string; eta: string }) => {
-        const width = 30;
+        const width = 24;
         const filled = Math.round(params.progress * width);
         const bar = "█".repeat(filled) + "░".repeat(width - filled);
         const failed = payload.failed > 0 ? p.red(`${payload.failed} failed`) : "0 failed";
         return (
           `${bar} ${Math.floor(params.progress * 100)}% | ${payload.done} done, ${failed} / ${params.total}` +
-          ` | ${payload.rate} steps/s | ETA ${payload.eta}`
+          ` | ${payload.rate}/s | ETA ${payload.eta}`
         );
       },
       hideCursor: true,
@@ -163,6 +173,10 @@ async function createBarReporter(p: Painter): Promise<ProgressReporter> {
           break;
       }
       refresh();
+    },
+    note(line) {
+      if (bar === undefined || stopped) writeLine(line);
+      else multibar.log(`${line}\n`);
     },
     stop() {
       if (stopped) return;

@@ -213,12 +213,13 @@ describe("cancellation", () => {
         compute: (ctx) =>
           new Promise((resolve, reject) => {
             started.push(ctx.partitionKey!);
-            if (started.length === 2) controller.abort();
+            const timer = setTimeout(resolve, 10_000);
             ctx.signal.addEventListener("abort", () => {
+              clearTimeout(timer);
               sawAbort.push(ctx.partitionKey!);
               reject(new Error("aborted"));
             });
-            setTimeout(resolve, 10_000);
+            if (started.length === 2) controller.abort();
           }),
       }),
     );

@@ -1,6 +1,6 @@
 import path from "node:path";
-import type { DynamicPartitionsDefinition } from "../definitions/types.ts";
 import { partitionsName } from "../definitions/partitions.ts";
+import type { DynamicPartitionsDefinition } from "../definitions/types.ts";
 import { StorageError } from "../errors.ts";
 import { ensureWritableDirectory } from "./home-directory.ts";
 import { SqliteStorage } from "./storage/sqlite/sqlite-storage.ts";

@@ -20,7 +20,13 @@ export interface RunRecord {
   tags: Record<string, string>;
 }
 
-export type EventType = "run_start" | "step_start" | "materialization" | "step_failure" | "step_skipped" | "run_end";
+export type EventType =
+  | "run_start"
+  | "step_start"
+  | "materialization"
+  | "step_failure"
+  | "step_skipped"
+  | "run_end";
 
 export interface EventRecord {
   /** Assigned by storage (monotonic). */
@@ -74,7 +80,10 @@ export interface Page {
 export interface Storage {
   // runs
   createRun(run: Omit<RunRecord, "createdAt" | "startedAt" | "endedAt">): RunRecord;
-  updateRun(runId: string, patch: Partial<Pick<RunRecord, "status" | "startedAt" | "endedAt" | "stepCount" | "tags">>): void;
+  updateRun(
+    runId: string,
+    patch: Partial<Pick<RunRecord, "status" | "startedAt" | "endedAt" | "stepCount" | "tags">>,
+  ): void;
   getRun(runId: string): RunRecord | undefined;
   listRuns(opts?: ListRunsOptions): RunRecord[];
   /** Runs left `started`/`queued` by a process that is gone become `interrupted`; returns how many. */
@@ -86,7 +95,10 @@ export interface Storage {
 
   // latest state per (asset, partition)
   getAssetPartitionState(assetKey: string, partitionKey?: string): AssetPartitionState | undefined;
-  listAssetPartitionStates(assetKey: string, opts?: Page & { status?: "materialized" | "failed" }): AssetPartitionState[];
+  listAssetPartitionStates(
+    assetKey: string,
+    opts?: Page & { status?: "materialized" | "failed" },
+  ): AssetPartitionState[];
   countAssetPartitionStates(assetKey: string): { materialized: number; failed: number };
   /**
    * The most recently recorded state among all partitions of the asset (what `assets list`

@@ -2,7 +2,7 @@
  * Validates a launch request body into materialize's options, with the CLI's
  * choices: one partition key, a list, missing, all, or none.
  */
-import { type PartitionsSelector, validatePartitionKey } from "@daydream/core";
+import { type PartitionsSelector, type RunConfig, validatePartitionKey } from "@daydream/core";
 import { parse as parseYaml } from "yaml";
 import { badRequest } from "../errors.ts";
 
@@ -13,7 +13,7 @@ export interface LaunchRequest {
   partitions: PartitionsSelector | undefined;
   concurrency: number | undefined;
   failFast: boolean;
-  runConfig: { assets?: Record<string, Record<string, unknown>> } | undefined;
+  runConfig: RunConfig | undefined;
 }
 
 const HINT =
@@ -100,7 +100,7 @@ function parseBoolean(value: unknown, name: string): boolean {
 }
 
 /** Run config as an object, or as YAML text (the same document the CLI's --config reads). */
-function parseRunConfig(value: unknown): LaunchRequest["runConfig"] {
+function parseRunConfig(value: unknown): RunConfig | undefined {
   if (value === undefined || value === null || value === "") return undefined;
   let doc = value;
   if (typeof value === "string") {
@@ -125,5 +125,5 @@ function parseRunConfig(value: unknown): LaunchRequest["runConfig"] {
       hint: "write e.g.\nassets:\n  cohort_id:\n    override: my-cohort",
     });
   }
-  return doc as LaunchRequest["runConfig"];
+  return doc as RunConfig;
 }

@@ -15,7 +15,9 @@ export interface IdleProcess {
 
 /** A live child process that does nothing until stopped. */
 export function startIdleProcess(): IdleProcess {
-  const child: ChildProcess = spawn(process.execPath, ["-e", "setTimeout(() => {}, 60000)"], { stdio: "ignore" });
+  const child: ChildProcess = spawn(process.execPath, ["-e", "setTimeout(() => {}, 60000)"], {
+    stdio: "ignore",
+  });
   if (child.pid === undefined) throw new Error("could not start a child process");
   const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
   return {

@@ -36,7 +36,12 @@ export function materialization(
   };
 }
 
-export function failure(runId: string, assetKey: string, partitionKey: string | null, message: string): EventRecord {
+export function failure(
+  runId: string,
+  assetKey: string,
+  partitionKey: string | null,
+  message: string,
+): EventRecord {
   return {
     runId,
     type: "step_failure",

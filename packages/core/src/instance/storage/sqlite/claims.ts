@@ -1,8 +1,8 @@
 import type Database from "better-sqlite3";
 import { StorageError } from "../../../errors.ts";
 import type { RunStatus } from "../../types.ts";
-import { currentHost, isProcessAlive } from "./process-liveness.ts";
 import { UNPARTITIONED } from "./partition-state.ts";
+import { currentHost, isProcessAlive } from "./process-liveness.ts";
 
 interface Holder {
   run_id: string;
@@ -28,7 +28,9 @@ export class ClaimQueries {
   private readonly takeOver: Database.Statement<[string, number, string, string, string, string]>;
   private readonly releaseAll: Database.Statement<[string]>;
   private readonly releaseOne: Database.Statement<[string, string, string]>;
-  private readonly claimTx: Database.Transaction<(assetKey: string, partitionKey: string, runId: string) => boolean>;
+  private readonly claimTx: Database.Transaction<
+    (assetKey: string, partitionKey: string, runId: string) => boolean
+  >;
   private readonly releaseTx: Database.Transaction<(runId: string, steps: readonly StepRef[]) => void>;
 
   constructor(db: Database.Database) {
@@ -46,18 +48,25 @@ export class ClaimQueries {
        WHERE asset_key = ? AND partition_key = ?`,
     );
     this.releaseAll = db.prepare("DELETE FROM step_claims WHERE run_id = ?");
-    this.releaseOne = db.prepare("DELETE FROM step_claims WHERE asset_key = ? AND partition_key = ? AND run_id = ?");
+    this.releaseOne = db.prepare(
+      "DELETE FROM step_claims WHERE asset_key = ? AND partition_key = ? AND run_id = ?",
+    );
     this.claimTx = db.transaction((assetKey: string, partitionKey: string, runId: string) => {
       const owner = this.runOwner.get(runId);
       if (!owner) {
-        throw new StorageError("unknown_run", `cannot claim ${assetKey}[${partitionKey}]: run ${runId} does not exist`, {
-          userError: false,
-          context: { asset: assetKey, partition: partitionKey, runId },
-          hint: "create the run with createRun before claiming its steps",
-        });
+        throw new StorageError(
+          "unknown_run",
+          `cannot claim ${assetKey}[${partitionKey}]: run ${runId} does not exist`,
+          {
+            userError: false,
+            context: { asset: assetKey, partition: partitionKey, runId },
+            hint: "create the run with createRun before claiming its steps",
+          },
+        );
       }
       const now = new Date().toISOString();
-      if (this.insert.run(assetKey, partitionKey, runId, owner.pid, owner.host, now).changes === 1) return true;
+      if (this.insert.run(assetKey, partitionKey, runId, owner.pid, owner.host, now).changes === 1)
+        return true;
       const holder = this.holder.get(assetKey, partitionKey);
       if (!holder || holder.run_id === runId) return true;
       if (holderIsAlive(holder)) return false;

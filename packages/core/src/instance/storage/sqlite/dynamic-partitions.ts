@@ -9,10 +9,12 @@ export const SQL_PARTITION_PAGE =
 export const SQL_HAS_PARTITION = "SELECT 1 FROM dynamic_partitions WHERE name = ? AND key = ?";
 
 const NAME_PATTERN = /^[A-Za-z_][A-Za-z0-9_]*$/;
+/** Keys per INSERT statement: bounds the size of one JSON argument. */
+const ADD_CHUNK = 50_000;
 
 /** Dynamic partition keys: add-only (idempotent), kept in insertion order per definition name. */
 export class DynamicPartitionQueries {
-  private readonly insert: Database.Statement<[string, number, string]>;
+  private readonly insertJson: Database.Statement<[string, number, string]>;
   private readonly lastPosition: Database.Statement<[string], number>;
   private readonly page: Database.Statement<[string, number, number], string>;
   private readonly exists: Database.Statement<[string, string], number>;
@@ -23,12 +25,20 @@ export class DynamicPartitionQueries {
   private readonly deleteBatch: Database.Transaction<(name: string, keys: readonly string[]) => number>;
 
   constructor(db: Database.Database) {
-    // OR IGNORE skips keys already present (UNIQUE (name, key)): re-adding is a cheap no-op.
-    this.insert = db.prepare("INSERT OR IGNORE INTO dynamic_partitions (name, position, key) VALUES (?, ?, ?)");
+    // One statement per chunk: SQLite walks the JSON array itself, which is several times faster
+    // than one driver call per key. OR IGNORE skips keys already present (UNIQUE (name, key)).
+    // A key's position is base + its index in the chunk; skipped keys leave gaps, order is kept.
+    this.insertJson = db.prepare(
+      `INSERT OR IGNORE INTO dynamic_partitions (name, position, key)
+       SELECT ?, ? + json_each.key, json_each.value FROM json_each(?)`,
+    );
     this.lastPosition = db
       .prepare("SELECT coalesce(max(position), 0) FROM dynamic_partitions WHERE name = ?")
       .pluck() as Database.Statement<[string], number>;
-    this.page = db.prepare(SQL_PARTITION_PAGE).pluck() as Database.Statement<[string, number, number], string>;
+    this.page = db.prepare(SQL_PARTITION_PAGE).pluck() as Database.Statement<
+      [string, number, number],
+      string
+    >;
     this.exists = db.prepare(SQL_HAS_PARTITION).pluck() as Database.Statement<[string, string], number>;
     this.countOf = db
       .prepare("SELECT count(*) FROM dynamic_partitions WHERE name = ?")
@@ -39,13 +49,12 @@ export class DynamicPartitionQueries {
     );
     this.addBatch = db.transaction((name: string, keys: readonly string[]) => {
       // Positions are handed out under the write lock (IMMEDIATE), so they cannot collide.
-      let position = this.lastPosition.get(name) ?? 0;
+      let base = (this.lastPosition.get(name) ?? 0) + 1;
       let added = 0;
-      for (const key of keys) {
-        if (this.insert.run(name, position + 1, key).changes === 1) {
-          position++;
-          added++;
-        }
+      for (let start = 0; start < keys.length; start += ADD_CHUNK) {
+        const chunk = keys.slice(start, start + ADD_CHUNK);
+        added += this.insertJson.run(name, base, JSON.stringify(chunk)).changes;
+        base += chunk.length;
       }
       return added;
     });

@@ -98,7 +98,7 @@ export class EventQueries {
     const { limit } = pageBounds({ limit: opts.limit });
     if (opts.types === undefined) return this.ofRun.all(runId, afterId, limit).map(toEvent);
     if (opts.types.length === 0) return [];
-    opts.types.forEach((t) => assertType(t));
+    for (const t of opts.types) assertType(t);
     const placeholders = opts.types.map(() => "?").join(", ");
     const statement = this.db.prepare<unknown[], EventRow>(
       `SELECT * FROM event_log WHERE run_id = ? AND id > ? AND type IN (${placeholders}) ORDER BY id LIMIT ?`,

@@ -40,10 +40,18 @@ describe("migrations", () => {
       expect(readSchemaVersion(db)).toBe(latestSchemaVersion());
       expect(latestSchemaVersion()).toBe(MIGRATIONS.length);
       const tables = db
-        .prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name")
+        .prepare(
+          "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name",
+        )
         .pluck()
         .all();
-      expect(tables).toEqual(["asset_partition_state", "dynamic_partitions", "event_log", "runs", "step_claims"]);
+      expect(tables).toEqual([
+        "asset_partition_state",
+        "dynamic_partitions",
+        "event_log",
+        "runs",
+        "step_claims",
+      ]);
       expect(db.pragma("journal_mode", { simple: true })).toBe("wal");
       expect(db.pragma("integrity_check", { simple: true })).toBe("ok");
     });

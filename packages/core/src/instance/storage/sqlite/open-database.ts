@@ -2,7 +2,7 @@ import fs from "node:fs";
 import path from "node:path";
 import Database from "better-sqlite3";
 import { StorageError } from "../../../errors.ts";
-import { assertSchemaNotNewer, type Migration, MIGRATIONS, migrate } from "./migrations.ts";
+import { assertSchemaNotNewer, MIGRATIONS, type Migration, migrate } from "./migrations.ts";
 import {
   BUSY_TIMEOUT_MS,
   isCorruptionError,
@@ -19,7 +19,10 @@ const SQLITE_HEADER = Buffer.from("SQLite format 3\0", "latin1");
  * writing is checked first, so a foreign, corrupt, read-only or too-new file is
  * reported and left byte-for-byte untouched.
  */
-export function openSqliteDatabase(dbPath: string, migrations: readonly Migration[] = MIGRATIONS): Database.Database {
+export function openSqliteDatabase(
+  dbPath: string,
+  migrations: readonly Migration[] = MIGRATIONS,
+): Database.Database {
   const exists = checkExistingFile(dbPath);
   checkWritable(dbPath, exists);
   let db: Database.Database;
@@ -83,7 +86,10 @@ function checkWritable(dbPath: string, exists: boolean): void {
   const dir = path.dirname(dbPath);
   if (exists && !canWrite(dbPath)) throw readOnlyError(dbPath, "the file is read-only");
   if (!canWrite(dir)) {
-    throw readOnlyError(dbPath, `its directory ${dir} is read-only (SQLite keeps its -wal and -shm files there)`);
+    throw readOnlyError(
+      dbPath,
+      `its directory ${dir} is read-only (SQLite keeps its -wal and -shm files there)`,
+    );
   }
 }
 

@@ -88,7 +88,15 @@ export class PartitionStateQueries {
       );
     } else {
       const error = event.error?.message ?? event.message ?? "step failed";
-      this.upsertFailed.run(event.assetKey, partitionKey, event.runId, eventId, event.timestamp, duration, error);
+      this.upsertFailed.run(
+        event.assetKey,
+        partitionKey,
+        event.runId,
+        eventId,
+        event.timestamp,
+        duration,
+        error,
+      );
     }
   }
 

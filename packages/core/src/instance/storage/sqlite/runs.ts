@@ -21,7 +21,14 @@ interface RunRow {
 export type NewRun = Omit<RunRecord, "createdAt" | "startedAt" | "endedAt">;
 export type RunPatch = Partial<Pick<RunRecord, "status" | "startedAt" | "endedAt" | "stepCount" | "tags">>;
 
-const RUN_STATUSES: readonly RunStatus[] = ["queued", "started", "succeeded", "failed", "canceled", "interrupted"];
+const RUN_STATUSES: readonly RunStatus[] = [
+  "queued",
+  "started",
+  "succeeded",
+  "failed",
+  "canceled",
+  "interrupted",
+];
 const FINISHED: ReadonlySet<RunStatus> = new Set(["succeeded", "failed", "canceled", "interrupted"]);
 
 const PATCH_COLUMNS = {
@@ -105,7 +112,8 @@ export class RunQueries {
   update(runId: string, patch: RunPatch): void {
     const values: Record<string, unknown> = {};
     for (const field of Object.keys(patch) as (keyof RunPatch)[]) {
-      if (!(field in PATCH_COLUMNS)) throw new StorageError("invalid_run_patch", `cannot update run field ${field}`);
+      if (!(field in PATCH_COLUMNS))
+        throw new StorageError("invalid_run_patch", `cannot update run field ${field}`);
       if (patch[field] !== undefined) values[field] = patch[field];
     }
     if (values.status !== undefined) {

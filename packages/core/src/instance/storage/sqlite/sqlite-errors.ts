@@ -51,26 +51,38 @@ export function toStorageError(err: unknown, dbPath: string, operation: string):
     );
   }
   if (code === "SQLITE_FULL") {
-    return new StorageError("disk_full", `disk full while writing instance database ${dbPath} (${operation})`, {
-      cause: err,
-      userError: false,
-      context: { file: dbPath, operation },
-      hint: "free disk space and retry; the interrupted transaction was rolled back",
-    });
+    return new StorageError(
+      "disk_full",
+      `disk full while writing instance database ${dbPath} (${operation})`,
+      {
+        cause: err,
+        userError: false,
+        context: { file: dbPath, operation },
+        hint: "free disk space and retry; the interrupted transaction was rolled back",
+      },
+    );
   }
   if (code.startsWith("SQLITE_CANTOPEN") || code.startsWith("SQLITE_IOERR")) {
-    return new StorageError("database_io", `cannot ${operation} instance database ${dbPath}: ${err.message}`, {
-      cause: err,
-      context: { file: dbPath, operation },
-      hint: "check that the path exists, is a regular file and that its directory is readable and writable",
-    });
+    return new StorageError(
+      "database_io",
+      `cannot ${operation} instance database ${dbPath}: ${err.message}`,
+      {
+        cause: err,
+        context: { file: dbPath, operation },
+        hint: "check that the path exists, is a regular file and that its directory is readable and writable",
+      },
+    );
   }
-  return new StorageError("database_error", `instance database ${dbPath}: ${operation} failed: ${err.message}`, {
-    cause: err,
-    userError: false,
-    context: { file: dbPath, operation, sqliteCode: code },
-    hint: "this is probably a bug in the storage layer; report it with the message above",
-  });
+  return new StorageError(
+    "database_error",
+    `instance database ${dbPath}: ${operation} failed: ${err.message}`,
+    {
+      cause: err,
+      userError: false,
+      context: { file: dbPath, operation, sqliteCode: code },
+      hint: "this is probably a bug in the storage layer; report it with the message above",
+    },
+  );
 }
 
 function sqliteCode(err: unknown): string {

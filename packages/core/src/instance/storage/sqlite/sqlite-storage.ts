@@ -11,7 +11,7 @@ import type {
 import { ClaimQueries } from "./claims.ts";
 import { DynamicPartitionQueries } from "./dynamic-partitions.ts";
 import { EventQueries } from "./events.ts";
-import { type Migration, MIGRATIONS } from "./migrations.ts";
+import { MIGRATIONS, type Migration } from "./migrations.ts";
 import { openSqliteDatabase } from "./open-database.ts";
 import { PartitionStateQueries } from "./partition-state.ts";
 import { type NewRun, type RunPatch, RunQueries } from "./runs.ts";

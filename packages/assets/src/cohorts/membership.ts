@@ -1,0 +1,81 @@
+import type { ComputeInstance } from "@daydream/core";
+import { cohortYamlPath, membershipPath, STAGES, type Stage } from "../config/paths.ts";
+import { readSelectedEssays, type SelectedEssays } from "../raw/selectedEssays.ts";
+import { readCohortAxes, requireAxes } from "./axes.ts";
+import { buildCartesianMembership } from "./cartesian.ts";
+import { type CohortMode, updateCohortYaml } from "./cohortFiles.ts";
+import { buildCuratedMembership } from "./curated.ts";
+import { assertParentIntegrity } from "./integrity.ts";
+import { rememberMembership } from "./membershipCache.ts";
+import { readPreviousMembers, writeMembershipCsv } from "./membershipFile.ts";
+import { GEN_ID, type Membership } from "./membershipSchema.ts";
+import { registerGenPartitions } from "./partitions.ts";
+
+export interface MembershipBuild {
+  membership: Membership;
+  mode: CohortMode;
+  regenerate: boolean;
+  /** Path A only: the curated essay list. */
+  selected?: SelectedEssays;
+}
+
+/**
+ * Build (in memory, nothing written) the membership of a cohort: Path A from
+ * data/2_tasks/selected_essays.txt when it exists, else Path B over the active axes.
+ * Parent integrity is checked before anything can be written.
+ */
+export function buildMembership(root: string, cohortId: string, opts: { regenerate?: boolean } = {}): MembershipBuild {
+  const regenerate = opts.regenerate === true;
+  const axes = readCohortAxes(root);
+  const selected = readSelectedEssays(root);
+  let membership: Membership;
+  if (selected) {
+    requireAxes(axes, ["evaluation"]);
+    membership = buildCuratedMembership(axes, selected, cohortId, { regenerate });
+  } else {
+    requireAxes(axes, STAGES);
+    membership = buildCartesianMembership(axes, cohortId);
+  }
+  assertParentIntegrity(membership);
+  return { membership, mode: selected ? "from_essays" : "cartesian", regenerate, selected };
+}
+
+export interface MembershipWritten {
+  /** Absolute path of membership.csv. */
+  file: string;
+  /** gen_ids of the previous membership.csv that the new one no longer has (their partitions stay). */
+  dropped: Record<Stage, number> | undefined;
+  /** Why the previous membership.csv could not be compared, when it could not. */
+  previousUnreadable?: string;
+}
+
+/** Write membership.csv atomically and record mode/regenerate in cohort.yaml. */
+export function writeMembership(root: string, build: MembershipBuild, now?: () => Date): MembershipWritten {
+  const { membership } = build;
+  const file = membershipPath(root, membership.cohortId);
+  const previous = readPreviousMembers(file);
+  writeMembershipCsv(file, membership);
+  rememberMembership(file, membership);
+  updateCohortYaml(
+    cohortYamlPath(root, membership.cohortId),
+    { id: membership.cohortId, mode: build.mode, regenerate: build.regenerate },
+    now,
+  );
+  if (previous === undefined) return { file, dropped: undefined };
+  if (!previous.ok) return { file, dropped: undefined, previousUnreadable: previous.reason };
+  const dropped = { draft: 0, essay: 0, evaluation: 0 };
+  for (const stage of STAGES) {
+    const current = new Set(membership.rows[stage].map((r) => r[GEN_ID]));
+    for (const id of previous.ids[stage]) if (!current.has(id)) dropped[stage]++;
+  }
+  return { file, dropped };
+}
+
+/** Register every gen_id of the membership as a partition of its stage (add-only). */
+export function registerMembershipPartitions(instance: ComputeInstance, m: Membership): Record<Stage, number> {
+  return {
+    draft: registerGenPartitions(instance, "draft", m.rows.draft),
+    essay: registerGenPartitions(instance, "essay", m.rows.essay),
+    evaluation: registerGenPartitions(instance, "evaluation", m.rows.evaluation),
+  };
+}

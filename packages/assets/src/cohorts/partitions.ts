@@ -1,0 +1,22 @@
+import { type ComputeInstance, type DynamicPartitionsDefinition, dynamicPartitions } from "@daydream/core";
+import type { Stage } from "../config/paths.ts";
+import { GEN_ID, type StageRow } from "./membershipSchema.ts";
+
+/** One dynamic partition per generation, keyed by gen_id, per stage. */
+export const draftGens = dynamicPartitions("draft_gens");
+export const essayGens = dynamicPartitions("essay_gens");
+export const evaluationGens = dynamicPartitions("evaluation_gens");
+
+export const GEN_PARTITIONS: Record<Stage, DynamicPartitionsDefinition> = {
+  draft: draftGens,
+  essay: essayGens,
+  evaluation: evaluationGens,
+};
+
+/** Register the gen_ids of `rows` as partitions of the stage (add-only); returns how many were new. */
+export function registerGenPartitions(instance: ComputeInstance, stage: Stage, rows: readonly StageRow[]): number {
+  return instance.addDynamicPartitions(
+    GEN_PARTITIONS[stage],
+    rows.map((r) => r[GEN_ID]),
+  );
+}

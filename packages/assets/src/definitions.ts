@@ -1,0 +1,43 @@
+/**
+ * The Definitions object the CLI loads by default (assets.yaml `definitions:`).
+ * Every asset reads DD_DATA_ROOT at use time, so one module serves any data root.
+ */
+import { defineDefinitions, jsonIOManager, textIOManager } from "@daydream/core";
+import { COHORT_JSON_IO, COHORT_TEXT_IO, cohortIdAsset, cohortMembershipAsset } from "./cohorts/cohortAssets.ts";
+import { dataRootIOManager, derivedIOManager } from "./config/ioManagers.ts";
+import { contentCombinationsAsset, derivedComboValues, selectedComboMappingsAsset } from "./tasks/comboAssets.ts";
+import {
+  DERIVED_IO,
+  draftGenerationTasksAsset,
+  essayGenerationTasksAsset,
+  evaluationTasksAsset,
+  taskTableRef,
+} from "./tasks/taskAssets.ts";
+
+const cohortAndTaskAssets = [
+  selectedComboMappingsAsset,
+  contentCombinationsAsset,
+  cohortIdAsset,
+  cohortMembershipAsset,
+  draftGenerationTasksAsset,
+  essayGenerationTasksAsset,
+  evaluationTasksAsset,
+];
+
+const cohortAndTaskIOManagers = {
+  // data/cohorts/cohort_id.txt: the id of the cohort last materialized, for later runs.
+  [COHORT_TEXT_IO]: dataRootIOManager("cohorts", textIOManager),
+  // data/cohorts/cohort_membership.json: summary of the last membership written.
+  [COHORT_JSON_IO]: dataRootIOManager("cohorts", jsonIOManager),
+  [DERIVED_IO]: derivedIOManager({
+    ...derivedComboValues,
+    draft_generation_tasks: (root) => taskTableRef(root, "draft_generation_tasks"),
+    essay_generation_tasks: (root) => taskTableRef(root, "essay_generation_tasks"),
+    evaluation_tasks: (root) => taskTableRef(root, "evaluation_tasks"),
+  }),
+};
+
+export default defineDefinitions({
+  assets: [...cohortAndTaskAssets],
+  ioManagers: { ...cohortAndTaskIOManagers },
+});

@@ -1,0 +1,251 @@
+// Asset page: definition, lineage, latest materialization with metadata,
+// recent runs, and for partitioned assets a server-paged, filterable table.
+import { api, query } from "../lib/api.js";
+import {
+  assetLink,
+  badge,
+  clear,
+  errorBox,
+  fmtDuration,
+  fmtNumber,
+  fmtTime,
+  h,
+  metadataTable,
+  runLink,
+  segmentBar,
+} from "../lib/dom.js";
+
+const PAGE_SIZE = 50;
+
+export async function renderAsset(root, [key], q) {
+  const data = await api(`/api/assets/${encodeURIComponent(key)}`);
+  const a = data.asset;
+  root.append(
+    h(
+      "div",
+      { class: "page-head" },
+      h("h1", null, a.key, " ", badge(a.status)),
+      h("a", { class: "button", href: `#/launch${query({ select: a.key })}` }, "Materialize…"),
+    ),
+    a.description ? h("p", { class: "description" }, a.description) : null,
+    h("section", { class: "cards" }, definitionCard(a, data), lineageCard(a, data)),
+    latestSection(a, data.latest),
+  );
+  if (a.partitions) root.append(partitionsSection(a, q));
+  root.append(historySection(data.history));
+}
+
+function definitionCard(a, data) {
+  const rows = [
+    ["group", h("a", { href: `#/${query({ select: `group:${a.group}` })}` }, a.group)],
+    ["partitions", a.partitions ?? "none"],
+    ["IO manager", a.io],
+    ["kinds", a.kinds.join(", ")],
+    ["tags", Object.entries(a.tags).map(([k, v]) => `${k}=${v}`).join(", ")],
+    ["code version", a.codeVersion ?? ""],
+    ["resources", data.resources.join(", ")],
+    ["retry", data.retry ? `${data.retry.maxAttempts} attempts` : ""],
+  ];
+  return h(
+    "div",
+    { class: "card", id: "definition" },
+    h("h2", null, "Definition"),
+    h("table", { class: "kv" }, h("tbody", null, rows.map(([k, v]) => h("tr", null, h("th", null, k), h("td", null, v))))),
+  );
+}
+
+function lineageCard(a, data) {
+  const list = (keys) => (keys.length === 0 ? h("span", { class: "muted" }, "none") : keys.map((k) => [assetLink(k), " "]));
+  return h(
+    "div",
+    { class: "card", id: "lineage" },
+    h("h2", null, "Lineage"),
+    h(
+      "table",
+      { class: "kv" },
+      h(
+        "tbody",
+        null,
+        h("tr", null, h("th", null, "inputs"), h("td", null, list(a.inputs))),
+        h("tr", null, h("th", null, "deps (ordering)"), h("td", null, list(a.deps))),
+        h("tr", null, h("th", null, "downstream"), h("td", null, list(data.downstream))),
+      ),
+    ),
+  );
+}
+
+function latestSection(a, latest) {
+  const section = h("section", { id: "latest" }, h("h2", null, "Latest materialization"));
+  if (a.partitionCounts) {
+    const c = a.partitionCounts;
+    section.append(
+      h(
+        "p",
+        null,
+        `${fmtNumber(c.materialized)} materialized, ${fmtNumber(c.failed)} failed, ${fmtNumber(c.missing)} missing of ${fmtNumber(c.total)} partitions`,
+      ),
+      segmentBar(
+        [
+          { value: c.materialized, cls: "seg-materialized", label: "materialized" },
+          { value: c.failed, cls: "seg-failed", label: "failed" },
+          { value: c.missing, cls: "seg-missing", label: "missing" },
+        ],
+        c.total,
+      ),
+    );
+    return section;
+  }
+  if (!latest) {
+    section.append(h("p", { class: "muted" }, "Never materialized."));
+    return section;
+  }
+  section.append(
+    h(
+      "p",
+      null,
+      badge(latest.status),
+      " in run ",
+      runLink(latest.runId),
+      ` at ${fmtTime(latest.timestamp)}`,
+      latest.durationMs !== null ? ` (${fmtDuration(latest.durationMs)})` : "",
+    ),
+    latest.error ? h("pre", { class: "error-text" }, latest.error) : null,
+    metadataTable(latest.metadata),
+  );
+  return section;
+}
+
+function partitionsSection(a, q) {
+  const state = { offset: 0, status: q.get("status") ?? "", q: q.get("q") ?? "" };
+  const statusSelect = h(
+    "select",
+    { id: "partition-status", "aria-label": "status filter" },
+    ["", "materialized", "failed", "missing"].map((v) => h("option", { value: v }, v || "any status")),
+  );
+  statusSelect.value = state.status;
+  const search = h("input", { id: "partition-search", type: "search", placeholder: "key contains…", value: state.q });
+  const body = h("div", { id: "partitions-table" });
+  const load = async () => {
+    clear(body).append(h("p", { class: "muted" }, "loading…"));
+    try {
+      const page = await api(
+        `/api/assets/${encodeURIComponent(a.key)}/partitions${query({ offset: state.offset, limit: PAGE_SIZE, status: state.status, q: state.q })}`,
+      );
+      clear(body).append(partitionsTable(page), pager(page, (offset) => {
+        state.offset = offset;
+        load();
+      }));
+    } catch (err) {
+      clear(body).append(errorBox(err));
+    }
+  };
+  statusSelect.addEventListener("change", () => {
+    state.status = statusSelect.value;
+    state.offset = 0;
+    load();
+  });
+  const form = h(
+    "form",
+    {
+      class: "toolbar",
+      onsubmit: (e) => {
+        e.preventDefault();
+        state.q = search.value.trim();
+        state.offset = 0;
+        load();
+      },
+    },
+    statusSelect,
+    search,
+    h("button", { type: "submit" }, "Filter"),
+  );
+  load();
+  return h("section", { id: "partitions" }, h("h2", null, `Partitions (${a.partitions})`), form, body);
+}
+
+function partitionsTable(page) {
+  if (page.items.length === 0) return h("p", { class: "muted" }, "No partitions match.");
+  return h(
+    "table",
+    { class: "grid" },
+    h("thead", null, h("tr", null, ["partition", "status", "last run", "when", "duration", "error"].map((c) => h("th", null, c)))),
+    h(
+      "tbody",
+      null,
+      page.items.map((p) =>
+        h(
+          "tr",
+          { "data-partition": p.partitionKey, class: `row-${p.status}` },
+          h("td", { class: "mono" }, p.partitionKey),
+          h("td", null, badge(p.status)),
+          h("td", null, p.runId ? runLink(p.runId) : ""),
+          h("td", null, fmtTime(p.timestamp)),
+          h("td", null, fmtDuration(p.durationMs)),
+          h("td", { class: "error-cell" }, p.error ?? ""),
+        ),
+      ),
+    ),
+  );
+}
+
+export function pager(page, go) {
+  const last = Math.max(0, Math.ceil(page.total / page.limit) - 1);
+  const current = Math.floor(page.offset / page.limit);
+  return h(
+    "div",
+    { class: "pager" },
+    h("button", { type: "button", disabled: current === 0, onclick: () => go(0) }, "« first"),
+    h("button", { type: "button", disabled: current === 0, onclick: () => go(page.offset - page.limit) }, "‹ prev"),
+    h("span", { class: "muted" }, `page ${fmtNumber(current + 1)} of ${fmtNumber(last + 1)} · ${fmtNumber(page.total)} rows`),
+    h("button", { type: "button", disabled: current >= last, onclick: () => go(page.offset + page.limit) }, "next ›"),
+    h("button", { type: "button", disabled: current >= last, onclick: () => go(last * page.limit) }, "last »"),
+  );
+}
+
+function historySection(history) {
+  const section = h("section", { id: "history" }, h("h2", null, "Recent runs"));
+  if (history.length === 0) {
+    section.append(h("p", { class: "muted" }, "No run has included this asset yet."));
+    return section;
+  }
+  section.append(
+    h(
+      "table",
+      { class: "grid" },
+      h("thead", null, h("tr", null, ["run", "status", "created", "partitions", "this asset", "metadata / error"].map((c) => h("th", null, c)))),
+      h(
+        "tbody",
+        null,
+        history.map((r) =>
+          h(
+            "tr",
+            null,
+            h("td", null, runLink(r.runId)),
+            h("td", null, badge(r.runStatus)),
+            h("td", null, fmtTime(r.createdAt)),
+            h("td", null, r.partitionsSummary || "—"),
+            h("td", null, r.outcome ? outcomeText(r.outcome) : `${fmtNumber(r.stepCount)} steps (large run)`),
+            h(
+              "td",
+              null,
+              r.outcome?.lastError
+                ? h("span", { class: "error-cell" }, r.outcome.lastError)
+                : r.outcome?.lastMetadata
+                  ? h("code", { class: "small" }, JSON.stringify(r.outcome.lastMetadata).slice(0, 200))
+                  : "",
+            ),
+          ),
+        ),
+      ),
+    ),
+  );
+  return section;
+}
+
+function outcomeText(o) {
+  const parts = [];
+  if (o.materialized) parts.push(`${o.materialized} materialized`);
+  if (o.failed) parts.push(`${o.failed} failed`);
+  if (o.skipped) parts.push(`${o.skipped} skipped`);
+  return parts.join(", ") || "not run";
+}
