@@ -28,10 +28,10 @@ function timed<T>(fn: () => T): { ms: number; value: T } {
 
 function result(figure: string, ms: number, baseline: string, baselineMs: number, target: number): void {
   const ratio = (ms / baselineMs).toFixed(1);
-  const verdict = ms < target ? "ok" : "OVER TARGET";
   console.log(
-    `RESULT ${figure} | median ${ms.toFixed(1)} ms | baseline ${baseline}: median ${baselineMs.toFixed(2)} ms | ratio ${ratio}x | target < ${target} ms: ${verdict}`,
+    `RESULT ${figure} | median ${ms.toFixed(1)} ms | baseline ${baseline}: median ${baselineMs.toFixed(2)} ms | ratio ${ratio}x`,
   );
+  console.log(`  target < ${target} ms: ${ms < target ? "met" : "MISSED"}`);
 }
 
 // Realistic generation-id-like keys (~20 characters).

@@ -7,10 +7,10 @@
  */
 import path from "node:path";
 import {
+  asset,
   type ConfigSchema,
   defineDefinitions,
   dynamicPartitions,
-  asset,
   jsonIOManager,
   resolveAssetsHome,
   withMetadata,
@@ -25,7 +25,8 @@ interface NumbersConfig {
 const numbersConfig: ConfigSchema<NumbersConfig> = {
   parse(input) {
     const count = (input as { count?: unknown }).count ?? 5;
-    if (!Number.isInteger(count) || (count as number) < 1) throw new Error(`count must be an integer >= 1, got ${count}`);
+    if (!Number.isInteger(count) || (count as number) < 1)
+      throw new Error(`count must be an integer >= 1, got ${count}`);
     return { count: count as number };
   },
 };
@@ -67,7 +68,11 @@ export function helloDefinitions(opts: { dataDir: string }) {
       const values = inputs.numbers as number[];
       let sum = 0;
       for (const n of values) {
-        sum += (await files.loadInput({ assetKey: "squared", partitionKey: String(n), runId: ctx.runId })) as number;
+        sum += (await files.loadInput({
+          assetKey: "squared",
+          partitionKey: String(n),
+          runId: ctx.runId,
+        })) as number;
       }
       ctx.log.info({ sum }, "summed the squares");
       return withMetadata(sum, { terms: values.length });

@@ -36,9 +36,17 @@ it("registers numbers as partitions, squares each one and sums the squares", asy
 
 it("runs only the new partitions once more numbers are registered", async () => {
   const defs = helloDefinitions({ dataDir: path.join(dir, "data") });
-  await materialize(defs, { instance, selection: "numbers", runConfig: { assets: { numbers: { count: 2 } } } });
+  await materialize(defs, {
+    instance,
+    selection: "numbers",
+    runConfig: { assets: { numbers: { count: 2 } } },
+  });
   await materialize(defs, { instance, selection: "squared", partitions: "all" });
-  await materialize(defs, { instance, selection: "numbers", runConfig: { assets: { numbers: { count: 5 } } } });
+  await materialize(defs, {
+    instance,
+    selection: "numbers",
+    runConfig: { assets: { numbers: { count: 5 } } },
+  });
 
   const missing = await materialize(defs, { instance, selection: "squared,total", partitions: "missing" });
   expect(missing).toMatchObject({ status: "succeeded", totalSteps: 4 });

@@ -5,6 +5,8 @@
 import { defineDefinitions, jsonIOManager, textIOManager } from "@daydream/core";
 import { COHORT_JSON_IO, COHORT_TEXT_IO, cohortIdAsset, cohortMembershipAsset } from "./cohorts/cohortAssets.ts";
 import { dataRootIOManager, derivedIOManager } from "./config/ioManagers.ts";
+import { generationAssets, generationIOManagers, generationResources } from "./generation/assets.ts";
+import { parsedScoresAsset } from "./results/parsed-scores-asset.ts";
 import { contentCombinationsAsset, derivedComboValues, selectedComboMappingsAsset } from "./tasks/comboAssets.ts";
 import {
   DERIVED_IO,
@@ -38,6 +40,7 @@ const cohortAndTaskIOManagers = {
 };
 
 export default defineDefinitions({
-  assets: [...cohortAndTaskAssets],
-  ioManagers: { ...cohortAndTaskIOManagers },
+  assets: [...cohortAndTaskAssets, ...generationAssets, parsedScoresAsset],
+  resources: { ...generationResources },
+  ioManagers: { ...cohortAndTaskIOManagers, ...generationIOManagers },
 });

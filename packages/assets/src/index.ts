@@ -79,3 +79,61 @@ export {
   parseEvaluationScore,
   parseInLastLine,
 } from "./parsing/evaluationParsers.ts";
+export { ResultsError } from "./results/errors.ts";
+export { EssayContextResolver, essayContextFromMetadata, fillBlankContext } from "./results/essay-context.ts";
+export { readEvaluationFiles } from "./results/evaluation-files.ts";
+export {
+  buildParsedScores,
+  EMPTY_ESSAY_CONTEXT,
+  type EssayContext,
+  type EvaluationGenFiles,
+  type EvaluationTask,
+  PARSED_SCORES_COLUMNS,
+  type ParsedScoreRow,
+  type ParsedScoresColumn,
+  type ParsedScoresInput,
+  parsedScoreCells,
+  scoreFromParsedText,
+} from "./results/parsed-scores.ts";
+export { parsedScoresAsset } from "./results/parsed-scores-asset.ts";
+export {
+  readScoreTable,
+  type ScoreRecord,
+  type ScoreTable,
+  scoreTableFromText,
+} from "./results/score-table.ts";
+export { selectedEssaysText, selectTopPaths, writeSelectedEssays } from "./results/selection-file.ts";
+export { readEssayTaskContexts, readEvaluationTasks } from "./results/task-rows.ts";
+export {
+  compareRanked,
+  describeCriteria,
+  formatRankingTable,
+  parseList,
+  parseTopN,
+  type RankedEssay,
+  type Ranking,
+  type RankOptions,
+  rankEssays,
+  selectTop,
+} from "./results/top-n.ts";
+export {
+  type ParsedScoresSummary,
+  parsedScoresPath,
+  writeParsedScores,
+} from "./results/write-parsed-scores.ts";
+export { generationAssets, generationIOManagers, generationResources } from "./generation/assets.ts";
+export { draftPromptAsset, draftResponseAsset } from "./generation/draftAssets.ts";
+export { GenerationError } from "./generation/errors.ts";
+export { essayPromptAsset, essayResponseAsset } from "./generation/essayAssets.ts";
+export { evaluationPromptAsset, evaluationResponseAsset } from "./generation/evaluationAssets.ts";
+export { GENS_IO, gensIOManager } from "./generation/gensIO.ts";
+export { LLM_RESOURCE, llmResource } from "./generation/llmResource.ts";
+export {
+  type DraftPromptVars,
+  draftPromptVars,
+  type EssayPromptVars,
+  type EvaluationPromptVars,
+  essayPromptVars,
+  evaluationPromptVars,
+} from "./generation/promptVars.ts";
+export { COPY_MODE_PROMPT, MIN_DRAFT_LINES, nonEmptyLines, scoreText } from "./generation/rules.ts";

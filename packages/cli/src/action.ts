@@ -13,7 +13,8 @@ export function action<A extends unknown[]>(
 ): (...args: [...A, Command]) => Promise<void> {
   return async (...args) => {
     const cmd = args[args.length - 1] as Command;
-    cliState.json = cmd.opts().json === true;
+    // optsWithGlobals: `runs show ID --json` is parsed as an option of the parent `runs`
+    cliState.json = cmd.optsWithGlobals().json === true;
     cliState.exitCode = await fn(...args);
   };
 }
@@ -26,4 +27,16 @@ export function globalsOf(cmd: Command): GlobalOptions {
 /** Help text listing example invocations, shown after a command's options. */
 export function examples(lines: [command: string, what: string][]): string {
   return `\nExamples:\n${lines.map(([c, what]) => `  # ${what}\n  $ ${c}`).join("\n\n")}\n`;
+}
+
+type Handler<A extends unknown[]> = (...args: [...A, Command]) => Promise<number>;
+
+/**
+ * An action whose implementation module is imported only when the command
+ * runs, so that parsing argv (and --help) does not load every command.
+ */
+export function lazyAction<A extends unknown[]>(
+  load: () => Promise<Handler<A>>,
+): (...args: [...A, Command]) => Promise<void> {
+  return action<A>(async (...args) => (await load())(...args));
 }

@@ -55,7 +55,8 @@ export interface AssetState {
 
 export function assetState(instance: Instance, def: AssetDefinition): AssetState {
   const storage = instance.storage;
-  if (def.partitions === undefined) return { latest: storage.getAssetPartitionState(def.key), partitions: null };
+  if (def.partitions === undefined)
+    return { latest: storage.getAssetPartitionState(def.key), partitions: null };
   const registered = instance.countDynamicPartitions(def.partitions.name);
   const { materialized, failed } = storage.countAssetPartitionStates(def.key);
   return {

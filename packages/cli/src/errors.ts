@@ -4,12 +4,10 @@
  * anything else exits 1; `--verbose` adds the stack.
  */
 import { AssetsError, type ErrorContext } from "@daydream/core";
+import { EXIT_STEP_FAILED, EXIT_USAGE } from "./exit-codes.ts";
 import { paintErr as paint } from "./output/colors.ts";
 
-export const EXIT_OK = 0;
-export const EXIT_STEP_FAILED = 1;
-export const EXIT_USAGE = 2;
-export const EXIT_INTERRUPTED = 130;
+export { EXIT_INTERRUPTED, EXIT_OK, EXIT_STEP_FAILED, EXIT_USAGE } from "./exit-codes.ts";
 
 /** Bad flags or arguments, detected by the CLI itself. */
 export class UsageError extends AssetsError {

@@ -5,7 +5,10 @@
  */
 import { EXIT_INTERRUPTED } from "./errors.ts";
 
-export function cancelOnSignals(controller: AbortController, onFirstSignal: (signal: string) => void): () => void {
+export function cancelOnSignals(
+  controller: AbortController,
+  onFirstSignal: (signal: string) => void,
+): () => void {
   const handler = (signal: NodeJS.Signals) => {
     if (controller.signal.aborted) {
       // a progress bar may have hidden the cursor and turned off line wrapping

@@ -1,6 +1,7 @@
 /**
  * The `assets` program: global flags, one sub-command per file under
- * commands/, and the mapping of every outcome to an exit code.
+ * commands/ (flags and help; each implementation under run/ is imported only
+ * when its command runs), and the mapping of every outcome to an exit code.
  */
 import { readFileSync } from "node:fs";
 import { Command, CommanderError } from "commander";
@@ -12,13 +13,16 @@ import { registerMaterialize } from "./commands/materialize.ts";
 import { registerPartitions } from "./commands/partitions.ts";
 import { registerRuns } from "./commands/runs.ts";
 import { registerShow } from "./commands/show.ts";
+import { registerUi } from "./commands/ui.ts";
 import { registerWipe } from "./commands/wipe.ts";
-import { EXIT_USAGE, reportError } from "./errors.ts";
+import { EXIT_USAGE } from "./exit-codes.ts";
 import { paintErr } from "./output/colors.ts";
 import { printJson } from "./output/json.ts";
 
 function cliVersion(): string {
-  const pkg = JSON.parse(readFileSync(new URL("../package.json", import.meta.url), "utf8")) as { version: string };
+  const pkg = JSON.parse(readFileSync(new URL("../package.json", import.meta.url), "utf8")) as {
+    version: string;
+  };
   return pkg.version;
 }
 
@@ -26,7 +30,10 @@ export function buildProgram(): Command {
   const program = new Command("assets");
   program
     .description("Materialize software-defined assets, inspect them, manage partitions and runs.")
-    .option("-f, --definitions <file>", "definitions module (.ts or .js) to load instead of the one in assets.yaml")
+    .option(
+      "-f, --definitions <file>",
+      "definitions module (.ts or .js) to load instead of the one in assets.yaml",
+    )
     .option("--verbose", "print stack traces with errors")
     .version(cliVersion(), "--version", "print the version")
     .helpOption("-h, --help", "show help")
@@ -42,7 +49,10 @@ export function buildProgram(): Command {
       examples([
         ["npx assets list", "list the assets of the project with their last materialization"],
         ["npx assets materialize --select group:task_definitions", "materialize a group of assets"],
-        ["npx assets materialize --select evaluation_response --missing", "materialize only missing partitions"],
+        [
+          "npx assets materialize --select evaluation_response --missing",
+          "materialize only missing partitions",
+        ],
         ["npx assets -f examples/hello/definitions.ts list", "use another definitions module"],
       ]) +
         "\nThe project config assets.yaml (found in the working directory or above) names the\n" +
@@ -57,6 +67,7 @@ export function buildProgram(): Command {
   registerLogs(program);
   registerGraph(program);
   registerWipe(program);
+  registerUi(program);
   return program;
 }
 
@@ -72,6 +83,8 @@ export async function main(argv: string[]): Promise<number> {
       return err.exitCode === 0 ? 0 : EXIT_USAGE;
     }
     const verbose = program.opts().verbose === true || argv.includes("--verbose");
+    // loaded here: errors.ts needs the engine, which --help and --version do without
+    const { reportError } = await import("./errors.ts");
     const code = reportError(err, verbose);
     if (cliState.json) printJson({ error: errorDocument(err) });
     return code;
@@ -81,7 +94,13 @@ export async function main(argv: string[]): Promise<number> {
 function errorDocument(err: unknown): Record<string, unknown> {
   if (err instanceof Error) {
     const e = err as Error & { code?: unknown; hint?: unknown; context?: unknown };
-    return { name: e.name, code: e.code ?? null, message: e.message, hint: e.hint ?? null, context: e.context ?? {} };
+    return {
+      name: e.name,
+      code: e.code ?? null,
+      message: e.message,
+      hint: e.hint ?? null,
+      context: e.context ?? {},
+    };
   }
   return { name: "Error", code: null, message: String(err), hint: null, context: {} };
 }

@@ -1,9 +1,9 @@
-/** Parsers for flag values and key lists shared by several commands. */
-import { readFileSync } from "node:fs";
-import path from "node:path";
+/** Parsers for flag values (commander argParsers); kept free of engine imports so that --help stays fast. */
 import type { RunStatus } from "@daydream/core";
 import { InvalidArgumentError } from "commander";
-import { UsageError } from "./errors.ts";
+
+export type GraphFormat = "mermaid" | "dot";
+export const GRAPH_FORMATS: readonly GraphFormat[] = ["mermaid", "dot"];
 
 export const RUN_STATUSES: readonly RunStatus[] = [
   "queued",
@@ -35,35 +35,4 @@ export function parseRunStatus(value: string): RunStatus {
     throw new InvalidArgumentError(`expected one of: ${RUN_STATUSES.join(", ")}.`);
   }
   return value as RunStatus;
-}
-
-/** "a,b , c" -> ["a", "b", "c"]; an empty element is a mistake, not something to skip. */
-export function parseKeyList(value: string, flag: string): string[] {
-  const keys = value.split(",").map((k) => k.trim());
-  const emptyAt = keys.findIndex((k) => k === "");
-  if (emptyAt !== -1) {
-    throw new UsageError(`${flag} has an empty key at position ${emptyAt + 1}`, {
-      context: { value },
-      hint: `separate keys with single commas, e.g. ${flag} k1,k2`,
-    });
-  }
-  return keys;
-}
-
-/** Reads one key per line from FILE (or stdin for "-"); blank lines are ignored. */
-export function readKeysFile(file: string, flag: string): string[] {
-  let text: string;
-  try {
-    text = file === "-" ? readFileSync(0, "utf8") : readFileSync(path.resolve(file), "utf8");
-  } catch (cause) {
-    throw new UsageError(`cannot read ${flag} ${file}: ${(cause as Error).message}`, {
-      context: { file },
-      hint: `give a readable file with one key per line, or "-" to read from stdin`,
-      cause,
-    });
-  }
-  return text
-    .split("\n")
-    .map((line) => line.trim())
-    .filter((line) => line !== "");
 }

@@ -93,18 +93,24 @@ function optionalString(fields: Record<string, unknown>, key: string, file: stri
 function envDefaults(value: unknown, file: string): Record<string, string> {
   if (value === undefined || value === null) return {};
   if (typeof value !== "object" || Array.isArray(value)) {
-    throw new ProjectConfigError(`"env" in ${PROJECT_CONFIG_FILE} must be a mapping of variable names to values`, {
-      context: { file, key: "env" },
-      hint: "write e.g.\n    env:\n      DD_LLM: offline",
-    });
+    throw new ProjectConfigError(
+      `"env" in ${PROJECT_CONFIG_FILE} must be a mapping of variable names to values`,
+      {
+        context: { file, key: "env" },
+        hint: "write e.g.\n    env:\n      DD_LLM: offline",
+      },
+    );
   }
   const env: Record<string, string> = {};
   for (const [name, raw] of Object.entries(value as Record<string, unknown>)) {
     if (typeof raw !== "string" && typeof raw !== "number" && typeof raw !== "boolean") {
-      throw new ProjectConfigError(`env.${name} in ${PROJECT_CONFIG_FILE} must be a string, number or boolean`, {
-        context: { file, key: `env.${name}` },
-        hint: "quote the value",
-      });
+      throw new ProjectConfigError(
+        `env.${name} in ${PROJECT_CONFIG_FILE} must be a string, number or boolean`,
+        {
+          context: { file, key: `env.${name}` },
+          hint: "quote the value",
+        },
+      );
     }
     env[name] = String(raw);
   }
@@ -116,7 +122,11 @@ function envDefaults(value: unknown, file: string): Record<string, string> {
  * already set (the real environment wins). Path variables are made absolute
  * against the project root so that they do not depend on the working directory.
  */
-export function applyEnvDefaults(config: ProjectConfig, root: string, env: NodeJS.ProcessEnv = process.env): void {
+export function applyEnvDefaults(
+  config: ProjectConfig,
+  root: string,
+  env: NodeJS.ProcessEnv = process.env,
+): void {
   for (const [name, value] of Object.entries(config.env)) {
     if (env[name] !== undefined) continue;
     env[name] = PATH_ENV_VARS.has(name) ? path.resolve(root, value) : value;

@@ -20,7 +20,10 @@ export function loadProjectDefinitions(project: Project): Promise<Definitions> {
 }
 
 /** Opens the instance, runs `fn` and closes the instance whatever happens. */
-export async function withInstance<T>(project: Project, fn: (instance: Instance) => T | Promise<T>): Promise<T> {
+export async function withInstance<T>(
+  project: Project,
+  fn: (instance: Instance) => T | Promise<T>,
+): Promise<T> {
   const instance = openInstance(project.home);
   try {
     return await fn(instance);

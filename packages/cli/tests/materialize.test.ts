@@ -42,7 +42,13 @@ describe("assets materialize", () => {
     const res = await project.run(["materialize", "--select", "squared", "--partition", "1", "--json"]);
     expect(res.code).toBe(0);
     const summary = JSON.parse(res.stdout) as Summary;
-    expect(summary).toMatchObject({ status: "succeeded", totalSteps: 1, succeeded: 1, failed: 0, skipped: 0 });
+    expect(summary).toMatchObject({
+      status: "succeeded",
+      totalSteps: 1,
+      succeeded: 1,
+      failed: 0,
+      skipped: 0,
+    });
     expect(summary.failures).toEqual([]);
     expect(typeof summary.runId).toBe("string");
     expect(summary.logPath).toBe(path.join(project.dir, ".assets/logs", `${summary.runId}.jsonl`));
@@ -51,14 +57,26 @@ describe("assets materialize", () => {
   });
 
   it("runs the keys given with --partitions and --partitions-file (a file, or stdin for -)", async () => {
-    const list = await project.json<Summary>(["materialize", "--select", "squared", "--partitions", "1, 2", "--json"]);
+    const list = await project.json<Summary>([
+      "materialize",
+      "--select",
+      "squared",
+      "--partitions",
+      "1, 2",
+      "--json",
+    ]);
     expect(list.totalSteps).toBe(2);
 
     const file = path.join(project.dir, "keys.txt");
     fs.writeFileSync(file, "2\n\n3\n");
-    const fromFile = await project.json<Summary>(
-      ["materialize", "--select", "squared", "--partitions-file", "keys.txt", "--json"],
-    );
+    const fromFile = await project.json<Summary>([
+      "materialize",
+      "--select",
+      "squared",
+      "--partitions-file",
+      "keys.txt",
+      "--json",
+    ]);
     expect(fromFile).toMatchObject({ totalSteps: 2, succeeded: 2 });
 
     const fromStdin = await project.json<Summary>(
@@ -90,11 +108,21 @@ describe("assets materialize", () => {
     const summary = JSON.parse(res.stdout) as Summary;
     // 1..4 are materialized; only 13 (failed before) is left and fails again
     expect(summary).toMatchObject({ status: "failed", totalSteps: 1, failed: 1 });
-    expect(summary.failures).toEqual([{ assetKey: "squared", partitionKey: "13", error: "unlucky number 13" }]);
+    expect(summary.failures).toEqual([
+      { assetKey: "squared", partitionKey: "13", error: "unlucky number 13" },
+    ]);
   });
 
   it("--all-partitions runs every registered key, --concurrency 1 included", async () => {
-    const res = await project.run(["materialize", "--select", "squared", "--all-partitions", "--concurrency", "1", "--json"]);
+    const res = await project.run([
+      "materialize",
+      "--select",
+      "squared",
+      "--all-partitions",
+      "--concurrency",
+      "1",
+      "--json",
+    ]);
     expect(res.code).toBe(1);
     expect(JSON.parse(res.stdout)).toMatchObject({ totalSteps: 5, succeeded: 4, failed: 1 });
   });
@@ -154,7 +182,14 @@ describe("assets materialize", () => {
   });
 
   it("rejects bad usage with exit 2: combined partition flags, no partitions, bad concurrency, missing --select", async () => {
-    const combined = await project.run(["materialize", "--select", "squared", "--partition", "1", "--missing"]);
+    const combined = await project.run([
+      "materialize",
+      "--select",
+      "squared",
+      "--partition",
+      "1",
+      "--missing",
+    ]);
     expect(combined.code).toBe(2);
     expect(combined.stderr).toContain("--partition and --missing cannot be combined");
 

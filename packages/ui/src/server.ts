@@ -2,7 +2,6 @@
  * The UI server: static front end, JSON API under /api/, the access rule for
  * changes, and clean shutdown (runs launched here are canceled first).
  */
-import { randomBytes } from "node:crypto";
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import path from "node:path";
@@ -12,7 +11,7 @@ import { registerCohortRoutes } from "./api/cohorts.ts";
 import { registerRunRoutes } from "./api/runs.ts";
 import type { UiContext, UiInstance } from "./context.ts";
 import { HttpError, notFound, UiConfigError } from "./errors.ts";
-import { checkRequest, type GuardOptions, isLoopbackHost } from "./http/guard.ts";
+import { accessPolicy, checkRequest, type GuardOptions } from "./http/guard.ts";
 import { errorResponse, readJsonBody, sendJson } from "./http/respond.ts";
 import { isStatusResult, Router, STREAMED } from "./http/router.ts";
 import { sendStaticFile, staticFileFor } from "./http/static.ts";
@@ -51,19 +50,7 @@ export interface UiServer {
 export async function startUiServer(opts: UiServerOptions): Promise<UiServer> {
   const definitions = await resolveDefinitions(opts);
   const host = opts.host ?? "127.0.0.1";
-  const loopback = isLoopbackHost(host);
-  const token = opts.token ?? (loopback ? undefined : randomBytes(24).toString("base64url"));
-  if (token !== undefined && token.length < 16) {
-    throw new UiConfigError("the UI token must be at least 16 characters", {
-      hint: "omit --token to have one generated",
-    });
-  }
-  const warnings = loopback
-    ? []
-    : [
-        `serving on ${host}: anyone who can reach this address can read your runs and generations;` +
-          " changes require the token printed below",
-      ];
+  const policy = accessPolicy(host, opts.token);
   const dataRoot = opts.dataRoot ?? path.resolve(opts.projectRoot, process.env.DD_DATA_ROOT ?? "data");
   const ctx: UiContext = {
     definitions,
@@ -75,10 +62,12 @@ export async function startUiServer(opts: UiServerOptions): Promise<UiServer> {
     launcher: new RunLauncher(definitions, opts.instance),
     selections: new SelectionCache(definitions),
   };
-  const router = buildRouter(ctx, { streamIntervalMs: opts.streamIntervalMs ?? 500, tokenRequired: token !== undefined });
-  const guard: GuardOptions = { token, loopbackOnly: loopback };
+  const router = buildRouter(ctx, {
+    streamIntervalMs: opts.streamIntervalMs ?? 500,
+    tokenRequired: policy.token !== undefined,
+  });
   const server = createServer((req, res) => {
-    void handle(req, res, router, guard);
+    void handle(req, res, router, policy);
   });
   await listen(server, host, opts.port ?? 3000);
   const port = (server.address() as AddressInfo).port;
@@ -87,8 +76,8 @@ export async function startUiServer(opts: UiServerOptions): Promise<UiServer> {
     url: `http://${urlHost}:${port}/`,
     host,
     port,
-    token,
-    warnings,
+    token: policy.token,
+    warnings: policy.warnings,
     close: async () => {
       await ctx.launcher.close();
       server.closeAllConnections();
@@ -134,7 +123,8 @@ async function handle(req: IncomingMessage, res: ServerResponse, router: Router,
         hint: "see docs/ui.md for each endpoint's method",
       });
     }
-    if (match === undefined) throw notFound(`endpoint ${url.pathname}`, { hint: "see docs/ui.md for the endpoints" });
+    if (match === undefined)
+      throw notFound(`endpoint ${url.pathname}`, { hint: "see docs/ui.md for the endpoints" });
     const body = method === "POST" ? await readJsonBody(req) : undefined;
     const result = await match.handler({
       method,

@@ -1,26 +1,19 @@
-/** `assets graph [--select SEL] --format mermaid|dot`: the asset graph as text. */
-import { resolveSelection } from "@daydream/core";
+/** `assets graph [--select SEL] --format mermaid|dot`: flags and help; the work is in run/graph.ts. */
 import { type Command, Option } from "commander";
-import { action, examples, globalsOf } from "../action.ts";
-import { EXIT_OK } from "../errors.ts";
-import { GRAPH_FORMATS, type GraphFormat, renderDot, renderMermaid } from "../output/graph-text.ts";
-import { loadProjectDefinitions, projectFor } from "../session.ts";
-
-async function runGraph(opts: { select?: string; format: GraphFormat }, cmd: Command): Promise<number> {
-  const project = projectFor(globalsOf(cmd));
-  const defs = await loadProjectDefinitions(project);
-  const assets = resolveSelection(defs, opts.select ?? "*").map((key) => defs.assets.get(key)!);
-  process.stdout.write(opts.format === "dot" ? renderDot(assets) : renderMermaid(assets));
-  return EXIT_OK;
-}
+import { examples, lazyAction } from "../action.ts";
+import { GRAPH_FORMATS, type GraphFormat } from "../options.ts";
 
 export function registerGraph(program: Command): void {
   program
     .command("graph")
-    .description("print the asset graph as Mermaid or Graphviz DOT (solid: value input, dashed: ordering dep)")
+    .description(
+      "print the asset graph as Mermaid or Graphviz DOT (solid: value input, dashed: ordering dep)",
+    )
     .option("--select <selection>", "only the selected assets (and the edges between them)")
     .addOption(
-      new Option("--format <format>", "output format").choices(GRAPH_FORMATS as GraphFormat[]).default("mermaid"),
+      new Option("--format <format>", "output format")
+        .choices(GRAPH_FORMATS as GraphFormat[])
+        .default("mermaid"),
     )
     .addHelpText(
       "after",
@@ -30,5 +23,5 @@ export function registerGraph(program: Command): void {
         ["npx assets graph --select +evaluation_response", "one asset and its parents"],
       ]),
     )
-    .action(action(runGraph));
+    .action(lazyAction(async () => (await import("../run/graph.ts")).runGraph));
 }

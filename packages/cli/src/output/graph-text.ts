@@ -5,9 +5,6 @@
 import type { AssetDefinition } from "@daydream/core";
 import { upstreamEdges } from "../asset-info.ts";
 
-export type GraphFormat = "mermaid" | "dot";
-export const GRAPH_FORMATS: readonly GraphFormat[] = ["mermaid", "dot"];
-
 interface GraphModel {
   groups: Map<string, AssetDefinition[]>;
   edges: { from: string; to: string; kind: "input" | "dep" }[];
@@ -57,7 +54,8 @@ export function renderMermaid(assets: AssetDefinition[]): string {
     }
     lines.push("  end");
   }
-  for (const e of edges) lines.push(`  ${ids.get(e.from)} ${e.kind === "input" ? "-->" : "-.->"} ${ids.get(e.to)}`);
+  for (const e of edges)
+    lines.push(`  ${ids.get(e.from)} ${e.kind === "input" ? "-->" : "-.->"} ${ids.get(e.to)}`);
   return `${lines.join("\n")}\n`;
 }
 
@@ -65,7 +63,11 @@ const dotQuote = (s: string) => `"${s.replace(/\\/g, "\\\\").replace(/"/g, '\\"'
 
 export function renderDot(assets: AssetDefinition[]): string {
   const { groups, edges } = model(assets);
-  const lines = ["digraph assets {", "  rankdir=LR;", '  node [shape=box, style=rounded, fontname="Helvetica"];'];
+  const lines = [
+    "digraph assets {",
+    "  rankdir=LR;",
+    '  node [shape=box, style=rounded, fontname="Helvetica"];',
+  ];
   let g = 0;
   for (const [group, members] of groups) {
     lines.push(`  subgraph cluster_${g++} {`, `    label=${dotQuote(group)};`);

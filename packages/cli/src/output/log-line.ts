@@ -2,7 +2,14 @@
 import type { Painter } from "./colors.ts";
 import { stepLabel } from "./format.ts";
 
-const LEVELS: Record<number, string> = { 10: "TRACE", 20: "DEBUG", 30: "INFO", 40: "WARN", 50: "ERROR", 60: "FATAL" };
+const LEVELS: Record<number, string> = {
+  10: "TRACE",
+  20: "DEBUG",
+  30: "INFO",
+  40: "WARN",
+  50: "ERROR",
+  60: "FATAL",
+};
 /** Fields shown in the fixed part of the line (or pure noise) rather than as key=value. */
 const FIXED_FIELDS = new Set([
   "level",
@@ -27,7 +34,9 @@ function clock(time: unknown): string {
 }
 
 function levelText(level: unknown, p: Painter): string {
-  const name = (typeof level === "number" ? LEVELS[level] : typeof level === "string" ? level.toUpperCase() : "") || "LOG";
+  const name =
+    (typeof level === "number" ? LEVELS[level] : typeof level === "string" ? level.toUpperCase() : "") ||
+    "LOG";
   const padded = name.padEnd(5);
   if (name === "ERROR" || name === "FATAL") return p.red(padded);
   if (name === "WARN") return p.yellow(padded);
@@ -36,7 +45,11 @@ function levelText(level: unknown, p: Painter): string {
 }
 
 function fieldText(value: unknown): string {
-  return typeof value === "string" ? (/\s/.test(value) ? JSON.stringify(value) : value) : JSON.stringify(value);
+  return typeof value === "string"
+    ? /\s/.test(value)
+      ? JSON.stringify(value)
+      : value
+    : JSON.stringify(value);
 }
 
 /** One JSONL line as human text; a line that is not JSON is returned as it is. */
@@ -56,9 +69,12 @@ export function prettyLogLine(line: string, p: Painter): string {
   const extras = Object.entries(entry)
     .filter(([k]) => !FIXED_FIELDS.has(k))
     .map(([k, v]) => p.dim(`${k}=${fieldText(v)}`));
-  const parts = [`${p.dim(clock(entry.time))} ${levelText(entry.level, p)} ${step}${String(entry.msg ?? "")}`];
+  const parts = [
+    `${p.dim(clock(entry.time))} ${levelText(entry.level, p)} ${step}${String(entry.msg ?? "")}`,
+  ];
   if (extras.length > 0) parts[0] += ` ${extras.join(" ")}`;
   const err = entry.err as { message?: string; stack?: string } | undefined;
-  if (err && typeof err === "object") parts.push(p.red(`    ${(err.stack ?? err.message ?? "").split("\n").join("\n    ")}`));
+  if (err && typeof err === "object")
+    parts.push(p.red(`    ${(err.stack ?? err.message ?? "").split("\n").join("\n    ")}`));
   return parts.join("\n");
 }

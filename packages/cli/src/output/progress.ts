@@ -100,7 +100,9 @@ function createLineReporter(p: Painter): ProgressReporter {
         case "step_success":
           counts.succeeded++;
           if (perStep) {
-            write(`${p.green("✓")} ${stepLabel(event.assetKey, event.partitionKey)} (${formatDuration(event.durationMs)})`);
+            write(
+              `${p.green("✓")} ${stepLabel(event.assetKey, event.partitionKey)} (${formatDuration(event.durationMs)})`,
+            );
           }
           return;
         case "step_failure":
@@ -109,7 +111,10 @@ function createLineReporter(p: Painter): ProgressReporter {
           return;
         case "step_skipped":
           counts.skipped++;
-          if (perStep) write(`${p.yellow("-")} ${stepLabel(event.assetKey, event.partitionKey)} skipped: ${event.reason}`);
+          if (perStep)
+            write(
+              `${p.yellow("-")} ${stepLabel(event.assetKey, event.partitionKey)} skipped: ${event.reason}`,
+            );
       }
     },
     note: write,

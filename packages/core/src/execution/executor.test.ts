@@ -2,7 +2,7 @@ import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { asset } from "../definitions/asset.ts";
 import { defineDefinitions } from "../definitions/define.ts";
 import { dynamicPartitions } from "../definitions/partitions.ts";
-import type { AssetDefinition } from "../definitions/types.ts";
+import type { DefinitionsSpec } from "../definitions/types.ts";
 import { RetryableError } from "../errors.ts";
 import type { Instance } from "../instance/types.ts";
 import { materialize } from "./materialize.ts";
@@ -26,7 +26,7 @@ function register(count: number): string[] {
   return keys;
 }
 
-const defsOf = (...assets: AssetDefinition<any>[]) => defineDefinitions({ assets });
+const defsOf = (...assets: DefinitionsSpec["assets"]) => defineDefinitions({ assets });
 
 describe("executor", () => {
   it("runs every step after its upstream steps", async () => {
@@ -56,14 +56,22 @@ describe("executor", () => {
       asset({ key: "report", deps: ["per_item_2"], compute: track("report") }),
     );
     const summary = await materialize(defs, { instance, selection: "*", partitions: "all" });
-    expect(summary).toMatchObject({ status: "succeeded", totalSteps: 8, succeeded: 8, failed: 0, skipped: 0 });
+    expect(summary).toMatchObject({
+      status: "succeeded",
+      totalSteps: 8,
+      succeeded: 8,
+      failed: 0,
+      skipped: 0,
+    });
     const before = new Map(startedAfter);
     expect(before.get("source")).toEqual([]);
     for (const k of ["k0", "k1", "k2"]) {
       expect(before.get(`per_item[${k}]`)).toContain("source");
       expect(before.get(`per_item_2[${k}]`)).toContain(`per_item[${k}]`);
     }
-    expect(before.get("report")).toEqual(expect.arrayContaining(["per_item_2[k0]", "per_item_2[k1]", "per_item_2[k2]"]));
+    expect(before.get("report")).toEqual(
+      expect.arrayContaining(["per_item_2[k0]", "per_item_2[k1]", "per_item_2[k2]"]),
+    );
   });
 
   it("never runs more steps at once than the concurrency limit", async () => {
@@ -83,7 +91,12 @@ describe("executor", () => {
         },
       }),
     );
-    const summary = await materialize(defs, { instance, selection: "slow", partitions: "all", concurrency: 3 });
+    const summary = await materialize(defs, {
+      instance,
+      selection: "slow",
+      partitions: "all",
+      concurrency: 3,
+    });
     expect(summary.succeeded).toBe(12);
     expect(maxInFlight).toBe(3);
   });
@@ -115,7 +128,12 @@ describe("executor", () => {
     const skipped = progress.filter((e) => e.type === "step_skipped");
     expect(skipped).toEqual([
       { type: "step_skipped", assetKey: "score", partitionKey: "k1", reason: "upstream parse[k1] failed" },
-      { type: "step_skipped", assetKey: "report", partitionKey: undefined, reason: "upstream parse[k1] failed" },
+      {
+        type: "step_skipped",
+        assetKey: "report",
+        partitionKey: undefined,
+        reason: "upstream parse[k1] failed",
+      },
     ]);
     const events = instance.storage.getEvents(summary.runId, { types: ["step_skipped", "step_failure"] });
     expect(events.map((e) => [e.type, e.assetKey, e.partitionKey, e.message ?? e.error?.message])).toEqual([
@@ -140,7 +158,13 @@ describe("executor", () => {
         },
       }),
     );
-    const summary = await materialize(defs, { instance, selection: "job", partitions: "all", concurrency: 1, failFast: true });
+    const summary = await materialize(defs, {
+      instance,
+      selection: "job",
+      partitions: "all",
+      concurrency: 1,
+      failFast: true,
+    });
     expect(started).toEqual(["k0"]);
     expect(summary).toMatchObject({ status: "failed", failed: 1, skipped: 5, succeeded: 0 });
   });
@@ -190,11 +214,19 @@ describe("retries", () => {
 
   it("stops waiting for the next attempt when the run is canceled", async () => {
     const controller = new AbortController();
-    const { def, attempts } = flaky(10, () => {
-      setTimeout(() => controller.abort(), 5);
-      return new RetryableError("slow down");
-    }, { maxAttempts: 5, delayMs: 60_000, backoff: 1 });
-    const summary = await materialize(defsOf(def), { instance, selection: "flaky", signal: controller.signal });
+    const { def, attempts } = flaky(
+      10,
+      () => {
+        setTimeout(() => controller.abort(), 5);
+        return new RetryableError("slow down");
+      },
+      { maxAttempts: 5, delayMs: 60_000, backoff: 1 },
+    );
+    const summary = await materialize(defsOf(def), {
+      instance,
+      selection: "flaky",
+      signal: controller.signal,
+    });
     expect(attempts).toEqual([1]);
     expect(summary.status).toBe("canceled");
   });

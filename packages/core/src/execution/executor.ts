@@ -39,6 +39,13 @@ const NOT_STARTED: Record<StopReason, string> = {
   storage: "not started: the run stopped because the instance storage failed",
 };
 
+/** The abort reason running computes see on `ctx.signal.reason`. */
+const ABORT_REASON: Record<StopReason, string> = {
+  signal: "run canceled",
+  "fail-fast": "run stopped after a failed step (fail-fast)",
+  storage: "run stopped: the instance storage failed",
+};
+
 /**
  * p-graph wants string ids and a dependency list; node ids are plan indices. Earlier steps get
  * higher priority so ready steps start in plan order (partitions in registration order).
@@ -71,7 +78,7 @@ export async function executePlan(args: ExecuteArgs): Promise<RunSummary> {
   const started = performance.now();
   const graph = graphOf(plan);
 
-  const runLog = openRunLog(logPath, runId, args.logLevel);
+  const runLog = await openRunLog(logPath, runId, args.logLevel);
   storage.createRun({
     runId,
     status: "started",
@@ -91,7 +98,7 @@ export async function executePlan(args: ExecuteArgs): Promise<RunSummary> {
     if (stopped) return;
     stopped = reason;
     runLog.logger.warn({ reason, err }, "stopping the run");
-    controller.abort(new Error(NOT_STARTED[reason]));
+    controller.abort(new Error(ABORT_REASON[reason]));
   };
   const onAbort = (): void => stop("signal");
   if (args.signal?.aborted) onAbort();

@@ -1,4 +1,4 @@
-import { type LevelWithSilent, type Logger, pino } from "pino";
+import type { LevelWithSilent, Logger } from "pino";
 
 export interface RunLog {
   /** Run-level logger; step loggers are children tagged with asset and partition. */
@@ -9,7 +9,13 @@ export interface RunLog {
 }
 
 /** Structured JSON-lines log of one run; every line carries run_id, asset and partition. */
-export function openRunLog(file: string, runId: string, level: LevelWithSilent = "info"): RunLog {
+export async function openRunLog(
+  file: string,
+  runId: string,
+  level: LevelWithSilent = "info",
+): Promise<RunLog> {
+  // Loaded on first run only: commands that never materialize start faster without it.
+  const { pino } = await import("pino");
   // Asynchronous writes with a buffer keep logging off the hot path of many small steps.
   const destination = pino.destination({ dest: file, mkdir: true, sync: false, minLength: 8 * 1024 });
   const root = pino(

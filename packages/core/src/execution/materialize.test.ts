@@ -6,7 +6,7 @@ import { asset } from "../definitions/asset.ts";
 import { defineDefinitions } from "../definitions/define.ts";
 import { dynamicPartitions } from "../definitions/partitions.ts";
 import { withMetadata } from "../definitions/result.ts";
-import type { AssetDefinition, IOManager, ResourceFactory } from "../definitions/types.ts";
+import type { DefinitionsSpec, IOManager, ResourceFactory } from "../definitions/types.ts";
 import { InputLoadError, PartitionError } from "../errors.ts";
 import type { Instance } from "../instance/types.ts";
 import { jsonIOManager } from "../io/json.ts";
@@ -54,7 +54,11 @@ describe("inputs", () => {
           ins: { lookup: {} },
           compute: (ctx, { lookup }) => Number(ctx.partitionKey) * (lookup as { factor: number }).factor,
         }),
-        asset({ key: "renamed", ins: { factors: { asset: "lookup" } }, compute: (_c, { factors }) => factors }),
+        asset({
+          key: "renamed",
+          ins: { factors: { asset: "lookup" } },
+          compute: (_c, { factors }) => factors,
+        }),
       ],
       ioManagers,
     });
@@ -81,9 +85,13 @@ describe("inputs", () => {
       onProgress: (e) => e.type === "step_failure" && errors.push(e.error),
     });
     expect(summary.status).toBe("failed");
-    expect(summary.failures[0].error).toMatch(/^input lookup of asset scaled partition "1" could not be loaded: /);
+    expect(summary.failures[0].error).toMatch(
+      /^input lookup of asset scaled partition "1" could not be loaded: /,
+    );
     expect(errors[0]).toBeInstanceOf(InputLoadError);
-    expect((errors[0] as InputLoadError).hint).toBe("materialize lookup first (assets materialize --select lookup)");
+    expect((errors[0] as InputLoadError).hint).toBe(
+      "materialize lookup first (assets materialize --select lookup)",
+    );
     const [failure] = instance.storage.getEvents(summary.runId, { types: ["step_failure"] });
     expect(failure.error?.message).toContain("hint: materialize lookup first");
   });
@@ -91,11 +99,16 @@ describe("inputs", () => {
   it("names the upstream asset when the input has another name", async () => {
     const defs = pipeline({ store: memoryIOManager() });
     const summary = await materialize(defs, { instance, selection: "renamed" });
-    expect(summary.failures[0].error).toMatch(/^input factors \(asset lookup\) of asset renamed could not be loaded/);
+    expect(summary.failures[0].error).toMatch(
+      /^input factors \(asset lookup\) of asset renamed could not be loaded/,
+    );
   });
 
   it("loads an unpartitioned upstream once per run for all partitions", async () => {
-    instance.addDynamicPartitions(items, Array.from({ length: 40 }, (_, i) => String(i)));
+    instance.addDynamicPartitions(
+      items,
+      Array.from({ length: 40 }, (_, i) => String(i)),
+    );
     const { io, loads } = countingIO();
     const defs = pipeline({ store: io });
     const inRun = await materialize(defs, { instance, selection: "lookup,scaled", partitions: "all" });
@@ -122,7 +135,11 @@ describe("run record", () => {
       ],
     });
     const progress: RunProgressEvent[] = [];
-    const summary = await materialize(defs, { instance, selection: "table", onProgress: (e) => progress.push(e) });
+    const summary = await materialize(defs, {
+      instance,
+      selection: "table",
+      onProgress: (e) => progress.push(e),
+    });
     const [event] = instance.storage.getEvents(summary.runId, { types: ["materialization"] });
     expect(event.metadata).toEqual({ rows: 2, source: "result", model: "offline" });
     expect(event.durationMs).toBeGreaterThanOrEqual(0);
@@ -134,6 +151,19 @@ describe("run record", () => {
       "materialization",
       "run_end",
     ]);
+  });
+
+  it("fails only the step whose metadata JSON cannot hold", async () => {
+    const defs = defineDefinitions({
+      assets: [
+        asset({ key: "bad", compute: () => withMetadata(1, { big: 10n as unknown as number }) }),
+        asset({ key: "good", compute: () => withMetadata(2, { fine: true }) }),
+      ],
+    });
+    const summary = await materialize(defs, { instance, selection: "*" });
+    expect(summary).toMatchObject({ status: "failed", succeeded: 1, failed: 1 });
+    expect(summary.failures[0].error).toMatch(/^metadata of asset bad is not JSON-serialisable/);
+    expect(instance.storage.getAssetPartitionState("good")?.metadata).toEqual({ fine: true });
   });
 
   it("writes a JSON-lines log per run, every line tagged with run_id, asset and partition", async () => {
@@ -151,14 +181,22 @@ describe("run record", () => {
     });
     const summary = await materialize(defs, { instance, selection: "noisy", partitions: "all" });
     expect(summary.logPath).toBe(path.join(env.home, "logs", `${summary.runId}.jsonl`));
-    const lines = fs.readFileSync(summary.logPath, "utf8").trim().split("\n").map((l) => JSON.parse(l));
+    const lines = fs
+      .readFileSync(summary.logPath, "utf8")
+      .trim()
+      .split("\n")
+      .map((l) => JSON.parse(l));
     expect(lines.length).toBeGreaterThan(3);
     for (const line of lines) {
       expect(line.run_id).toBe(summary.runId);
       expect(line).toHaveProperty("asset");
       expect(line).toHaveProperty("partition");
     }
-    expect(lines.find((l) => l.msg === "hello from compute")).toMatchObject({ asset: "noisy", partition: "a", detail: 42 });
+    expect(lines.find((l) => l.msg === "hello from compute")).toMatchObject({
+      asset: "noisy",
+      partition: "a",
+      detail: 42,
+    });
   });
 
   it("skips a step another live run has claimed, without computing it", async () => {
@@ -192,76 +230,22 @@ describe("run record", () => {
     instance.addDynamicPartitions(items, ["a"]);
     const defs = defineDefinitions({ assets: [asset({ key: "work", partitions: items, compute: () => 1 })] });
     await expect(materialize(defs, { instance, selection: "work" })).rejects.toBeInstanceOf(PartitionError);
-    await expect(materialize(defs, { instance, selection: 'key:"nothing*"', partitions: "all" })).rejects.toThrow(
-      /matches no assets/,
-    );
+    await expect(
+      materialize(defs, { instance, selection: 'key:"nothing*"', partitions: "all" }),
+    ).rejects.toThrow(/matches no assets/);
     expect(instance.storage.listRuns()).toEqual([]);
   });
 
   it("lets compute register dynamic partitions through ctx.instance", async () => {
     const defs = defineDefinitions({
-      assets: [asset({ key: "discover", compute: (ctx) => ctx.instance.addDynamicPartitions(items, ["x", "y", "x"]) })],
+      assets: [
+        asset({
+          key: "discover",
+          compute: (ctx) => ctx.instance.addDynamicPartitions(items, ["x", "y", "x"]),
+        }),
+      ],
     });
     await materialize(defs, { instance, selection: "discover" });
     expect(instance.getDynamicPartitions(items)).toEqual(["x", "y"]);
-  });
-});
-
-describe("run config and resources", () => {
-  const schema = {
-    parse(input: unknown) {
-      const n = (input as { n?: unknown }).n ?? 1;
-      if (typeof n !== "number") throw Object.assign(new Error("bad"), { issues: [{ path: ["n"], message: "expected number" }] });
-      return { n };
-    },
-  };
-
-  it("parses each asset's run config with its configSchema", async () => {
-    const seen: unknown[] = [];
-    const defs = defineDefinitions({
-      assets: [asset({ key: "conf", configSchema: schema, compute: (ctx) => seen.push(ctx.config) })],
-    });
-    await materialize(defs, { instance, selection: "conf", runConfig: { assets: { conf: { n: 5 } } } });
-    await materialize(defs, { instance, selection: "conf" });
-    expect(seen).toEqual([{ n: 5 }, { n: 1 }]);
-  });
-
-  it("rejects invalid config as a user error naming the asset, before any run starts", async () => {
-    const defs = defineDefinitions({ assets: [asset({ key: "conf", configSchema: schema, compute: () => 1 })] });
-    const err = await materialize(defs, { instance, selection: "conf", runConfig: { assets: { conf: { n: "x" } } } }).catch(
-      (e: unknown) => e,
-    );
-    expect(err).toBeInstanceOf(RunConfigError);
-    expect((err as RunConfigError).message).toBe("config of asset conf is invalid: n: expected number");
-    expect((err as RunConfigError).userError).toBe(true);
-    await expect(
-      materialize(defs, { instance, selection: "conf", runConfig: { assets: { cnof: {} } } }),
-    ).rejects.toThrow(/unknown asset "cnof"/);
-    expect(instance.storage.listRuns()).toEqual([]);
-  });
-
-  it("creates a resource factory once per run, passes it to the assets that declare it, then disposes it", async () => {
-    const log: string[] = [];
-    const client: ResourceFactory<{ id: number }> = {
-      kind: "resource-factory",
-      create: () => {
-        log.push("create");
-        return { id: log.length };
-      },
-      dispose: () => {
-        log.push("dispose");
-      },
-    };
-    instance.addDynamicPartitions(items, ["a", "b", "c"]);
-    const seen: Array<Record<string, unknown>> = [];
-    const assets: AssetDefinition<any>[] = [
-      asset({ key: "uses", partitions: items, resources: ["client"], compute: (ctx) => seen.push(ctx.resources) }),
-      asset({ key: "plain", resources: ["label"], compute: (ctx) => seen.push(ctx.resources) }),
-    ];
-    const defs = defineDefinitions({ assets, resources: { client, label: "L" } });
-    await materialize(defs, { instance, selection: "*", partitions: "all" });
-    expect(log).toEqual(["create", "dispose"]);
-    expect(seen).toContainEqual({ label: "L" });
-    expect(seen.filter((r) => "client" in r).map((r) => r.client)).toEqual([{ id: 1 }, { id: 1 }, { id: 1 }]);
   });
 });

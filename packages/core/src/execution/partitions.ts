@@ -62,9 +62,17 @@ function checkedKeys(keys: unknown): string[] {
   return [...new Set(keys as string[])];
 }
 
+/** Above this many keys, one read of all registered keys beats a lookup per key. */
+const BULK_LOOKUP_THRESHOLD = 1000;
+
 function checkRegistered(storage: Storage, asset: AssetDefinition<unknown>, keys: readonly string[]): void {
   const name = asset.partitions!.name;
-  const unknown = keys.filter((k) => !storage.hasDynamicPartition(name, k));
+  let isRegistered = (k: string): boolean => storage.hasDynamicPartition(name, k);
+  if (keys.length > BULK_LOOKUP_THRESHOLD) {
+    const registered = new Set(storage.getDynamicPartitions(name));
+    isRegistered = (k) => registered.has(k);
+  }
+  const unknown = keys.filter((k) => !isRegistered(k));
   if (unknown.length === 0) return;
   const shown = unknown.slice(0, 5);
   const more = unknown.length > shown.length ? ` and ${unknown.length - shown.length} more` : "";

@@ -2,7 +2,7 @@ import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { asset } from "../definitions/asset.ts";
 import { defineDefinitions } from "../definitions/define.ts";
 import { dynamicPartitions } from "../definitions/partitions.ts";
-import type { AssetDefinition, Definitions } from "../definitions/types.ts";
+import type { Definitions, DefinitionsSpec } from "../definitions/types.ts";
 import { PartitionError } from "../errors.ts";
 import { AssetGraph } from "../graph/asset-graph.ts";
 import type { Instance } from "../instance/types.ts";
@@ -28,17 +28,23 @@ afterEach(() => env.cleanup());
 async function plan(defs: Definitions, keys: string[], selector?: PartitionsSelector): Promise<Plan> {
   const graph = AssetGraph.of(defs);
   const assets = keys.map((k) => graph.get(k));
-  const targets = await partitionTargets({ assets, selector, storage: instance.storage, resourcesFor: () => ({}) });
+  const targets = await partitionTargets({
+    assets,
+    selector,
+    storage: instance.storage,
+    resourcesFor: () => ({}),
+  });
   return buildPlan(graph, keys, targets);
 }
 
 /** Each step as `label <- upstream labels` (barriers shown as `|asset|`). */
 function describePlan(p: Plan): string[] {
-  const label = (i: number): string => (i < p.steps.length ? stepLabel(p.steps[i]) : `|${p.barriers[i - p.steps.length]}|`);
+  const label = (i: number): string =>
+    i < p.steps.length ? stepLabel(p.steps[i]) : `|${p.barriers[i - p.steps.length]}|`;
   return p.upstream.map((ups, i) => `${label(i)} <- ${ups.map(label).join(",")}`);
 }
 
-function defsOf(...assets: AssetDefinition<any>[]): Definitions {
+function defsOf(...assets: DefinitionsSpec["assets"]): Definitions {
   return defineDefinitions({ assets });
 }
 

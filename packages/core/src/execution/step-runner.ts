@@ -40,11 +40,36 @@ function errorText(err: Error): string {
   return err instanceof AssetsError ? err.describe() : err.message;
 }
 
+/**
+ * Metadata goes to storage as JSON in a batch with other steps' events: a value JSON cannot
+ * hold must fail this step, not the batch.
+ */
+function checkedMetadata<T extends { metadata: Metadata }>(assetKey: string, result: T): T {
+  try {
+    JSON.stringify(result.metadata);
+  } catch (err) {
+    throw new AssetsError(
+      "INVALID_METADATA",
+      `metadata of asset ${assetKey} is not JSON-serialisable: ${asError(err).message}`,
+      {
+        context: { asset: assetKey },
+        hint: "attach only strings, numbers, booleans, null, arrays and plain objects as metadata",
+        cause: err,
+        userError: false,
+      },
+    );
+  }
+  return result;
+}
+
+/** Longest stretch of back-to-back steps before the event loop gets a turn. */
+const EVENT_LOOP_TURN_MS = 20;
+
 function ms(start: number): number {
   return Math.round((performance.now() - start) * 1000) / 1000;
 }
 
-/** Runs the nodes of a plan one at a time (the executor calls `run` per node in dependency order). */
+/** Runs plan nodes: the executor calls `run(node)` once per node, after its upstream nodes. */
 export class StepRunner {
   succeeded = 0;
   failed = 0;
@@ -53,27 +78,31 @@ export class StepRunner {
   /** Why downstream nodes of a failed/skipped node cannot run; absent for nodes that completed. */
   private readonly blocked = new Map<number, string>();
   private readonly loader: InputLoader;
+  private pause: Promise<void> | undefined;
+  private lastTurn = performance.now();
 
-  constructor(private readonly a: StepRunnerArgs) {
-    this.loader = new InputLoader(a.defs, a.runId);
+  constructor(private readonly args: StepRunnerArgs) {
+    this.loader = new InputLoader(args.defs, args.runId);
   }
 
   async run(node: number): Promise<void> {
+    const turn = this.eventLoopTurn();
+    if (turn) await turn;
     const reason = this.blockedReason(node);
-    if (node >= this.a.plan.steps.length) {
+    if (node >= this.args.plan.steps.length) {
       // A barrier only forwards the first reason its downstream cannot run.
       if (reason) this.blocked.set(node, reason);
       return;
     }
-    const step = this.a.plan.steps[node];
+    const step = this.args.plan.steps[node];
     if (reason) return this.skip(node, step, reason);
-    if (this.a.signal.aborted) return this.skip(node, step, this.a.notStartedReason());
+    if (this.args.signal.aborted) return this.skip(node, step, this.args.notStartedReason());
     let claimed: boolean;
     try {
-      claimed = this.a.storage.claimStep(step.assetKey, step.partitionKey ?? "", this.a.runId);
+      claimed = this.args.storage.claimStep(step.assetKey, step.partitionKey ?? "", this.args.runId);
     } catch (err) {
-      this.a.stop("storage", err);
-      return this.skip(node, step, this.a.notStartedReason());
+      this.args.stop("storage", err);
+      return this.skip(node, step, this.args.notStartedReason());
     }
     if (!claimed) {
       const label = stepLabel(step);
@@ -87,12 +116,30 @@ export class StepRunner {
     try {
       await this.materialize(node, step);
     } finally {
-      this.a.recorder.release(step.assetKey, step.partitionKey);
+      this.args.recorder.release(step.assetKey, step.partitionKey);
     }
   }
 
+  /**
+   * Steps that finish without real I/O chain through microtasks and would starve the event
+   * loop: no log writes, no flush timer, no SIGINT. Every few ms all starting steps wait for
+   * one shared event-loop turn.
+   */
+  private eventLoopTurn(): Promise<void> | undefined {
+    if (this.pause) return this.pause;
+    if (performance.now() - this.lastTurn < EVENT_LOOP_TURN_MS) return undefined;
+    this.pause = new Promise((resolve) =>
+      setImmediate(() => {
+        this.pause = undefined;
+        this.lastTurn = performance.now();
+        resolve();
+      }),
+    );
+    return this.pause;
+  }
+
   private blockedReason(node: number): string | undefined {
-    for (const u of this.a.plan.upstream[node]) {
+    for (const u of this.args.plan.upstream[node]) {
       const reason = this.blocked.get(u);
       if (reason) return reason;
     }
@@ -101,29 +148,29 @@ export class StepRunner {
 
   private async materialize(node: number, step: PlannedStep): Promise<void> {
     const { assetKey, partitionKey } = step;
-    const asset = this.a.defs.assets.get(assetKey)!;
-    const log = this.a.runLog.forStep(assetKey, partitionKey);
+    const asset = this.args.defs.assets.get(assetKey)!;
+    const log = this.args.runLog.forStep(assetKey, partitionKey);
     const start = performance.now();
-    this.a.recorder.record({ type: "step_start", assetKey, partitionKey: partitionKey ?? null });
-    this.a.emit({ type: "step_start", assetKey, partitionKey });
+    this.args.recorder.record({ type: "step_start", assetKey, partitionKey: partitionKey ?? null });
+    this.args.emit({ type: "step_start", assetKey, partitionKey });
     log.info("step started");
     try {
       const inputs = await this.loader.load(asset, partitionKey);
       const { value, metadata } = await withRetries(
         asset.retry,
-        this.a.signal,
+        this.args.signal,
         (attempt) => this.compute(asset, partitionKey, attempt, inputs, log),
         {
           onRetry: (err, attempt, delayMs) =>
             log.warn({ err, attempt, delay_ms: delayMs }, "attempt failed with a retryable error; retrying"),
         },
       );
-      await ioManagerOf(this.a.defs, asset).handleOutput(
-        { assetKey, partitionKey, runId: this.a.runId },
+      await ioManagerOf(this.args.defs, asset).handleOutput(
+        { assetKey, partitionKey, runId: this.args.runId },
         value,
       );
       const durationMs = ms(start);
-      this.a.recorder.record({
+      this.args.recorder.record({
         type: "materialization",
         assetKey,
         partitionKey: partitionKey ?? null,
@@ -132,7 +179,7 @@ export class StepRunner {
       });
       this.succeeded++;
       log.info({ duration_ms: durationMs }, "step materialized");
-      this.a.emit({ type: "step_success", assetKey, partitionKey, durationMs, metadata });
+      this.args.emit({ type: "step_success", assetKey, partitionKey, durationMs, metadata });
     } catch (err) {
       this.fail(node, step, asError(err), ms(start), log);
     }
@@ -148,18 +195,17 @@ export class StepRunner {
     const { ctx, metadata } = stepContext({
       assetKey: asset.key,
       partitionKey,
-      runId: this.a.runId,
+      runId: this.args.runId,
       attempt,
-      config: this.a.configFor(asset),
-      resources: this.a.resourcesFor(asset),
+      config: this.args.configFor(asset),
+      resources: this.args.resourcesFor(asset),
       log,
-      signal: this.a.signal,
-      instance: this.a.instance,
+      signal: this.args.signal,
+      instance: this.args.instance,
     });
     const result = await asset.compute(ctx, inputs);
-    if (isMaterializeResult(result))
-      return { value: result.value, metadata: { ...metadata, ...result.metadata } };
-    return { value: result, metadata };
+    if (!isMaterializeResult(result)) return checkedMetadata(asset.key, { value: result, metadata });
+    return checkedMetadata(asset.key, { value: result.value, metadata: { ...metadata, ...result.metadata } });
   }
 
   private fail(node: number, step: PlannedStep, error: Error, durationMs: number, log: Logger): void {
@@ -167,7 +213,7 @@ export class StepRunner {
     this.failed++;
     this.blocked.set(node, `upstream ${stepLabel(step)} failed`);
     this.failures.push({ assetKey, partitionKey, error: error.message.split("\n")[0] });
-    this.a.recorder.record({
+    this.args.recorder.record({
       type: "step_failure",
       assetKey,
       partitionKey: partitionKey ?? null,
@@ -175,21 +221,21 @@ export class StepRunner {
       error: { message: errorText(error), stack: error.stack, name: error.name },
     });
     log.error({ err: error, duration_ms: durationMs }, "step failed");
-    this.a.emit({ type: "step_failure", assetKey, partitionKey, durationMs, error });
-    if (this.a.failFast) this.a.stop("fail-fast");
+    this.args.emit({ type: "step_failure", assetKey, partitionKey, durationMs, error });
+    if (this.args.failFast) this.args.stop("fail-fast");
   }
 
   private skip(node: number, step: PlannedStep, reason: string, downstreamReason = reason): void {
     const { assetKey, partitionKey } = step;
     this.skipped++;
     this.blocked.set(node, downstreamReason);
-    this.a.recorder.record({
+    this.args.recorder.record({
       type: "step_skipped",
       assetKey,
       partitionKey: partitionKey ?? null,
       message: reason,
     });
-    this.a.runLog.forStep(assetKey, partitionKey).info({ reason }, "step skipped");
-    this.a.emit({ type: "step_skipped", assetKey, partitionKey, reason });
+    this.args.runLog.forStep(assetKey, partitionKey).info({ reason }, "step skipped");
+    this.args.emit({ type: "step_skipped", assetKey, partitionKey, reason });
   }
 }

@@ -1,8 +1,8 @@
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import type { Instance } from "../instance/types.ts";
 import { openInstance } from "../instance/instance.ts";
+import type { Instance } from "../instance/types.ts";
 
 /** A fresh instance in a temp directory; `cleanup` closes it and removes the directory. */
 export function tempInstance(prefix = "core-exec-"): { instance: Instance; home: string; cleanup(): void } {
@@ -19,7 +19,11 @@ export function tempInstance(prefix = "core-exec-"): { instance: Instance; home:
 }
 
 /** Records a successful materialization as a previous run would have (for `missing` tests). */
-export function recordMaterialized(instance: Instance, assetKey: string, partitionKeys: Array<string | undefined>): void {
+export function recordMaterialized(
+  instance: Instance,
+  assetKey: string,
+  partitionKeys: Array<string | undefined>,
+): void {
   const runId = `seed-${assetKey}-${Math.random().toString(36).slice(2)}`;
   instance.storage.createRun({
     runId,

@@ -1,5 +1,3 @@
-import { parse } from "csv-parse/sync";
-import { stringify } from "csv-stringify/sync";
 import type { IOManager } from "../definitions/types.ts";
 import { type FileIOManagerOptions, fileIOManager } from "./file-io-manager.ts";
 
@@ -13,13 +11,16 @@ function cell(value: unknown, row: number, column: string): string {
   if (typeof value === "number" || typeof value === "boolean" || typeof value === "bigint")
     return String(value);
   if (value instanceof Date) return value.toISOString();
-  throw new Error(
-    `row ${row}, column "${column}": a ${Array.isArray(value) ? "array" : typeof value} cannot be a CSV cell`,
-  );
+  const kind = Array.isArray(value)
+    ? "an array"
+    : typeof value === "object"
+      ? "an object"
+      : `a ${typeof value}`;
+  throw new Error(`row ${row}, column "${column}": ${kind} cannot be a CSV cell`);
 }
 
 /** Rows -> CSV text; the header is the key order of the first row. */
-export function encodeRows(value: unknown): string {
+export async function encodeRows(value: unknown): Promise<string> {
   if (!Array.isArray(value)) throw new Error("expected an array of row objects");
   if (value.length === 0) return "";
   const first = value[0];
@@ -35,12 +36,15 @@ export function encodeRows(value: unknown): string {
     }
     return columns.map((column) => cell(row[column], i, column));
   });
+  // Imported on first use so that loading definitions does not pay for the CSV libraries.
+  const { stringify } = await import("csv-stringify/sync");
   return stringify(records, { header: true, columns });
 }
 
 /** CSV text -> rows keyed by header; every value is a string. */
-export function decodeRows(text: string): Record<string, string>[] {
+export async function decodeRows(text: string): Promise<Record<string, string>[]> {
   if (text === "") return [];
+  const { parse } = await import("csv-parse/sync");
   return parse(text, { columns: true, bom: true }) as Record<string, string>[];
 }
 

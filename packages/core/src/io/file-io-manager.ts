@@ -15,8 +15,8 @@ export interface FileCodec {
   /** Manager name used in messages, e.g. "json". */
   name: string;
   ext: string;
-  /** Returns the file content; throws a message (string) describing why the value cannot be stored. */
-  encode(value: unknown): string;
+  /** Returns the file content; throws an Error saying why the value cannot be stored. */
+  encode(value: unknown): string | Promise<string>;
   decode(text: string): unknown;
 }
 
@@ -56,7 +56,7 @@ export function fileIOManager(opts: FileIOManagerOptions, codec: FileCodec): IOM
       const file = valueFilePath(dir, codec.ext, ctx.assetKey, ctx.partitionKey);
       let text: string;
       try {
-        text = codec.encode(value);
+        text = await codec.encode(value);
       } catch (err) {
         throw new AssetsError(
           "INVALID_OUTPUT_VALUE",
@@ -92,7 +92,7 @@ export function fileIOManager(opts: FileIOManagerOptions, codec: FileCodec): IOM
         );
       }
       try {
-        return codec.decode(text);
+        return await codec.decode(text);
       } catch (err) {
         throw new InputLoadError("VALUE_CORRUPT", `${file} is not valid ${codec.name}: ${messageOf(err)}`, {
           context: { asset: ctx.assetKey, partition: ctx.partitionKey, file },

@@ -55,7 +55,10 @@ describe("jsonIOManager", () => {
     await io.handleOutput(at("config"), { a: [1, 2], b: null });
     await io.handleOutput(at("scores", "essay-1"), 7.5);
     expect(filesUnder(dir)).toEqual(["config.json", "scores", path.join("scores", "essay-1.json")]);
-    expect(JSON.parse(fs.readFileSync(path.join(dir, "config.json"), "utf8"))).toEqual({ a: [1, 2], b: null });
+    expect(JSON.parse(fs.readFileSync(path.join(dir, "config.json"), "utf8"))).toEqual({
+      a: [1, 2],
+      b: null,
+    });
     expect(await io.loadInput(at("config"))).toEqual({ a: [1, 2], b: null });
     expect(await io.loadInput(at("scores", "essay-1"))).toBe(7.5);
   });
@@ -78,13 +81,17 @@ describe("jsonIOManager", () => {
 
   it("raises InputLoadError for a corrupt file instead of returning garbage", async () => {
     fs.writeFileSync(path.join(dir, "config.json"), "{ not json");
-    const err = await Promise.resolve(jsonIOManager({ dir }).loadInput(at("config"))).catch((e: unknown) => e);
+    const err = await Promise.resolve(jsonIOManager({ dir }).loadInput(at("config"))).catch(
+      (e: unknown) => e,
+    );
     expect(err).toBeInstanceOf(InputLoadError);
     expect((err as InputLoadError).code).toBe("VALUE_CORRUPT");
   });
 
   it("refuses to store undefined, which JSON cannot represent", async () => {
-    const err = await Promise.resolve(jsonIOManager({ dir }).handleOutput(at("x"), undefined)).catch((e: unknown) => e);
+    const err = await Promise.resolve(jsonIOManager({ dir }).handleOutput(at("x"), undefined)).catch(
+      (e: unknown) => e,
+    );
     expect(err).toBeInstanceOf(AssetsError);
     expect((err as AssetsError).message).toContain('asset "x"');
     expect(fs.existsSync(path.join(dir, "x.json"))).toBe(false);
@@ -92,7 +99,9 @@ describe("jsonIOManager", () => {
 
   it("rejects a partition key that would escape the asset directory", async () => {
     const io = jsonIOManager({ dir });
-    await expect(Promise.resolve(io.handleOutput(at("scores", "../evil"), 1))).rejects.toBeInstanceOf(PartitionError);
+    await expect(Promise.resolve(io.handleOutput(at("scores", "../evil"), 1))).rejects.toBeInstanceOf(
+      PartitionError,
+    );
     expect(filesUnder(dir)).toEqual([]);
   });
 });
@@ -132,9 +141,9 @@ describe("csvIOManager", () => {
   });
 
   it("rejects a row with a column the header lacks, naming row and column", async () => {
-    const err = await Promise.resolve(csvIOManager({ dir }).handleOutput(at("table"), [{ a: 1 }, { a: 2, b: 3 }])).catch(
-      (e: unknown) => e,
-    );
+    const err = await Promise.resolve(
+      csvIOManager({ dir }).handleOutput(at("table"), [{ a: 1 }, { a: 2, b: 3 }]),
+    ).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(AssetsError);
     expect((err as AssetsError).message).toContain('row 1 has column "b"');
     expect(fs.existsSync(path.join(dir, "table.csv"))).toBe(false);

@@ -25,7 +25,11 @@ export async function api(path, { method = "GET", body } = {}) {
   if (body !== undefined) headers["content-type"] = "application/json";
   const token = sessionStorage.getItem(TOKEN_KEY);
   if (token && method !== "GET") headers.authorization = `Bearer ${token}`;
-  const res = await fetch(path, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
+  const res = await fetch(path, {
+    method,
+    headers,
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
   const text = await res.text();
   const json = text ? JSON.parse(text) : null;
   if (!res.ok) throw new ApiError(res.status, json);

@@ -98,7 +98,12 @@ export function metadataTable(metadata) {
       "tbody",
       null,
       entries.map(([k, v]) =>
-        h("tr", null, h("th", null, k), h("td", null, typeof v === "object" ? h("code", null, JSON.stringify(v)) : String(v))),
+        h(
+          "tr",
+          null,
+          h("th", null, k),
+          h("td", null, typeof v === "object" ? h("code", null, JSON.stringify(v)) : String(v)),
+        ),
       ),
     ),
   );
@@ -120,7 +125,13 @@ export function segmentBar(segments, total) {
   bar.setAttribute("aria-label", segments.map((seg) => `${seg.label} ${seg.value}`).join(", "));
   for (const seg of segments) {
     if (seg.value <= 0 || sum === 0) continue;
-    bar.append(h("span", { class: seg.cls, style: `width:${(100 * seg.value) / sum}%`, title: `${seg.label}: ${seg.value}` }));
+    bar.append(
+      h("span", {
+        class: seg.cls,
+        style: `width:${(100 * seg.value) / sum}%`,
+        title: `${seg.label}: ${seg.value}`,
+      }),
+    );
   }
   return bar;
 }

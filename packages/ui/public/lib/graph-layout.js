@@ -5,7 +5,7 @@ export const NODE_WIDTH = 210;
 const NODE_HEIGHT = 44;
 const NODE_HEIGHT_PARTITIONED = 62;
 
-export async function layoutGraph(assets) {
+export async function layoutGraph(assets, direction = "DOWN") {
   const byGroup = new Map();
   for (const a of assets) {
     if (!byGroup.has(a.group)) byGroup.set(a.group, []);
@@ -14,16 +14,19 @@ export async function layoutGraph(assets) {
   const keys = new Set(assets.map((a) => a.key));
   const edges = [];
   for (const a of assets) {
-    for (const up of a.inputs) if (keys.has(up)) edges.push({ id: `v:${up}->${a.key}`, sources: [up], targets: [a.key], kind: "input" });
-    for (const up of a.deps) if (keys.has(up)) edges.push({ id: `d:${up}->${a.key}`, sources: [up], targets: [a.key], kind: "dep" });
+    for (const up of a.inputs)
+      if (keys.has(up))
+        edges.push({ id: `v:${up}->${a.key}`, sources: [up], targets: [a.key], kind: "input" });
+    for (const up of a.deps)
+      if (keys.has(up)) edges.push({ id: `d:${up}->${a.key}`, sources: [up], targets: [a.key], kind: "dep" });
   }
   const graph = {
     id: "root",
     layoutOptions: {
       "elk.algorithm": "layered",
-      "elk.direction": "RIGHT",
+      "elk.direction": direction,
       "elk.hierarchyHandling": "INCLUDE_CHILDREN",
-      "elk.layered.spacing.nodeNodeBetweenLayers": "56",
+      "elk.layered.spacing.nodeNodeBetweenLayers": direction === "DOWN" ? "36" : "56",
       "elk.spacing.nodeNode": "22",
       "elk.spacing.componentComponent": "30",
       "elk.edgeRouting": "SPLINES",
@@ -52,7 +55,13 @@ function absolutePositions(result, edges) {
     const gx = group.x;
     const gy = group.y;
     origin.set(group.id, { x: gx, y: gy });
-    groups.push({ name: group.id.slice("group:".length), x: gx, y: gy, width: group.width, height: group.height });
+    groups.push({
+      name: group.id.slice("group:".length),
+      x: gx,
+      y: gy,
+      width: group.width,
+      height: group.height,
+    });
     for (const node of group.children) {
       nodes.set(node.id, { x: gx + node.x, y: gy + node.y, width: node.width, height: node.height });
     }

@@ -41,7 +41,12 @@ function definitionCard(a, data) {
     ["partitions", a.partitions ?? "none"],
     ["IO manager", a.io],
     ["kinds", a.kinds.join(", ")],
-    ["tags", Object.entries(a.tags).map(([k, v]) => `${k}=${v}`).join(", ")],
+    [
+      "tags",
+      Object.entries(a.tags)
+        .map(([k, v]) => `${k}=${v}`)
+        .join(", "),
+    ],
     ["code version", a.codeVersion ?? ""],
     ["resources", data.resources.join(", ")],
     ["retry", data.retry ? `${data.retry.maxAttempts} attempts` : ""],
@@ -50,12 +55,21 @@ function definitionCard(a, data) {
     "div",
     { class: "card", id: "definition" },
     h("h2", null, "Definition"),
-    h("table", { class: "kv" }, h("tbody", null, rows.map(([k, v]) => h("tr", null, h("th", null, k), h("td", null, v))))),
+    h(
+      "table",
+      { class: "kv" },
+      h(
+        "tbody",
+        null,
+        rows.map(([k, v]) => h("tr", null, h("th", null, k), h("td", null, v))),
+      ),
+    ),
   );
 }
 
 function lineageCard(a, data) {
-  const list = (keys) => (keys.length === 0 ? h("span", { class: "muted" }, "none") : keys.map((k) => [assetLink(k), " "]));
+  const list = (keys) =>
+    keys.length === 0 ? h("span", { class: "muted" }, "none") : keys.map((k) => [assetLink(k), " "]);
   return h(
     "div",
     { class: "card", id: "lineage" },
@@ -123,7 +137,12 @@ function partitionsSection(a, q) {
     ["", "materialized", "failed", "missing"].map((v) => h("option", { value: v }, v || "any status")),
   );
   statusSelect.value = state.status;
-  const search = h("input", { id: "partition-search", type: "search", placeholder: "key contains…", value: state.q });
+  const search = h("input", {
+    id: "partition-search",
+    type: "search",
+    placeholder: "key contains…",
+    value: state.q,
+  });
   const body = h("div", { id: "partitions-table" });
   const load = async () => {
     clear(body).append(h("p", { class: "muted" }, "loading…"));
@@ -131,10 +150,13 @@ function partitionsSection(a, q) {
       const page = await api(
         `/api/assets/${encodeURIComponent(a.key)}/partitions${query({ offset: state.offset, limit: PAGE_SIZE, status: state.status, q: state.q })}`,
       );
-      clear(body).append(partitionsTable(page), pager(page, (offset) => {
-        state.offset = offset;
-        load();
-      }));
+      clear(body).append(
+        partitionsTable(page),
+        pager(page, (offset) => {
+          state.offset = offset;
+          load();
+        }),
+      );
     } catch (err) {
       clear(body).append(errorBox(err));
     }
@@ -168,7 +190,15 @@ function partitionsTable(page) {
   return h(
     "table",
     { class: "grid" },
-    h("thead", null, h("tr", null, ["partition", "status", "last run", "when", "duration", "error"].map((c) => h("th", null, c)))),
+    h(
+      "thead",
+      null,
+      h(
+        "tr",
+        null,
+        ["partition", "status", "last run", "when", "duration", "error"].map((c) => h("th", null, c)),
+      ),
+    ),
     h(
       "tbody",
       null,
@@ -195,10 +225,26 @@ export function pager(page, go) {
     "div",
     { class: "pager" },
     h("button", { type: "button", disabled: current === 0, onclick: () => go(0) }, "« first"),
-    h("button", { type: "button", disabled: current === 0, onclick: () => go(page.offset - page.limit) }, "‹ prev"),
-    h("span", { class: "muted" }, `page ${fmtNumber(current + 1)} of ${fmtNumber(last + 1)} · ${fmtNumber(page.total)} rows`),
-    h("button", { type: "button", disabled: current >= last, onclick: () => go(page.offset + page.limit) }, "next ›"),
-    h("button", { type: "button", disabled: current >= last, onclick: () => go(last * page.limit) }, "last »"),
+    h(
+      "button",
+      { type: "button", disabled: current === 0, onclick: () => go(page.offset - page.limit) },
+      "‹ prev",
+    ),
+    h(
+      "span",
+      { class: "muted" },
+      `page ${fmtNumber(current + 1)} of ${fmtNumber(last + 1)} · ${fmtNumber(page.total)} rows`,
+    ),
+    h(
+      "button",
+      { type: "button", disabled: current >= last, onclick: () => go(page.offset + page.limit) },
+      "next ›",
+    ),
+    h(
+      "button",
+      { type: "button", disabled: current >= last, onclick: () => go(last * page.limit) },
+      "last »",
+    ),
   );
 }
 
@@ -212,7 +258,17 @@ function historySection(history) {
     h(
       "table",
       { class: "grid" },
-      h("thead", null, h("tr", null, ["run", "status", "created", "partitions", "this asset", "metadata / error"].map((c) => h("th", null, c)))),
+      h(
+        "thead",
+        null,
+        h(
+          "tr",
+          null,
+          ["run", "status", "created", "partitions", "this asset", "metadata / error"].map((c) =>
+            h("th", null, c),
+          ),
+        ),
+      ),
       h(
         "tbody",
         null,

@@ -6,14 +6,32 @@ export async function renderCohorts(root) {
   const { cohorts, dataRoot } = await api("/api/cohorts");
   root.append(h("h1", null, "Cohorts"), h("p", { class: "muted" }, `data root: ${dataRoot}`));
   if (cohorts.length === 0) {
-    root.append(h("p", null, "No cohort yet: materialize ", h("code", null, "cohort_id,cohort_membership"), " to build one."));
+    root.append(
+      h(
+        "p",
+        null,
+        "No cohort yet: materialize ",
+        h("code", null, "cohort_id,cohort_membership"),
+        " to build one.",
+      ),
+    );
     return;
   }
   root.append(
     h(
       "table",
       { class: "grid", id: "cohorts-table" },
-      h("thead", null, h("tr", null, ["cohort", "mode", "created", "drafts", "essays", "evaluations", "membership updated"].map((c) => h("th", null, c)))),
+      h(
+        "thead",
+        null,
+        h(
+          "tr",
+          null,
+          ["cohort", "mode", "created", "drafts", "essays", "evaluations", "membership updated"].map((c) =>
+            h("th", null, c),
+          ),
+        ),
+      ),
       h(
         "tbody",
         null,
@@ -27,6 +45,7 @@ export async function renderCohorts(root) {
             h("td", null, fmtNumber(c.members?.draft)),
             h("td", null, fmtNumber(c.members?.essay)),
             h("td", null, fmtNumber(c.members?.evaluation)),
+            c.error ? h("td", { class: "error-cell" }, c.error) : null,
             h("td", null, fmtTime(c.membershipUpdatedAt)),
           ),
         ),

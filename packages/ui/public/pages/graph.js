@@ -27,16 +27,54 @@ export async function renderGraph(root, _params, q) {
     input,
     h("button", { type: "submit" }, "Select"),
     selection ? h("a", { href: "#/", class: "button secondary" }, "Clear") : null,
-    selection ? h("a", { href: `#/launch${query({ select: selection })}`, class: "button" }, "Materialize selection…") : null,
+    selection
+      ? h("a", { href: `#/launch${query({ select: selection })}`, class: "button" }, "Materialize selection…")
+      : null,
   );
-  const status = h("div", { class: "graph-status muted" });
-  const messages = h("div");
-  const canvas = h("div", { class: "graph-scroll", id: "graph" });
-  root.append(h("h1", null, "Asset graph"), form, messages, status, legend(), canvas);
-
   let lastJson = "";
   let layout = null;
   let layoutKey = "";
+  const fit = h("input", {
+    type: "checkbox",
+    id: "graph-fit",
+    checked: localStorage.getItem("graph-fit") !== "no",
+  });
+  const direction = h(
+    "select",
+    { id: "graph-direction", "aria-label": "layout direction" },
+    h("option", { value: "DOWN" }, "top to bottom"),
+    h("option", { value: "RIGHT" }, "left to right"),
+  );
+  direction.value = localStorage.getItem("graph-direction") ?? "DOWN";
+  const status = h("div", { class: "graph-status muted" });
+  const messages = h("div");
+  const canvas = h("div", { class: "graph-scroll", id: "graph" });
+  fit.addEventListener("change", () => {
+    localStorage.setItem("graph-fit", fit.checked ? "yes" : "no");
+    canvas.classList.toggle("fit", fit.checked);
+  });
+  canvas.classList.toggle("fit", fit.checked);
+  direction.addEventListener("change", () => {
+    localStorage.setItem("graph-direction", direction.value);
+    layoutKey = "";
+    lastJson = "";
+    refresh();
+  });
+  root.append(
+    h("h1", null, "Asset graph"),
+    form,
+    messages,
+    h(
+      "div",
+      { class: "toolbar" },
+      status,
+      h("label", { class: "fit-toggle" }, fit, "fit to window"),
+      direction,
+    ),
+    legend(),
+    canvas,
+  );
+
   const refresh = async () => {
     let data;
     try {
@@ -51,7 +89,7 @@ export async function renderGraph(root, _params, q) {
     lastJson = json;
     const shape = JSON.stringify(data.assets.map((a) => [a.key, a.group, a.inputs, a.deps, !!a.partitions]));
     if (shape !== layoutKey) {
-      layout = await layoutGraph(data.assets);
+      layout = await layoutGraph(data.assets, direction.value);
       layoutKey = shape;
     }
     const selected = data.selected ? new Set(data.selected) : null;
@@ -61,12 +99,16 @@ export async function renderGraph(root, _params, q) {
     clear(canvas).append(drawGraph(data.assets, layout, selected));
   };
   await refresh();
-  const timer = setInterval(() => refresh().catch((err) => clear(messages).append(errorBox(err))), REFRESH_MS);
+  const timer = setInterval(
+    () => refresh().catch((err) => clear(messages).append(errorBox(err))),
+    REFRESH_MS,
+  );
   return () => clearInterval(timer);
 }
 
 function legend() {
-  const item = (cls, label) => h("span", { class: "legend-item" }, h("span", { class: `swatch ${cls}` }), label);
+  const item = (cls, label) =>
+    h("span", { class: "legend-item" }, h("span", { class: `swatch ${cls}` }), label);
   return h(
     "div",
     { class: "legend" },
@@ -94,7 +136,15 @@ function drawGraph(assets, layout, selected) {
       null,
       s(
         "marker",
-        { id: "arrow", viewBox: "0 0 10 10", refX: 9, refY: 5, markerWidth: 7, markerHeight: 7, orient: "auto-start-reverse" },
+        {
+          id: "arrow",
+          viewBox: "0 0 10 10",
+          refX: 9,
+          refY: 5,
+          markerWidth: 7,
+          markerHeight: 7,
+          orient: "auto-start-reverse",
+        },
         s("path", { d: "M0,0 L10,5 L0,10 z", class: "arrowhead" }),
       ),
     ),
@@ -176,7 +226,11 @@ function partitionBar(c, width) {
     if (fw > 0) bar.append(s("rect", { class: "seg-failed", x: mw, width: fw, height: 8 }));
   }
   bar.append(
-    s("title", null, `${c.materialized} materialized, ${c.failed} failed, ${c.missing} missing of ${c.total}`),
+    s(
+      "title",
+      null,
+      `${c.materialized} materialized, ${c.failed} failed, ${c.missing} missing of ${c.total}`,
+    ),
   );
   return bar;
 }

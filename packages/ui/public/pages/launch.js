@@ -24,11 +24,27 @@ export async function renderLaunch(root, _params, q) {
   });
   const preview = h("div", { id: "selection-preview", class: "muted" });
   const modeInputs = MODES.map(([value, label]) =>
-    h("label", { class: "radio" }, h("input", { type: "radio", name: "mode", value, checked: value === "none" }), label),
+    h(
+      "label",
+      { class: "radio" },
+      h("input", { type: "radio", name: "mode", value, checked: value === "none" }),
+      label,
+    ),
   );
   const key = h("input", { id: "launch-key", name: "key", placeholder: "partition key" });
-  const keys = h("textarea", { id: "launch-keys", name: "keys", rows: 4, placeholder: "one key per line (or comma-separated)" });
-  const concurrency = h("input", { id: "launch-concurrency", type: "number", min: 1, max: 1024, placeholder: "8" });
+  const keys = h("textarea", {
+    id: "launch-keys",
+    name: "keys",
+    rows: 4,
+    placeholder: "one key per line (or comma-separated)",
+  });
+  const concurrency = h("input", {
+    id: "launch-concurrency",
+    type: "number",
+    min: 1,
+    max: 1024,
+    placeholder: "8",
+  });
   const failFast = h("input", { id: "launch-fail-fast", type: "checkbox" });
   const runConfig = h("textarea", {
     id: "launch-config",
@@ -60,10 +76,14 @@ export async function renderLaunch(root, _params, q) {
         const partitioned = res.keys.filter((k) => byKey.get(k)?.partitions);
         clear(preview).append(
           `${res.keys.length} asset(s): ${res.keys.join(", ")}`,
-          partitioned.length > 0 ? h("div", null, `partitioned: ${partitioned.join(", ")} — choose partitions below`) : null,
+          partitioned.length > 0
+            ? h("div", null, `partitioned: ${partitioned.join(", ")} — choose partitions below`)
+            : null,
         );
         if (partitioned.length > 0 && mode() === "none") {
-          modeInputs.find((l) => l.querySelector("input").value === "missing").querySelector("input").checked = true;
+          modeInputs
+            .find((l) => l.querySelector("input").value === "missing")
+            .querySelector("input").checked = true;
           syncMode();
         }
       } catch (err) {
@@ -86,7 +106,11 @@ export async function renderLaunch(root, _params, q) {
         const m = mode();
         const body = {
           selection: selection.value.trim(),
-          partitions: { mode: m, ...(m === "key" ? { key: key.value.trim() } : {}), ...(m === "keys" ? { keys: keys.value } : {}) },
+          partitions: {
+            mode: m,
+            ...(m === "key" ? { key: key.value.trim() } : {}),
+            ...(m === "keys" ? { keys: keys.value } : {}),
+          },
           failFast: failFast.checked,
           ...(concurrency.value ? { concurrency: Number(concurrency.value) } : {}),
           ...(runConfig.value.trim() ? { runConfig: runConfig.value } : {}),
@@ -101,10 +125,19 @@ export async function renderLaunch(root, _params, q) {
       },
     },
     h("label", null, "Selection", selection),
-    h("datalist", { id: "asset-keys" }, assets.map((a) => h("option", { value: a.key }))),
+    h(
+      "datalist",
+      { id: "asset-keys" },
+      assets.map((a) => h("option", { value: a.key })),
+    ),
     preview,
     h("fieldset", null, h("legend", null, "Partitions"), modeInputs, key, keys),
-    h("div", { class: "row" }, h("label", null, "Concurrency", concurrency), h("label", { class: "radio" }, failFast, "stop after the first failure")),
+    h(
+      "div",
+      { class: "row" },
+      h("label", null, "Concurrency", concurrency),
+      h("label", { class: "radio" }, failFast, "stop after the first failure"),
+    ),
     h("label", null, "Run config", runConfig),
     submit,
   );

@@ -1,6 +1,17 @@
 // Run page: status, counts, failures, steps and the log, live over server-sent events.
 import { api, query } from "../lib/api.js";
-import { assetLink, badge, clear, errorBox, fmtDuration, fmtNumber, fmtTime, h, runDuration, segmentBar } from "../lib/dom.js";
+import {
+  assetLink,
+  badge,
+  clear,
+  errorBox,
+  fmtDuration,
+  fmtNumber,
+  fmtTime,
+  h,
+  runDuration,
+  segmentBar,
+} from "../lib/dom.js";
 import { pager } from "./asset.js";
 
 const STEP_PAGE = 100;
@@ -14,7 +25,9 @@ export async function renderRun(root, [runId]) {
   const stepStatus = h(
     "select",
     { "aria-label": "step status filter" },
-    ["", "running", "succeeded", "failed", "skipped"].map((v) => h("option", { value: v }, v || "any status")),
+    ["", "running", "succeeded", "failed", "skipped"].map((v) =>
+      h("option", { value: v }, v || "any status"),
+    ),
   );
   const log = h("pre", { id: "run-log", class: "log" });
   const messages = h("div");
@@ -22,13 +35,21 @@ export async function renderRun(root, [runId]) {
     messages,
     head,
     failures,
-    h("section", { id: "steps" }, h("h2", null, "Steps"), h("div", { class: "toolbar" }, stepStatus), stepsBody),
+    h(
+      "section",
+      { id: "steps" },
+      h("h2", null, "Steps"),
+      h("div", { class: "toolbar" }, stepStatus),
+      stepsBody,
+    ),
     h("section", null, h("h2", null, "Log"), log),
   );
 
   let stepsOffset = 0;
   const loadSteps = async () => {
-    const page = await api(`${base}/steps${query({ offset: stepsOffset, limit: STEP_PAGE, status: stepStatus.value })}`);
+    const page = await api(
+      `${base}/steps${query({ offset: stepsOffset, limit: STEP_PAGE, status: stepStatus.value })}`,
+    );
     clear(stepsBody).append(
       stepsTable(page.items),
       pager(page, (offset) => {
@@ -45,7 +66,7 @@ export async function renderRun(root, [runId]) {
   const loadDetail = async () => {
     const detail = await api(base);
     clear(head).append(runHeader(detail, messages));
-    clear(failures).append(failuresList(detail));
+    clear(failures).append(...failuresList(detail));
     await loadSteps();
     return detail;
   };
@@ -98,7 +119,12 @@ function runHeader(detail, messages) {
   return h(
     "div",
     null,
-    h("div", { class: "page-head" }, h("h1", null, "Run ", h("span", { class: "mono" }, run.runId), " ", badge(run.status)), cancel),
+    h(
+      "div",
+      { class: "page-head" },
+      h("h1", null, "Run ", h("span", { class: "mono" }, run.runId), " ", badge(run.status)),
+      cancel,
+    ),
     detail.crash ? errorBox({ message: `the run stopped with an error: ${detail.crash}` }) : null,
     h(
       "table",
@@ -159,7 +185,17 @@ function stepsTable(steps) {
   return h(
     "table",
     { class: "grid" },
-    h("thead", null, h("tr", null, ["asset", "partition", "status", "started", "duration", "error / reason"].map((c) => h("th", null, c)))),
+    h(
+      "thead",
+      null,
+      h(
+        "tr",
+        null,
+        ["asset", "partition", "status", "started", "duration", "error / reason"].map((c) =>
+          h("th", null, c),
+        ),
+      ),
+    ),
     h(
       "tbody",
       null,
@@ -205,4 +241,3 @@ function formatLogLine(line) {
     `${when} ${lvl.toUpperCase().padEnd(5)} ${where}${msg ?? ""}${err?.message ? ` — ${err.message}` : ""}`,
   );
 }
-

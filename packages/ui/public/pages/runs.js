@@ -20,7 +20,12 @@ export async function renderRuns(root, _params, q) {
   select.value = status;
   const body = h("div", { id: "runs-table" });
   root.append(
-    h("div", { class: "page-head" }, h("h1", null, "Runs"), h("a", { class: "button", href: "#/launch" }, "Launch a run…")),
+    h(
+      "div",
+      { class: "page-head" },
+      h("h1", null, "Runs"),
+      h("a", { class: "button", href: "#/launch" }, "Launch a run…"),
+    ),
     h("div", { class: "toolbar" }, select),
     body,
   );
@@ -39,7 +44,17 @@ function runsTable(runs) {
   return h(
     "table",
     { class: "grid" },
-    h("thead", null, h("tr", null, ["run", "status", "selection", "partitions", "steps", "result", "created", "duration"].map((c) => h("th", null, c)))),
+    h(
+      "thead",
+      null,
+      h(
+        "tr",
+        null,
+        ["run", "status", "selection", "partitions", "steps", "result", "created", "duration"].map((c) =>
+          h("th", null, c),
+        ),
+      ),
+    ),
     h(
       "tbody",
       null,
@@ -63,6 +78,7 @@ function runsTable(runs) {
 
 function resultText(tags) {
   const parts = [];
-  for (const k of ["succeeded", "failed", "skipped"]) if (tags?.[k] && tags[k] !== "0") parts.push(`${tags[k]} ${k}`);
+  for (const k of ["succeeded", "failed", "skipped"])
+    if (tags?.[k] && tags[k] !== "0") parts.push(`${tags[k]} ${k}`);
   return parts.join(", ");
 }

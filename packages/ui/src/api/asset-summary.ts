@@ -27,7 +27,12 @@ export interface AssetSummary {
   status: AssetStatus;
   partitionCounts: PartitionCounts | null;
   /** Latest record of an unpartitioned asset. */
-  latest: { status: "materialized" | "failed"; runId: string; timestamp: string; durationMs: number | null } | null;
+  latest: {
+    status: "materialized" | "failed";
+    runId: string;
+    timestamp: string;
+    durationMs: number | null;
+  } | null;
 }
 
 export function inputKeys(def: AssetDefinition): string[] {
@@ -62,7 +67,12 @@ export function summarizeAsset(storage: Storage, def: AssetDefinition, running: 
     latest:
       state === undefined
         ? null
-        : { status: state.status, runId: state.runId, timestamp: state.timestamp, durationMs: state.durationMs },
+        : {
+            status: state.status,
+            runId: state.runId,
+            timestamp: state.timestamp,
+            durationMs: state.durationMs,
+          },
   };
 }
 

@@ -26,7 +26,8 @@ export function registerAssetRoutes(router: Router, ctx: UiContext): void {
     const def = assetOr404(ctx, params.key);
     const running = runningAssetKeys(ctx.storage, (s) => ctx.selections.resolveRecorded(s));
     const historyLimit = intParam(query, "history", { default: 10, min: 0, max: 100 });
-    const latest = def.partitions === undefined ? (ctx.storage.getAssetPartitionState(def.key, "") ?? null) : null;
+    const latest =
+      def.partitions === undefined ? (ctx.storage.getAssetPartitionState(def.key, "") ?? null) : null;
     return {
       asset: summarizeAsset(ctx.storage, def, running.has(def.key)),
       downstream: downstreamKeys(ctx.definitions, def.key),
@@ -65,7 +66,12 @@ export function registerAssetRoutes(router: Router, ctx: UiContext): void {
       });
     }
     const state = ctx.storage.getAssetPartitionState(def.key, params.partition);
-    return { assetKey: def.key, partitionKey: params.partition, status: state?.status ?? "missing", state: state ?? null };
+    return {
+      assetKey: def.key,
+      partitionKey: params.partition,
+      status: state?.status ?? "missing",
+      state: state ?? null,
+    };
   });
 
   router.get("/api/partitions", () => ({ definitions: ctx.storage.listDynamicPartitionsDefinitions() }));
@@ -73,7 +79,9 @@ export function registerAssetRoutes(router: Router, ctx: UiContext): void {
   router.get("/api/selection", ({ query }) => {
     const select = stringParam(query, "select");
     if (select === undefined) {
-      throw badRequest("missing query parameter select", { hint: "pass select=<selection>, e.g. select=group:cohort" });
+      throw badRequest("missing query parameter select", {
+        hint: "pass select=<selection>, e.g. select=group:cohort",
+      });
     }
     return { selection: select, keys: ctx.selections.resolve(select) };
   });

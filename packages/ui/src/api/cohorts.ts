@@ -1,15 +1,15 @@
 /** /api/cohorts and /api/gens: cohort progress and results, generation files by validated gen_id. */
 import { readFileSync, statSync } from "node:fs";
 import path from "node:path";
-import type { UiContext } from "../context.ts";
-import { notFound } from "../errors.ts";
-import { intParam } from "../http/query.ts";
-import { type Router, STREAMED } from "../http/router.ts";
 import { cohortInfo, cohortMembers, listCohorts } from "../cohorts/catalog.ts";
 import { checkGenFile, checkGenId, checkStage, containedRealPath, GEN_FILES } from "../cohorts/ids.ts";
 import { stageProgress } from "../cohorts/progress.ts";
 import { cohortResults } from "../cohorts/results.ts";
 import { genDir, scanGens } from "../cohorts/scan.ts";
+import type { UiContext } from "../context.ts";
+import { notFound } from "../errors.ts";
+import { intParam } from "../http/query.ts";
+import { type Router, STREAMED } from "../http/router.ts";
 
 export function registerCohortRoutes(router: Router, ctx: UiContext): void {
   router.get("/api/cohorts", () => ({ dataRoot: ctx.dataRoot, cohorts: listCohorts(ctx.dataRoot) }));
@@ -36,7 +36,10 @@ export function registerCohortRoutes(router: Router, ctx: UiContext): void {
       });
     }
     const files = Object.fromEntries(
-      GEN_FILES.map((file) => [file, statSync(path.join(dir, file), { throwIfNoEntry: false })?.size ?? null]),
+      GEN_FILES.map((file) => [
+        file,
+        statSync(path.join(dir, file), { throwIfNoEntry: false })?.size ?? null,
+      ]),
     );
     return { stage, genId, files };
   });
@@ -57,7 +60,9 @@ export function registerCohortRoutes(router: Router, ctx: UiContext): void {
     }
     const text = readFileSync(real);
     res.writeHead(200, {
-      "content-type": file.endsWith(".json") ? "application/json; charset=utf-8" : "text/plain; charset=utf-8",
+      "content-type": file.endsWith(".json")
+        ? "application/json; charset=utf-8"
+        : "text/plain; charset=utf-8",
       "content-length": text.length,
       "x-content-type-options": "nosniff",
       // LLM output is untrusted: never let a browser run anything from it.

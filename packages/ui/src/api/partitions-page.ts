@@ -34,7 +34,11 @@ export interface PartitionsQuery {
   q?: string;
 }
 
-export function partitionsPage(storage: Storage, def: AssetDefinition, query: PartitionsQuery): PartitionsPage {
+export function partitionsPage(
+  storage: Storage,
+  def: AssetDefinition,
+  query: PartitionsQuery,
+): PartitionsPage {
   const name = def.partitions!.name;
   const { offset, limit, status, q } = query;
   if (q === undefined && status === undefined) {
@@ -61,7 +65,11 @@ function scanPage(storage: Storage, def: AssetDefinition, query: PartitionsQuery
     const keys = storage.getDynamicPartitions(name, { offset: start, limit: SCAN_CHUNK });
     for (const key of keys) {
       if (needle !== undefined && !key.toLowerCase().includes(needle)) continue;
-      const status: PartitionStatus = materialized.has(key) ? "materialized" : failed.has(key) ? "failed" : "missing";
+      const status: PartitionStatus = materialized.has(key)
+        ? "materialized"
+        : failed.has(key)
+          ? "failed"
+          : "missing";
       if (query.status !== undefined && status !== query.status) continue;
       if (total >= query.offset && pageKeys.length < query.limit) pageKeys.push(key);
       total++;

@@ -9,7 +9,14 @@ import { readLogChunk } from "../runs/log-reader.ts";
 import { type StepStatus, StepsCache } from "../runs/steps-index.ts";
 import { streamRun } from "../runs/stream.ts";
 
-const RUN_STATUSES: readonly RunStatus[] = ["queued", "started", "succeeded", "failed", "canceled", "interrupted"];
+const RUN_STATUSES: readonly RunStatus[] = [
+  "queued",
+  "started",
+  "succeeded",
+  "failed",
+  "canceled",
+  "interrupted",
+];
 const STEP_STATUSES: readonly StepStatus[] = ["running", "succeeded", "failed", "skipped"];
 const MAX_FAILURES_SHOWN = 100;
 /** Runs left `started` by dead processes are re-checked at most this often. */
@@ -55,8 +62,18 @@ export function registerRunRoutes(router: Router, ctx: UiContext, opts: { stream
       run,
       live: ctx.launcher.isActive(run.runId),
       crash: ctx.launcher.crashOf(run.runId) ?? null,
-      counts: { ...counts, pending: Math.max(0, run.stepCount - counts.succeeded - counts.failed - counts.skipped - counts.running) },
-      failures: failed.items.map((s) => ({ assetKey: s.assetKey, partitionKey: s.partitionKey, error: s.error })),
+      counts: {
+        ...counts,
+        pending: Math.max(
+          0,
+          run.stepCount - counts.succeeded - counts.failed - counts.skipped - counts.running,
+        ),
+      },
+      failures: failed.items.map((s) => ({
+        assetKey: s.assetKey,
+        partitionKey: s.partitionKey,
+        error: s.error,
+      })),
       failuresTotal: failed.total,
       logPath: ctx.instance.logPathFor(run.runId),
     };
@@ -66,7 +83,9 @@ export function registerRunRoutes(router: Router, ctx: UiContext, opts: { stream
     const run = runOr404(params.runId);
     const offset = intParam(query, "offset", { default: 0, min: 0, max: Number.MAX_SAFE_INTEGER });
     const limit = intParam(query, "limit", { default: 100, min: 1, max: 1000 });
-    const page = steps.get(run.runId).page({ offset, limit, status: enumParam(query, "status", STEP_STATUSES) });
+    const page = steps
+      .get(run.runId)
+      .page({ offset, limit, status: enumParam(query, "status", STEP_STATUSES) });
     return { runId: run.runId, offset, limit, ...page };
   });
 
@@ -83,7 +102,11 @@ export function registerRunRoutes(router: Router, ctx: UiContext, opts: { stream
   router.get("/api/runs/:runId/log", ({ params, query }) => {
     const run = runOr404(params.runId);
     const offset = intParam(query, "offset", { default: 0, min: 0, max: Number.MAX_SAFE_INTEGER });
-    return { runId: run.runId, status: run.status, ...readLogChunk(ctx.instance.logPathFor(run.runId), offset) };
+    return {
+      runId: run.runId,
+      status: run.status,
+      ...readLogChunk(ctx.instance.logPathFor(run.runId), offset),
+    };
   });
 
   router.get("/api/runs/:runId/stream", ({ params, query, res }) => {
@@ -104,10 +127,15 @@ export function registerRunRoutes(router: Router, ctx: UiContext, opts: { stream
     const run = runOr404(params.runId);
     if (ctx.launcher.cancel(run.runId)) return withStatus(202, { runId: run.runId, canceling: true });
     if (run.status === "started" || run.status === "queued") {
-      throw new HttpError(409, "not_launched_here", `run ${run.runId} is running in another process (pid ${run.pid})`, {
-        context: { run: run.runId, pid: run.pid, host: run.host },
-        hint: "stop it where it runs (Ctrl-C in its terminal); the UI cancels the runs it launched",
-      });
+      throw new HttpError(
+        409,
+        "not_launched_here",
+        `run ${run.runId} is running in another process (pid ${run.pid})`,
+        {
+          context: { run: run.runId, pid: run.pid, host: run.host },
+          hint: "stop it where it runs (Ctrl-C in its terminal); the UI cancels the runs it launched",
+        },
+      );
     }
     throw new HttpError(409, "run_ended", `run ${run.runId} has already ended (${run.status})`, {
       context: { run: run.runId, status: run.status },

@@ -1,6 +1,7 @@
 /** The cohorts under data/cohorts: their cohort.yaml and membership, summarised. */
 import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
 import path from "node:path";
+import { AssetsError } from "@daydream/core";
 import { parse as parseYaml } from "yaml";
 import { notFound, UiDataError } from "../errors.ts";
 import { checkCohortId, isSafeName, STAGES, type Stage } from "./ids.ts";
@@ -14,6 +15,8 @@ export interface CohortInfo {
   membershipPath: string;
   membershipUpdatedAt: string | null;
   members: Record<Stage, number> | null;
+  /** Why the membership could not be read (listing only; the cohort's own page answers with the error). */
+  error: string | null;
 }
 
 export function cohortsDir(dataRoot: string): string {
@@ -28,8 +31,30 @@ export function listCohorts(dataRoot: string): CohortInfo[] {
     (entry) => entry.isDirectory() && isSafeName(entry.name),
   );
   return entries
-    .map((entry) => cohortInfo(dataRoot, entry.name))
-    .sort((a, b) => (b.membershipUpdatedAt ?? "").localeCompare(a.membershipUpdatedAt ?? "") || a.id.localeCompare(b.id));
+    .map((entry) => listedCohort(dataRoot, entry.name))
+    .sort(
+      (a, b) =>
+        (b.membershipUpdatedAt ?? "").localeCompare(a.membershipUpdatedAt ?? "") || a.id.localeCompare(b.id),
+    );
+}
+
+/** One broken cohort must not hide the others: its entry carries the error instead. */
+function listedCohort(dataRoot: string, id: string): CohortInfo {
+  try {
+    return cohortInfo(dataRoot, id);
+  } catch (err) {
+    if (!(err instanceof AssetsError)) throw err;
+    const membershipPath = path.join(cohortsDir(dataRoot), id, "membership.csv");
+    return {
+      id,
+      meta: null,
+      hasMembership: existsSync(membershipPath),
+      membershipPath,
+      membershipUpdatedAt: null,
+      members: null,
+      error: err.message,
+    };
+  }
 }
 
 export function cohortInfo(dataRoot: string, id: string): CohortInfo {
@@ -51,6 +76,7 @@ export function cohortInfo(dataRoot: string, id: string): CohortInfo {
     membershipPath,
     membershipUpdatedAt: stat === undefined ? null : stat.mtime.toISOString(),
     members: rows === undefined ? null : countByStage(rows),
+    error: null,
   };
 }
 

@@ -37,14 +37,20 @@ export function checkGenId(id: string): string {
 
 export function checkStage(stage: string): Stage {
   if (!(STAGES as readonly string[]).includes(stage)) {
-    throw badRequest(`unknown stage "${stage}"`, { context: { stage }, hint: `use one of ${STAGES.join(", ")}` });
+    throw badRequest(`unknown stage "${stage}"`, {
+      context: { stage },
+      hint: `use one of ${STAGES.join(", ")}`,
+    });
   }
   return stage as Stage;
 }
 
 export function checkGenFile(file: string): GenFile {
   if (!(GEN_FILES as readonly string[]).includes(file)) {
-    throw badRequest(`unknown generation file "${file}"`, { context: { file }, hint: `use one of ${GEN_FILES.join(", ")}` });
+    throw badRequest(`unknown generation file "${file}"`, {
+      context: { file },
+      hint: `use one of ${GEN_FILES.join(", ")}`,
+    });
   }
   return file as GenFile;
 }

@@ -40,8 +40,21 @@ export function readMembership(file: string): MemberRow[] {
 }
 
 function parseMembership(file: string, text: string): MemberRow[] {
+  try {
+    return dedupe(parseRows(file, text));
+  } catch (err) {
+    if (err instanceof UiDataError) throw err;
+    throw new UiDataError("membership_csv", `cannot read ${file}: ${(err as Error).message}`, {
+      context: { file },
+      hint: "every row needs the header's columns; rebuild it by materializing cohort_membership",
+      cause: err,
+    });
+  }
+}
+
+function parseRows(file: string, text: string): MemberRow[] {
   let line = 1;
-  const rows = parse(text, {
+  return parse(text, {
     columns: true,
     skip_empty_lines: true,
     on_record: (record: Record<string, string>) => {
@@ -72,7 +85,10 @@ function parseMembership(file: string, text: string): MemberRow[] {
       } satisfies MemberRow;
     },
   }) as MemberRow[];
-  // The plan tolerates duplicate rows: dedupe by (stage, gen_id).
+}
+
+/** The plan tolerates duplicate rows: dedupe by (stage, gen_id). */
+function dedupe(rows: MemberRow[]): MemberRow[] {
   const seen = new Set<string>();
   return rows.filter((row) => {
     const id = `${row.stage}:${row.genId}`;

@@ -3,9 +3,9 @@
  * bound elsewhere, state-changing requests need the start-up token. Both ways,
  * a browser request from another origin is refused (CSRF / DNS rebinding).
  */
-import { timingSafeEqual } from "node:crypto";
+import { randomBytes, timingSafeEqual } from "node:crypto";
 import type { IncomingMessage } from "node:http";
-import { HttpError } from "../errors.ts";
+import { HttpError, UiConfigError } from "../errors.ts";
 
 const SAFE_METHODS = new Set(["GET", "HEAD"]);
 
@@ -18,6 +18,32 @@ export interface GuardOptions {
   token: string | undefined;
   /** When bound to loopback, the Host header must name a loopback host (DNS rebinding). */
   loopbackOnly: boolean;
+}
+
+export interface AccessPolicy extends GuardOptions {
+  warnings: string[];
+}
+
+/**
+ * Loopback: no token unless one is given. Any other address: the given token,
+ * or a generated one, and a warning for the user.
+ */
+export function accessPolicy(host: string, token: string | undefined): AccessPolicy {
+  const loopback = isLoopbackHost(host);
+  const effective = token ?? (loopback ? undefined : randomBytes(24).toString("base64url"));
+  if (effective !== undefined && effective.length < 16) {
+    throw new UiConfigError("the UI token must be at least 16 characters", {
+      context: { host },
+      hint: "omit the token to have one generated",
+    });
+  }
+  const warnings = loopback
+    ? []
+    : [
+        `serving on ${host}, beyond this machine: anyone who can reach it can read your runs and generations;` +
+          " changes need the token printed below",
+      ];
+  return { token: effective, loopbackOnly: loopback, warnings };
 }
 
 export function checkRequest(req: IncomingMessage, opts: GuardOptions): void {

@@ -27,7 +27,8 @@ export function staticFileFor(pathname: string): string | undefined {
   const vendor = VENDOR_FILES[pathname];
   if (vendor !== undefined) return vendor;
   const relative = pathname === "/" ? "index.html" : pathname.slice(1);
-  if (relative.split("/").some((part) => part === ".." || part === "" || part.startsWith("."))) return undefined;
+  if (relative.split("/").some((part) => part === ".." || part === "" || part.startsWith(".")))
+    return undefined;
   const file = path.resolve(PUBLIC_DIR, relative);
   if (!file.startsWith(PUBLIC_DIR + path.sep)) return undefined;
   const stat = statSync(file, { throwIfNoEntry: false });

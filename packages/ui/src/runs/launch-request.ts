@@ -58,7 +58,9 @@ function parsePartitions(value: unknown): PartitionsSelector | undefined {
     case "keys": {
       const list = typeof keys === "string" ? splitKeyList(keys) : keys;
       if (!Array.isArray(list) || list.length === 0 || list.some((k) => typeof k !== "string")) {
-        throw badRequest('partitions mode "keys" needs "keys": a non-empty list of partition keys', { hint: HINT });
+        throw badRequest('partitions mode "keys" needs "keys": a non-empty list of partition keys', {
+          hint: HINT,
+        });
       }
       return { keys: [...new Set(list.map((k: string, i) => checkedKey(k.trim(), i)))] };
     }
@@ -86,7 +88,9 @@ function parseConcurrency(value: unknown): number | undefined {
   if (value === undefined || value === null || value === "") return undefined;
   const n = typeof value === "string" ? Number(value) : value;
   if (typeof n !== "number" || !Number.isInteger(n) || n < 1 || n > 1024) {
-    throw badRequest(`"concurrency" must be an integer from 1 to 1024, got ${JSON.stringify(value)}`, { hint: HINT });
+    throw badRequest(`"concurrency" must be an integer from 1 to 1024, got ${JSON.stringify(value)}`, {
+      hint: HINT,
+    });
   }
   return n;
 }

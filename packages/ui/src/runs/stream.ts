@@ -48,7 +48,10 @@ export function streamRun(res: ServerResponse, opts: RunStreamOptions): void {
     if (events.length > 0) {
       afterId = events[events.length - 1].id ?? afterId;
       // Metadata can be large; the page refetches details it needs.
-      send("events", { events: events.map(({ metadata: _metadata, ...rest }) => rest), lastEventId: afterId });
+      send("events", {
+        events: events.map(({ metadata: _metadata, ...rest }) => rest),
+        lastEventId: afterId,
+      });
     }
     const log = readLogChunk(opts.logPath, logOffset);
     if (log.lines.length > 0) {

@@ -6,7 +6,7 @@ import { createTestRun, failure, materialization } from "../../testing/storage-f
 import { makeTempDir, removeTempDir } from "../../testing/temp-dirs.ts";
 import type { EventRecord } from "../../types.ts";
 import { SQL_EVENTS_OF_RUN } from "./events.ts";
-import { SQL_GET_STATE, SQL_MATERIALIZED_KEYS } from "./partition-state.ts";
+import { SQL_GET_STATE, SQL_LATEST_STATE, SQL_MATERIALIZED_KEYS } from "./partition-state.ts";
 import { SqliteStorage } from "./sqlite-storage.ts";
 
 let dir: string;
@@ -184,6 +184,20 @@ describe("latest state per (asset, partition)", () => {
     expect(storage.materializedPartitionKeys("squares")).toEqual(new Set(["a", "b", "c", "d"]));
   });
 
+  it("returns the most recently recorded state among an asset's partitions", () => {
+    expect(storage.latestAssetPartitionState("squares")).toBeUndefined();
+    storage.appendEvents([materialization(runId, "squares", "b"), materialization(runId, "squares", "a")]);
+    expect(storage.latestAssetPartitionState("squares")).toMatchObject({
+      partitionKey: "a",
+      status: "materialized",
+    });
+    storage.appendEvents([failure(runId, "squares", "b", "boom"), materialization(runId, "cubes", "z")]);
+    expect(storage.latestAssetPartitionState("squares")).toMatchObject({
+      partitionKey: "b",
+      status: "failed",
+    });
+  });
+
   it("wipes one partition or a whole asset without touching the event log", () => {
     storage.appendEvents(["1", "2", "3"].map((k) => materialization(runId, "squares", k)));
     expect(storage.wipeAssetPartitionStates("squares", "2")).toBe(1);
@@ -213,17 +227,14 @@ describe("latest state per (asset, partition)", () => {
     try {
       expect(plan(SQL_GET_STATE, "a", "p")).toMatch(/SEARCH asset_partition_state USING PRIMARY KEY/);
       expect(plan(SQL_MATERIALIZED_KEYS, "a")).toMatch(/SEARCH asset_partition_state/);
+      expect(plan(SQL_LATEST_STATE, "a")).toMatch(/SEARCH asset_partition_state USING INDEX .*by_recency/);
       expect(plan(SQL_EVENTS_OF_RUN, "r", 0, -1)).toMatch(/SEARCH event_log USING INDEX event_log_by_run/);
-      for (const sql of [SQL_GET_STATE, SQL_MATERIALIZED_KEYS, SQL_EVENTS_OF_RUN]) {
-        expect(
-          plan(
-            sql,
-            ...sql
-              .split("?")
-              .slice(1)
-              .map(() => "x"),
-          ),
-        ).not.toMatch(/\bSCAN\b/);
+      for (const sql of [SQL_GET_STATE, SQL_LATEST_STATE, SQL_MATERIALIZED_KEYS, SQL_EVENTS_OF_RUN]) {
+        const args = sql
+          .split("?")
+          .slice(1)
+          .map(() => "x");
+        expect(plan(sql, ...args)).not.toMatch(/\bSCAN\b|TEMP B-TREE/);
       }
     } finally {
       raw.close();

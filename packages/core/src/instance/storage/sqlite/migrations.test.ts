@@ -27,7 +27,7 @@ function withRaw<T>(fn: (db: Database.Database) => T): T {
 }
 
 const addNotesColumn: Migration = {
-  version: 2,
+  version: latestSchemaVersion() + 1,
   description: "add runs.notes",
   up: (db) => db.exec("ALTER TABLE runs ADD COLUMN notes TEXT"),
 };
@@ -78,15 +78,38 @@ describe("migrations", () => {
     expect(v2.getRun(run.runId)?.runId).toBe(run.runId);
     v2.close();
     withRaw((db) => {
-      expect(readSchemaVersion(db)).toBe(2);
+      expect(readSchemaVersion(db)).toBe(latestSchemaVersion() + 1);
       expect(db.prepare("SELECT notes FROM runs").pluck().all()).toEqual([null]);
+    });
+  });
+
+  it("brings a version 1 database to the latest version, keeping its rows", () => {
+    const v1 = new SqliteStorage(dbPath, { migrations: MIGRATIONS.slice(0, 1) });
+    const run = createTestRun(v1);
+    v1.addDynamicPartitions("gens", ["a", "b"]);
+    v1.close();
+    // an early build of version 1 also indexed step_claims.run_id
+    withRaw((db) => db.exec("CREATE INDEX step_claims_by_run ON step_claims (run_id)"));
+    withRaw((db) => expect(readSchemaVersion(db)).toBe(1));
+    const latest = new SqliteStorage(dbPath);
+    expect(latest.getRun(run.runId)?.runId).toBe(run.runId);
+    expect(latest.getDynamicPartitions("gens")).toEqual(["a", "b"]);
+    expect(latest.integrityCheck()).toBe("ok");
+    latest.close();
+    withRaw((db) => {
+      expect(readSchemaVersion(db)).toBe(latestSchemaVersion());
+      const indexes = db.prepare(
+        "SELECT name FROM sqlite_master WHERE type = 'index' AND name NOT LIKE 'sqlite_%'",
+      );
+      expect(indexes.pluck().all()).toContain("asset_partition_state_by_recency");
+      expect(indexes.pluck().all()).not.toContain("step_claims_by_run");
     });
   });
 
   it("rolls a failing migration back entirely and leaves the version unchanged", () => {
     new SqliteStorage(dbPath).close();
     const broken: Migration = {
-      version: 2,
+      version: latestSchemaVersion() + 1,
       description: "half-done change",
       up: (db) => {
         db.exec("CREATE TABLE scratch (x INTEGER)");
@@ -101,16 +124,18 @@ describe("migrations", () => {
     }
     expect(error).toBeInstanceOf(StorageError);
     expect((error as StorageError).code).toBe("migration_failed");
-    expect((error as StorageError).message).toContain("migration 2 (half-done change)");
+    expect((error as StorageError).message).toContain(
+      `migration ${latestSchemaVersion() + 1} (half-done change)`,
+    );
     withRaw((db) => {
-      expect(readSchemaVersion(db)).toBe(1);
+      expect(readSchemaVersion(db)).toBe(latestSchemaVersion());
       expect(db.prepare("SELECT count(*) FROM sqlite_master WHERE name = 'scratch'").pluck().get()).toBe(0);
     });
   });
 
   it("refuses a migration list with gaps", () => {
     withRaw((db) => {
-      expect(() => migrate(db, dbPath, [{ ...addNotesColumn, version: 3 }])).toThrow(/out of order/);
+      expect(() => migrate(db, dbPath, [{ ...addNotesColumn, version: 2 }])).toThrow(/out of order/);
     });
   });
 });

@@ -1,6 +1,6 @@
 import type Database from "better-sqlite3";
 import { StorageError } from "../../../errors.ts";
-import { SCHEMA_V1 } from "./schema.ts";
+import { SCHEMA_V1, SCHEMA_V2 } from "./schema.ts";
 
 /**
  * Versioned migrations. The database's schema version lives in SQLite's
@@ -16,6 +16,11 @@ export interface Migration {
 
 export const MIGRATIONS: readonly Migration[] = [
   { version: 1, description: "initial schema", up: (db) => db.exec(SCHEMA_V1) },
+  {
+    version: 2,
+    description: "index partition state by recency",
+    up: (db) => db.exec(SCHEMA_V2),
+  },
 ];
 
 export function latestSchemaVersion(migrations: readonly Migration[] = MIGRATIONS): number {

@@ -20,6 +20,8 @@ interface StateRow {
 export const UNPARTITIONED = "";
 
 export const SQL_GET_STATE = "SELECT * FROM asset_partition_state WHERE asset_key = ? AND partition_key = ?";
+export const SQL_LATEST_STATE =
+  "SELECT * FROM asset_partition_state WHERE asset_key = ? ORDER BY event_id DESC LIMIT 1";
 export const SQL_MATERIALIZED_KEYS =
   "SELECT partition_key FROM asset_partition_state WHERE asset_key = ? AND status = 'materialized'";
 const SQL_LIST_STATES =
@@ -35,6 +37,7 @@ export class PartitionStateQueries {
   private readonly upsertMaterialized: Database.Statement;
   private readonly upsertFailed: Database.Statement;
   private readonly getOne: Database.Statement<[string, string], StateRow>;
+  private readonly latestOfAsset: Database.Statement<[string], StateRow>;
   private readonly listAll: Database.Statement<[string, number, number], StateRow>;
   private readonly listByStatus: Database.Statement<[string, string, number, number], StateRow>;
   private readonly counts: Database.Statement<[string], { status: string; n: number }>;
@@ -60,6 +63,7 @@ export class PartitionStateQueries {
          error = excluded.error`,
     );
     this.getOne = db.prepare(SQL_GET_STATE);
+    this.latestOfAsset = db.prepare(SQL_LATEST_STATE);
     this.listAll = db.prepare(SQL_LIST_STATES);
     this.listByStatus = db.prepare(SQL_LIST_STATES_BY_STATUS);
     this.counts = db.prepare(
@@ -102,6 +106,12 @@ export class PartitionStateQueries {
 
   get(assetKey: string, partitionKey: string = UNPARTITIONED): AssetPartitionState | undefined {
     const row = this.getOne.get(assetKey, partitionKey);
+    return row ? toState(row) : undefined;
+  }
+
+  /** The most recently recorded state among the asset's partitions, whatever its status. */
+  latest(assetKey: string): AssetPartitionState | undefined {
+    const row = this.latestOfAsset.get(assetKey);
     return row ? toState(row) : undefined;
   }
 

@@ -78,3 +78,13 @@ CREATE TABLE step_claims (
   PRIMARY KEY (asset_key, partition_key)
 ) WITHOUT ROWID;
 `;
+
+/**
+ * Version 2: `latestAssetPartitionState` reads an index instead of sorting all of an
+ * asset's partitions. Databases made by an early build of version 1 also had an index on
+ * step_claims.run_id; it is dropped so every database has the same schema.
+ */
+export const SCHEMA_V2 = `
+CREATE INDEX asset_partition_state_by_recency ON asset_partition_state (asset_key, event_id);
+DROP INDEX IF EXISTS step_claims_by_run;
+`;

@@ -79,6 +79,10 @@ export class SqliteStorage implements Storage {
     return this.guard("read partition state", () => this.states.get(assetKey, partitionKey));
   }
 
+  latestAssetPartitionState(assetKey: string): AssetPartitionState | undefined {
+    return this.guard("read latest partition state", () => this.states.latest(assetKey));
+  }
+
   listAssetPartitionStates(
     assetKey: string,
     opts?: Page & { status?: "materialized" | "failed" },

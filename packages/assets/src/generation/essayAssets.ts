@@ -1,0 +1,128 @@
+/** essay_prompt and essay_response (group generation_essays), one partition per essay gen_id. */
+import { type AssetContext, asset, withMetadata } from "@daydream/core";
+import { essayGens } from "../cohorts/partitions.ts";
+import { dataRoot, displayPath } from "../config/dataRoot.ts";
+import type { GenMetadataFields } from "../gens/metadata.ts";
+import { getTaskRow, type EssayTaskRow } from "../tasks/taskTableReader.ts";
+import { runCopyStep } from "./copyStep.ts";
+import { GENS_IO } from "./gensIO.ts";
+import { LLM_RESOURCE, llmOf } from "./llmResource.ts";
+import { runLlmStep } from "./llmStep.ts";
+import { modelNameFor } from "./modelNames.ts";
+import { essayPromptVars } from "./promptVars.ts";
+import { COPY_MODE_PROMPT, MIN_DRAFT_LINES, nonEmptyLines, requireMinLines } from "./rules.ts";
+import { removeStaleTempFiles } from "./staleTempFiles.ts";
+import {
+  currentStore,
+  genDirOf,
+  genIdOf,
+  LLM_STEP_RETRY,
+  promptMaterialized,
+  responseMaterialized,
+} from "./stepSupport.ts";
+import { renderStageTemplate, templateRow } from "./templateCatalog.ts";
+
+const TASKS = "essay_generation_tasks";
+
+function identityOf(row: EssayTaskRow, ctx: AssetContext): GenMetadataFields {
+  return {
+    parent_gen_id: row.parent_gen_id,
+    template_id: row.essay_template,
+    model_id: row.generation_model,
+    task_id: row.essay_task_id,
+    function: ctx.assetKey,
+    run_id: ctx.runId,
+    cohort_id: row.cohort_id,
+    essay_template: row.essay_template,
+  };
+}
+
+export const essayPromptAsset = asset({
+  key: "essay_prompt",
+  group: "generation_essays",
+  description:
+    "prompt.txt of each essay: its essay template rendered with the parent draft's parsed text (`COPY_MODE: no prompt needed` for generator copy).",
+  partitions: essayGens,
+  ins: { [TASKS]: {} },
+  // Essays read their parent draft's files, so drafts of the same run come first.
+  deps: ["draft_response"],
+  io: GENS_IO,
+  kinds: ["text"],
+  isMaterialized: promptMaterialized("essay"),
+  compute: async (ctx: AssetContext) => {
+    const root = dataRoot();
+    const genId = genIdOf(ctx);
+    const row = getTaskRow(root, TASKS, genId);
+    const generator = templateRow(root, "essay", row.essay_template).generator;
+    const store = currentStore();
+    await removeStaleTempFiles(store.dir("essay", genId));
+    const common = {
+      template: row.essay_template,
+      generator,
+      parent_gen_id: row.parent_gen_id,
+      gen_dir: genDirOf(store, "essay", genId),
+      cohort_id: row.cohort_id,
+    };
+    if (generator === "copy") {
+      await store.writePrompt("essay", genId, COPY_MODE_PROMPT);
+      return withMetadata(COPY_MODE_PROMPT, common);
+    }
+    const draftText = await store.readParsed("draft", row.parent_gen_id);
+    requireMinLines(
+      draftText,
+      MIN_DRAFT_LINES,
+      { stage: "essay", genId, file: displayPath(store.path("draft", row.parent_gen_id, "parsed")) },
+      `parent draft ${row.parent_gen_id}`,
+    );
+    const vars = essayPromptVars(draftText);
+    const { prompt, file } = renderStageTemplate(root, "essay", row.essay_template, vars);
+    await store.writePrompt("essay", genId, prompt);
+    return withMetadata(prompt, {
+      ...common,
+      template_file: displayPath(file),
+      draft_lines: vars.draft_lines.length,
+      chars: prompt.length,
+      lines: nonEmptyLines(prompt).length,
+    });
+  },
+});
+
+export const essayResponseAsset = asset({
+  key: "essay_response",
+  group: "generation_essays",
+  description:
+    "raw.txt, metadata.json and parsed.txt of each essay: the model's answer to essay_prompt, or the parent draft copied (generator copy).",
+  partitions: essayGens,
+  ins: { essay_prompt: {}, [TASKS]: {} },
+  io: GENS_IO,
+  resources: [LLM_RESOURCE],
+  retry: LLM_STEP_RETRY,
+  kinds: ["llm", "text"],
+  isMaterialized: responseMaterialized("essay"),
+  compute: async (ctx: AssetContext, inputs) => {
+    const root = dataRoot();
+    const genId = genIdOf(ctx);
+    const row = getTaskRow(root, TASKS, genId);
+    const generator = templateRow(root, "essay", row.essay_template).generator;
+    const store = currentStore();
+    await removeStaleTempFiles(store.dir("essay", genId));
+    const identity = identityOf(row, ctx);
+    if (generator === "copy") {
+      const { parsed, metadata } = await runCopyStep({ ctx, store, genId, parentGenId: row.parent_gen_id, identity });
+      return withMetadata(parsed, metadata);
+    }
+    const { parsed, metadata } = await runLlmStep({
+      ctx,
+      store,
+      stage: "essay",
+      genId,
+      prompt: inputs.essay_prompt as string,
+      llm: llmOf(ctx.resources, ctx.assetKey),
+      model: modelNameFor(root, row.generation_model, row.generation_model_name),
+      identity,
+      parserName: "identity",
+      parse: (raw) => ({ parsed: raw }),
+    });
+    return withMetadata(parsed, { ...metadata, parent_gen_id: row.parent_gen_id });
+  },
+});

@@ -1,0 +1,116 @@
+/** evaluation_prompt and evaluation_response (group evaluation), one partition per evaluation gen_id. */
+import { type AssetContext, asset, withMetadata } from "@daydream/core";
+import { evaluationGens } from "../cohorts/partitions.ts";
+import { dataRoot, displayPath } from "../config/dataRoot.ts";
+import { getEvaluationParser } from "../parsing/evaluationParsers.ts";
+import { type EvaluationTaskRow, getTaskRow } from "../tasks/taskTableReader.ts";
+import { GENS_IO } from "./gensIO.ts";
+import { LLM_RESOURCE, llmOf } from "./llmResource.ts";
+import { runLlmStep } from "./llmStep.ts";
+import { modelNameFor } from "./modelNames.ts";
+import { evaluationPromptVars } from "./promptVars.ts";
+import { nonEmptyLines, scoreText } from "./rules.ts";
+import { removeStaleTempFiles } from "./staleTempFiles.ts";
+import {
+  currentStore,
+  genDirOf,
+  genIdOf,
+  LLM_STEP_RETRY,
+  promptMaterialized,
+  responseMaterialized,
+} from "./stepSupport.ts";
+import { renderStageTemplate, templateRow } from "./templateCatalog.ts";
+
+const TASKS = "evaluation_tasks";
+
+/** The cohort recorded the template's parser in the task row; older rows fall back to the templates table. */
+function parserNameOf(root: string, row: EvaluationTaskRow): string {
+  const recorded = row.parser.trim();
+  return recorded !== "" ? recorded : templateRow(root, "evaluation", row.evaluation_template).parser;
+}
+
+export const evaluationPromptAsset = asset({
+  key: "evaluation_prompt",
+  group: "evaluation",
+  description: "prompt.txt of each evaluation: its evaluation template rendered with the parent essay's parsed text as `response`.",
+  partitions: evaluationGens,
+  ins: { [TASKS]: {} },
+  // Evaluations read their parent essay's files, so essays of the same run come first.
+  deps: ["essay_response"],
+  io: GENS_IO,
+  kinds: ["text"],
+  isMaterialized: promptMaterialized("evaluation"),
+  compute: async (ctx: AssetContext) => {
+    const root = dataRoot();
+    const genId = genIdOf(ctx);
+    const row = getTaskRow(root, TASKS, genId);
+    const store = currentStore();
+    const essayText = await store.readParsed("essay", row.parent_gen_id);
+    const { prompt, file } = renderStageTemplate(
+      root,
+      "evaluation",
+      row.evaluation_template,
+      evaluationPromptVars(essayText),
+    );
+    await removeStaleTempFiles(store.dir("evaluation", genId));
+    await store.writePrompt("evaluation", genId, prompt);
+    return withMetadata(prompt, {
+      template: row.evaluation_template,
+      template_file: displayPath(file),
+      parent_gen_id: row.parent_gen_id,
+      chars: prompt.length,
+      lines: nonEmptyLines(prompt).length,
+      gen_dir: genDirOf(store, "evaluation", genId),
+      cohort_id: row.cohort_id,
+    });
+  },
+});
+
+export const evaluationResponseAsset = asset({
+  key: "evaluation_response",
+  group: "evaluation",
+  description:
+    "raw.txt, metadata.json and parsed.txt of each evaluation: the evaluator's answer to evaluation_prompt; parsed.txt is the score (e.g. `7.0`), absent when none can be read.",
+  partitions: evaluationGens,
+  ins: { evaluation_prompt: {}, [TASKS]: {} },
+  io: GENS_IO,
+  resources: [LLM_RESOURCE],
+  retry: LLM_STEP_RETRY,
+  kinds: ["llm", "text"],
+  isMaterialized: responseMaterialized("evaluation"),
+  compute: async (ctx: AssetContext, inputs) => {
+    const root = dataRoot();
+    const genId = genIdOf(ctx);
+    const row = getTaskRow(root, TASKS, genId);
+    const parserName = parserNameOf(root, row);
+    // Resolved before the call: an unknown parser must not cost an LLM call.
+    const parseScore = getEvaluationParser(parserName);
+    const store = currentStore();
+    await removeStaleTempFiles(store.dir("evaluation", genId));
+    const { parsed, metadata } = await runLlmStep({
+      ctx,
+      store,
+      stage: "evaluation",
+      genId,
+      prompt: inputs.evaluation_prompt as string,
+      llm: llmOf(ctx.resources, ctx.assetKey),
+      model: modelNameFor(root, row.evaluation_model, row.evaluation_model_name),
+      identity: {
+        parent_gen_id: row.parent_gen_id,
+        template_id: row.evaluation_template,
+        model_id: row.evaluation_model,
+        task_id: row.evaluation_task_id,
+        function: ctx.assetKey,
+        run_id: ctx.runId,
+        cohort_id: row.cohort_id,
+        evaluation_template: row.evaluation_template,
+      },
+      parserName,
+      parse: (raw) => {
+        const score = parseScore(raw);
+        return { parsed: scoreText(score), metadata: { score } };
+      },
+    });
+    return withMetadata(parsed, { ...metadata, parent_gen_id: row.parent_gen_id });
+  },
+});

@@ -1,0 +1,49 @@
+/** Small pieces every generation asset shares: partition key, retry policy, `--missing` hooks. */
+import { type AssetContext, AssetsError, type IsMaterializedArgs, type RetryPolicy } from "@daydream/core";
+import { dataRoot, displayPath } from "../config/dataRoot.ts";
+import type { GenStage } from "../gens/layout.ts";
+import { GensStore } from "../gens/store.ts";
+
+/**
+ * Step-level retries for transient LLM failures that outlived the client's own retries
+ * (LlmError.retryable: rate limits, 5xx, timeouts); stage-rule failures are never retried.
+ */
+export const LLM_STEP_RETRY: RetryPolicy = { maxAttempts: 3, delayMs: 2_000, backoff: 4 };
+
+/** The gen_id a step works on: its partition key. */
+export function genIdOf(ctx: Pick<AssetContext, "assetKey" | "partitionKey">): string {
+  if (ctx.partitionKey !== undefined) return ctx.partitionKey;
+  throw new AssetsError("PARTITION_REQUIRED", `asset ${ctx.assetKey} runs once per gen_id`, {
+    context: { asset: ctx.assetKey },
+    hint: `materialize it with --partition <gen_id>, --missing or --all-partitions`,
+  });
+}
+
+/** The store under the data root as it is now (DD_DATA_ROOT is read at use time). */
+export function currentStore(): GensStore {
+  return new GensStore(dataRoot());
+}
+
+/** A response partition is done when its parsed.txt exists, whoever wrote it. */
+export function responseMaterialized(stage: GenStage) {
+  return ({ partitionKey }: IsMaterializedArgs): boolean =>
+    partitionKey !== undefined && currentStore().hasParsed(stage, partitionKey);
+}
+
+/**
+ * A prompt partition is done when prompt.txt exists, or when the generation is already
+ * finished (parsed.txt): re-rendering a finished generation's prompt from templates edited
+ * since would make prompt.txt disagree with the response it produced.
+ */
+export function promptMaterialized(stage: GenStage) {
+  return ({ partitionKey }: IsMaterializedArgs): boolean => {
+    if (partitionKey === undefined) return false;
+    const store = currentStore();
+    return store.has(stage, partitionKey, "prompt") || store.hasParsed(stage, partitionKey);
+  };
+}
+
+/** The generation directory for metadata, relative to the working directory when below it. */
+export function genDirOf(store: GensStore, stage: GenStage, genId: string): string {
+  return displayPath(store.dir(stage, genId));
+}

@@ -1,0 +1,70 @@
+/** `assets list [--select SEL] [--json]`: the assets with their last materialization. */
+import { resolveSelection } from "@daydream/core";
+import type { Command } from "commander";
+import { globalsOf } from "../action.ts";
+import { assetState, lastMaterializationJson, upstreamEdges } from "../asset-info.ts";
+import { EXIT_OK } from "../errors.ts";
+import { paintOut, statusColor } from "../output/colors.ts";
+import { formatTimestamp } from "../output/format.ts";
+import { printJson } from "../output/json.ts";
+import { renderTable } from "../output/table.ts";
+import { loadProjectDefinitions, projectFor, withInstance } from "../session.ts";
+
+interface ListOptions {
+  select?: string;
+  json?: boolean;
+}
+
+export async function runList(opts: ListOptions, cmd: Command): Promise<number> {
+  const project = projectFor(globalsOf(cmd));
+  const defs = await loadProjectDefinitions(project);
+  // "*" lists every asset in topological order
+  const keys = resolveSelection(defs, opts.select ?? "*");
+  const rows = await withInstance(project, (instance) =>
+    keys.map((key) => {
+      const def = defs.assets.get(key)!;
+      return { def, state: assetState(instance, def) };
+    }),
+  );
+
+  if (opts.json) {
+    printJson(
+      rows.map(({ def, state }) => ({
+        key: def.key,
+        group: def.group,
+        description: def.description ?? null,
+        deps: upstreamEdges(def).map((e) => e.asset),
+        partitions: def.partitions?.name ?? null,
+        io: def.io,
+        kinds: def.kinds,
+        tags: def.tags,
+        lastMaterialization: lastMaterializationJson(state.latest),
+        partitionCounts: state.partitions,
+      })),
+    );
+    return EXIT_OK;
+  }
+  if (rows.length === 0) {
+    process.stdout.write("No assets selected.\n");
+    return EXIT_OK;
+  }
+  const p = paintOut;
+  const table = rows.map(({ def, state }) => {
+    const counts = state.partitions;
+    const status = state.latest === undefined ? p.dim("never") : statusColor(p, state.latest.status);
+    return [
+      def.key,
+      def.group,
+      def.partitions ? def.partitions.name : "-",
+      upstreamEdges(def)
+        .map((e) => e.asset)
+        .join(",") || "-",
+      formatTimestamp(state.latest?.timestamp),
+      counts ? `${status} (${counts.materialized}/${counts.registered} ok, ${counts.failed} failed)` : status,
+    ];
+  });
+  process.stdout.write(
+    renderTable(["KEY", "GROUP", "PARTITIONS", "DEPS", "LAST MATERIALIZATION", "STATUS"], table, p),
+  );
+  return EXIT_OK;
+}

@@ -1,0 +1,110 @@
+/** `assets materialize --select SEL [partition flags]`: run the selected assets x partitions. */
+import { materialize, type PartitionsSelector, type RunSummary } from "@daydream/core";
+import type { Command } from "commander";
+import { globalsOf } from "../action.ts";
+import { EXIT_INTERRUPTED, EXIT_OK, EXIT_STEP_FAILED, UsageError } from "../errors.ts";
+import { cancelOnSignals } from "../interrupt.ts";
+import { parseKeyList, readKeysFile } from "../keys-input.ts";
+import { paintErr, paintOut } from "../output/colors.ts";
+import { printJson } from "../output/json.ts";
+import { createProgressReporter, type ProgressMode } from "../output/progress.ts";
+import { renderRunSummary } from "../output/summary.ts";
+import { readRunConfig, withRunConfigFile } from "../run-config.ts";
+import { loadProjectDefinitions, projectFor, withInstance } from "../session.ts";
+
+export interface MaterializeOptions {
+  select: string;
+  partition?: string;
+  partitions?: string;
+  partitionsFile?: string;
+  allPartitions?: boolean;
+  missing?: boolean;
+  concurrency?: number;
+  config?: string;
+  failFast?: boolean;
+  json?: boolean;
+}
+
+const PARTITION_FLAGS = [
+  ["partition", "--partition"],
+  ["partitions", "--partitions"],
+  ["partitionsFile", "--partitions-file"],
+  ["allPartitions", "--all-partitions"],
+  ["missing", "--missing"],
+] as const;
+
+/** At most one partition flag; none leaves the choice to the engine (fine for unpartitioned assets). */
+export function partitionsSelector(opts: MaterializeOptions): PartitionsSelector | undefined {
+  const given = PARTITION_FLAGS.filter(([name]) => opts[name] !== undefined && opts[name] !== false);
+  if (given.length > 1) {
+    throw new UsageError(`${given.map(([, flag]) => flag).join(" and ")} cannot be combined`, {
+      hint: "choose one way to say which partitions to materialize",
+    });
+  }
+  if (opts.partition !== undefined) return { keys: [opts.partition] };
+  if (opts.partitions !== undefined) return { keys: parseKeyList(opts.partitions, "--partitions") };
+  if (opts.partitionsFile !== undefined) {
+    const keys = readKeysFile(opts.partitionsFile, "--partitions-file");
+    if (keys.length === 0) {
+      throw new UsageError("--partitions-file holds no partition keys", {
+        context: { file: opts.partitionsFile },
+        hint: "write one partition key per line",
+      });
+    }
+    return { keys };
+  }
+  if (opts.allPartitions) return "all";
+  if (opts.missing) return "missing";
+  return undefined;
+}
+
+function progressMode(json: boolean): ProgressMode {
+  if (process.stderr.isTTY) return "bar";
+  return json ? "none" : "lines";
+}
+
+export function exitCodeFor(summary: RunSummary): number {
+  if (summary.status === "succeeded") return EXIT_OK;
+  if (summary.status === "canceled") return EXIT_INTERRUPTED;
+  return EXIT_STEP_FAILED;
+}
+
+export async function runMaterialize(opts: MaterializeOptions, cmd: Command): Promise<number> {
+  const partitions = partitionsSelector(opts);
+  const project = projectFor(globalsOf(cmd));
+  const defs = await loadProjectDefinitions(project);
+  const runConfig = opts.config === undefined ? undefined : readRunConfig(opts.config);
+
+  const summary = await withInstance(project, async (instance) => {
+    const controller = new AbortController();
+    const reporter = await createProgressReporter(progressMode(opts.json === true), paintErr);
+    const stopListening = cancelOnSignals(controller, (signal) => {
+      reporter.note(
+        `${paintErr.yellow(`${signal}: canceling the run`)} (running steps are asked to stop; press Ctrl-C again to exit at once)`,
+      );
+    });
+    try {
+      return await materialize(defs, {
+        selection: opts.select,
+        partitions,
+        concurrency: opts.concurrency,
+        signal: controller.signal,
+        instance,
+        runConfig: runConfig?.config,
+        failFast: opts.failFast === true,
+        onProgress: (event) => reporter.onEvent(event),
+      });
+    } catch (err) {
+      throw withRunConfigFile(err, runConfig?.file);
+    } finally {
+      reporter.stop();
+      stopListening();
+    }
+  });
+
+  if (opts.json) printJson(summary);
+  else if (summary.totalSteps === 0) {
+    process.stdout.write(`Nothing to materialize: the selection planned no steps (run ${summary.runId}).\n`);
+  } else process.stdout.write(renderRunSummary(summary, paintOut));
+  return exitCodeFor(summary);
+}

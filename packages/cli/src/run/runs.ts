@@ -1,0 +1,126 @@
+/** `assets runs [--limit N] [--status S]` and `assets runs show RUN_ID`: run history. */
+import type { Instance, RunRecord, RunStatus, StepFailure } from "@daydream/core";
+import type { Command } from "commander";
+import { globalsOf } from "../action.ts";
+import { EXIT_OK, UsageError } from "../errors.ts";
+import { paintOut, statusColor } from "../output/colors.ts";
+import { firstLine, formatDuration, formatTimestamp } from "../output/format.ts";
+import { printJson } from "../output/json.ts";
+import { logsCommand, renderFailures } from "../output/summary.ts";
+import { renderTable } from "../output/table.ts";
+import { projectFor, withInstance } from "../session.ts";
+
+const EVENT_PAGE = 5000;
+
+export function runDurationMs(run: RunRecord): number | null {
+  if (run.startedAt === null) return null;
+  const end = run.endedAt === null ? Date.now() : Date.parse(run.endedAt);
+  return end - Date.parse(run.startedAt);
+}
+
+export function requireRun(instance: Instance, runId: string): RunRecord {
+  const run = instance.storage.getRun(runId);
+  if (run === undefined) {
+    throw new UsageError(`unknown run "${runId}"`, {
+      context: { run: runId },
+      hint: "list recent runs and their ids with `assets runs`",
+    });
+  }
+  return run;
+}
+
+interface StepCounts {
+  started: number;
+  succeeded: number;
+  failed: number;
+  skipped: number;
+  failures: StepFailure[];
+}
+
+/** Walks the run's event log page by page, keeping counts and failures only. */
+function stepCounts(instance: Instance, runId: string): StepCounts {
+  const counts: StepCounts = { started: 0, succeeded: 0, failed: 0, skipped: 0, failures: [] };
+  let afterId: number | undefined;
+  for (;;) {
+    const page = instance.storage.getEvents(runId, {
+      afterId,
+      limit: EVENT_PAGE,
+      types: ["step_start", "materialization", "step_failure", "step_skipped"],
+    });
+    for (const event of page) {
+      if (event.type === "step_start") counts.started++;
+      else if (event.type === "materialization") counts.succeeded++;
+      else if (event.type === "step_skipped") counts.skipped++;
+      else if (event.type === "step_failure") {
+        counts.failed++;
+        counts.failures.push({
+          assetKey: event.assetKey ?? "",
+          partitionKey: event.partitionKey ?? undefined,
+          error: firstLine(event.error?.message ?? "(no message)"),
+        });
+      }
+    }
+    if (page.length < EVENT_PAGE) return counts;
+    afterId = page[page.length - 1].id;
+  }
+}
+
+export async function runRuns(
+  opts: { limit: number; status?: RunStatus; json?: boolean },
+  cmd: Command,
+): Promise<number> {
+  const project = projectFor(globalsOf(cmd));
+  const runs = await withInstance(project, (instance) =>
+    instance.storage.listRuns({ limit: opts.limit, status: opts.status }),
+  );
+  if (opts.json) {
+    printJson(runs.map((run) => ({ ...run, durationMs: runDurationMs(run) })));
+    return EXIT_OK;
+  }
+  if (runs.length === 0) {
+    process.stdout.write(opts.status ? `No ${opts.status} runs.\n` : "No runs yet.\n");
+    return EXIT_OK;
+  }
+  const p = paintOut;
+  const rows = runs.map((run) => [
+    run.runId,
+    statusColor(p, run.status),
+    formatTimestamp(run.createdAt),
+    formatDuration(runDurationMs(run)),
+    String(run.stepCount),
+    run.partitionsSummary || "-",
+    run.selection,
+  ]);
+  process.stdout.write(
+    renderTable(["RUN ID", "STATUS", "CREATED", "DURATION", "STEPS", "PARTITIONS", "SELECTION"], rows, p),
+  );
+  return EXIT_OK;
+}
+
+export async function runRunsShow(runId: string, _opts: unknown, cmd: Command): Promise<number> {
+  // `--json` after `runs show ID` is taken by the parent `runs` command: read both levels
+  const opts = { json: cmd.optsWithGlobals().json === true };
+  const project = projectFor(globalsOf(cmd));
+  const { run, counts, logPath } = await withInstance(project, (instance) => {
+    const run = requireRun(instance, runId);
+    return { run, counts: stepCounts(instance, runId), logPath: instance.logPathFor(runId) };
+  });
+  if (opts.json) {
+    printJson({ ...run, durationMs: runDurationMs(run), steps: counts, logPath });
+    return EXIT_OK;
+  }
+  const p = paintOut;
+  const running = counts.started - counts.succeeded - counts.failed;
+  const lines = [
+    `Run ${p.bold(run.runId)} ${statusColor(p, run.status)}`,
+    `  selection: ${run.selection}   partitions: ${run.partitionsSummary || "-"}`,
+    `  created: ${formatTimestamp(run.createdAt)}   duration: ${formatDuration(runDurationMs(run))}   pid: ${run.pid}@${run.host}`,
+    `  steps: ${run.stepCount} planned, ${p.green(`${counts.succeeded} succeeded`)}, ` +
+      `${counts.failed > 0 ? p.red(`${counts.failed} failed`) : "0 failed"}, ${counts.skipped} skipped` +
+      (running > 0 ? `, ${running} running` : ""),
+  ];
+  process.stdout.write(`${lines.join("\n")}\n`);
+  process.stdout.write(renderFailures(counts.failures, counts.failed, p));
+  process.stdout.write(`Logs: ${logsCommand(run.runId)}  ${p.dim(`(${logPath})`)}\n`);
+  return EXIT_OK;
+}

@@ -1,0 +1,13 @@
+import fs from "node:fs"; import os from "node:os"; import path from "node:path";
+import { createHash } from "node:crypto";
+import { openInstance } from "@daydream/core";
+const n = Number(process.argv[2] ?? 85000);
+const cache = process.argv[3];
+const keys = Array.from({ length: n }, (_, i) => createHash("sha256").update(String(i)).digest("hex").slice(0, 16));
+const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "dd-p3-"));
+const inst = openInstance(tmp);
+if (cache) (inst.storage as any).db.pragma(`cache_size = ${cache}`);
+console.log("cache_size", (inst.storage as any).db.pragma("cache_size", { simple: true }));
+let t = performance.now(); console.log("add new", inst.addDynamicPartitions("evaluation_gens", keys), (performance.now() - t).toFixed(0));
+t = performance.now(); console.log("add again", inst.addDynamicPartitions("evaluation_gens", keys), (performance.now() - t).toFixed(0));
+inst.close(); fs.rmSync(tmp, { recursive: true, force: true });
