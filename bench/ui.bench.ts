@@ -39,7 +39,9 @@ const instance = openInstance(path.join(dir, "home"));
 try {
   const fillStart = performance.now();
   fillLargeInstance(instance.storage, { total: TOTAL, materialized: TOTAL - FAILED, failed: FAILED });
-  console.log(`(filled ${TOTAL} partitions and ${TOTAL} records in ${(performance.now() - fillStart).toFixed(0)} ms)`);
+  console.log(
+    `(filled ${TOTAL} partitions and ${TOTAL} records in ${(performance.now() - fillStart).toFixed(0)} ms)`,
+  );
   const server = await startUiServer({
     definitions: largeDefinitions(),
     instance,
@@ -48,11 +50,20 @@ try {
     port: 0,
   });
   const workloads = [
-    { name: "asset page: first partitions page (50 rows)", path: `/api/assets/${LARGE_ASSET}/partitions?limit=50` },
+    {
+      name: "asset page: first partitions page (50 rows)",
+      path: `/api/assets/${LARGE_ASSET}/partitions?limit=50`,
+    },
     { name: "asset page: asset detail", path: `/api/assets/${LARGE_ASSET}` },
     { name: "graph page: /api/assets", path: "/api/assets" },
-    { name: "asset page: failed partitions page", path: `/api/assets/${LARGE_ASSET}/partitions?status=failed&limit=50` },
-    { name: "asset page: key search over all keys", path: `/api/assets/${LARGE_ASSET}/partitions?q=09999&limit=50` },
+    {
+      name: "asset page: failed partitions page",
+      path: `/api/assets/${LARGE_ASSET}/partitions?status=failed&limit=50`,
+    },
+    {
+      name: "asset page: key search over all keys",
+      path: `/api/assets/${LARGE_ASSET}/partitions?q=09999&limit=50`,
+    },
   ];
   const baselineUrl = new URL("/api/health", server.url);
   for (let i = 0; i < WARMUP; i++) {
@@ -83,7 +94,9 @@ try {
     );
   }
   console.log(`peak RSS ${(process.resourceUsage().maxRSS / 1024).toFixed(0)} MB`);
-  console.log(`(${RUNS} runs each after ${WARMUP} warm-up runs; targets: first partitions page < 300 ms, graph < 500 ms)`);
+  console.log(
+    `(${RUNS} runs each after ${WARMUP} warm-up runs; targets: first partitions page < 300 ms, graph < 500 ms)`,
+  );
   await server.close();
 } finally {
   instance.close();

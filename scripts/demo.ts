@@ -45,7 +45,8 @@ function describeRun(step: DemoStep, s: RunSummary): string {
   if (s.totalSteps === 0) return `  ✓ ${label}nothing to regenerate: every generation exists`;
   const mark = s.status === "succeeded" ? "✓" : "✗";
   const counts = `${s.succeeded} succeeded, ${s.failed} failed, ${s.skipped} skipped`;
-  return `  ${mark} ${label}${s.totalSteps} steps: ${counts} (${seconds(s.durationMs)})  [${step.selection}]`;
+  const steps = `${s.totalSteps} step${s.totalSteps === 1 ? "" : "s"}`;
+  return `  ${mark} ${label}${steps}: ${counts} (${seconds(s.durationMs)})  [${step.selection}]`;
 }
 
 function printFailures(s: RunSummary): void {
@@ -76,12 +77,16 @@ async function printTopEssays(dataRoot: string): Promise<void> {
   const numeric = new Set([0, 1, 2]);
   console.log(`\nTop ${rows.length - 1} of ${ranking.essays.length} essays by mean evaluation score:`);
   for (const r of rows) {
-    console.log(`  ${r.map((c, k) => (numeric.has(k) ? c.padStart(widths[k]) : c.padEnd(widths[k]))).join("  ")}`.trimEnd());
+    console.log(
+      `  ${r.map((c, k) => (numeric.has(k) ? c.padStart(widths[k]) : c.padEnd(widths[k]))).join("  ")}`.trimEnd(),
+    );
   }
   console.log("\nEach directory holds prompt.txt, raw.txt, parsed.txt and metadata.json.");
   console.log(`Scores: ${shown(parsedScoresPath(dataRoot))}`);
   console.log("Offline text is a deterministic placeholder, so these scores say nothing about the essays;");
-  console.log("set DD_LLM=openai and DD_LLM_API_KEY (see README) and use `npx assets materialize` for real runs.");
+  console.log(
+    "set DD_LLM=openai and DD_LLM_API_KEY (see README) and use `npx assets materialize` for real runs.",
+  );
 }
 
 /** A path for display: relative when it lies under the current directory. */

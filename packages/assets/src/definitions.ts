@@ -3,11 +3,20 @@
  * Every asset reads DD_DATA_ROOT at use time, so one module serves any data root.
  */
 import { defineDefinitions, jsonIOManager, textIOManager } from "@daydream/core";
-import { COHORT_JSON_IO, COHORT_TEXT_IO, cohortIdAsset, cohortMembershipAsset } from "./cohorts/cohortAssets.ts";
+import {
+  COHORT_JSON_IO,
+  COHORT_TEXT_IO,
+  cohortIdAsset,
+  cohortMembershipAsset,
+} from "./cohorts/cohortAssets.ts";
 import { dataRootIOManager, derivedIOManager } from "./config/ioManagers.ts";
 import { generationAssets, generationIOManagers, generationResources } from "./generation/assets.ts";
 import { parsedScoresAsset } from "./results/parsed-scores-asset.ts";
-import { contentCombinationsAsset, derivedComboValues, selectedComboMappingsAsset } from "./tasks/comboAssets.ts";
+import {
+  contentCombinationsAsset,
+  derivedComboValues,
+  selectedComboMappingsAsset,
+} from "./tasks/comboAssets.ts";
 import {
   DERIVED_IO,
   draftGenerationTasksAsset,

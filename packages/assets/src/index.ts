@@ -137,3 +137,84 @@ export {
   evaluationPromptVars,
 } from "./generation/promptVars.ts";
 export { COPY_MODE_PROMPT, MIN_DRAFT_LINES, nonEmptyLines, scoreText } from "./generation/rules.ts";
+export { dataRoot, displayPath } from "./config/dataRoot.ts";
+export { envCohortOverride, legacyTasksAllowed } from "./config/env.ts";
+export { dataRootIOManager, derivedIOManager } from "./config/ioManagers.ts";
+export {
+  cohortDir,
+  cohortYamlPath,
+  comboMappingsPath,
+  conceptDescriptionPath,
+  conceptsMetadataPath,
+  DESCRIPTION_LEVELS,
+  type DescriptionLevel,
+  gensDir,
+  llmModelsPath,
+  manifestPath,
+  membershipPath,
+  STAGES,
+  type Stage,
+  selectedComboMappingsPath,
+  selectedEssaysPath,
+  taskTablePath,
+  tasksDir,
+  templateFilePath,
+  templateTablePath,
+} from "./config/paths.ts";
+export { AtomicCsvWriter, sameContent, writeCsvAtomic, writeFileAtomicSync } from "./raw/atomicFile.ts";
+export { type ComboMappingRow, readComboMappingsFile, readSelectedComboMappings, type SelectedComboMappings } from "./raw/comboMappings.ts";
+export { type Concept, readConceptDescription, readConcepts, resolveConceptContent } from "./raw/concepts.ts";
+export { CsvSyntaxError, formatCsvCell, formatCsvLine, parseCsv } from "./raw/csvText.ts";
+export { RawInputError, type RawLocation } from "./raw/errors.ts";
+export { type LlmModel, readLlmModels } from "./raw/llmModels.ts";
+export { readSelectedEssays, type SelectedEssays } from "./raw/selectedEssays.ts";
+export { activeTemplates, ESSAY_GENERATORS, type EssayGenerator, readTemplateSource, readTemplates, type TemplateRow } from "./raw/templates.ts";
+export { type CohortAxes, manifestFromAxes, readCohortAxes, requireAxes } from "./cohorts/axes.ts";
+export { buildCartesianMembership } from "./cohorts/cartesian.ts";
+export { COHORT_JSON_IO, COHORT_TEXT_IO, cohortIdAsset, cohortMembershipAsset, type MembershipSummary } from "./cohorts/cohortAssets.ts";
+export { type CohortMode, type CohortYaml, readCohortYaml } from "./cohorts/cohortFiles.ts";
+export { cohortMode, resolveCohortId, writeCohortFiles } from "./cohorts/cohortId.ts";
+export { buildCuratedMembership } from "./cohorts/curated.ts";
+export { CohortError, MembershipIntegrityError, SelectedEssayError } from "./cohorts/errors.ts";
+export { assertParentIntegrity, checkParentIntegrity, type IntegrityReport, type ParentViolation } from "./cohorts/integrity.ts";
+export { buildMembership, registerMembershipPartitions, writeMembership } from "./cohorts/membership.ts";
+export { forgetMembership, loadMembership } from "./cohorts/membershipCache.ts";
+export { readMembershipCsv, writeMembershipCsv } from "./cohorts/membershipFile.ts";
+export { MEMBERSHIP_COLUMNS, type Membership, STAGE_COLUMNS, type StageRow } from "./cohorts/membershipSchema.ts";
+export { draftGens, essayGens, evaluationGens, GEN_PARTITIONS, registerGenPartitions } from "./cohorts/partitions.ts";
+export { contentCombinationsAsset, selectedComboMappingsAsset } from "./tasks/comboAssets.ts";
+export {
+  buildContentCombinations,
+  type ContentCombination,
+  findContentCombination,
+  loadContentCombinations,
+} from "./tasks/contentCombinations.ts";
+export {
+  DERIVED_IO,
+  draftGenerationTasksAsset,
+  essayGenerationTasksAsset,
+  evaluationTasksAsset,
+  type TaskTableRef,
+  taskTableRef,
+} from "./tasks/taskAssets.ts";
+export {
+  type DraftTaskRow,
+  type EssayTaskRow,
+  type EvaluationTaskRow,
+  forgetTaskTables,
+  getTaskRow,
+  readTaskTable,
+  type TaskRowOf,
+  type TaskTable,
+  TaskTableError,
+} from "./tasks/taskTableReader.ts";
+export {
+  MembershipMissingError,
+  membershipForTasks,
+  projectTaskRows,
+  TASK_TABLE_NAMES,
+  TASK_TABLES,
+  type TaskTableName,
+  taskTableColumns,
+  writeTaskTable,
+} from "./tasks/taskTables.ts";

@@ -34,7 +34,9 @@ describe("Path B: a Cartesian cohort through materialize", () => {
     const [header, ...rows] = csvRows(path.join(cohortDir(cohortId), "membership.csv"));
     expect(header.slice(0, 3)).toEqual(["stage", "gen_id", "cohort_id"]);
     const byStage = (s: string) => rows.filter((r) => r[0] === s);
-    expect([byStage("draft").length, byStage("essay").length, byStage("evaluation").length]).toEqual([2, 4, 16]);
+    expect([byStage("draft").length, byStage("essay").length, byStage("evaluation").length]).toEqual([
+      2, 4, 16,
+    ]);
     for (const r of rows) {
       expect(r).toHaveLength(header.length);
       expect(r[2]).toBe(cohortId);
@@ -47,14 +49,23 @@ describe("Path B: a Cartesian cohort through materialize", () => {
     });
     expect(ws.instance.getDynamicPartitions("draft_gens")).toEqual(byStage("draft").map((r) => r[1]));
     expect(ws.instance.countDynamicPartitions("evaluation_gens")).toBe(16);
-    expect(readText(path.join(cohortDir(cohortId), "cohort.yaml"))).toMatch(/^id: "cohort-[0-9a-f]{12}"\nmode: cartesian\n/);
+    expect(readText(path.join(cohortDir(cohortId), "cohort.yaml"))).toMatch(
+      /^id: "cohort-[0-9a-f]{12}"\nmode: cartesian\n/,
+    );
   });
 
   it("projects the task tables from membership in a later run, with exactly the plan's columns", async () => {
     await ws.run("cohort_id,cohort_membership");
     const { summary, metadata } = await ws.run("group:task_definitions");
     expect(summary.status).toBe("succeeded");
-    const membership = csvRows(path.join(ws.root, "cohorts", readText(path.join(ws.root, "cohorts", "cohort_id.txt")), "membership.csv"));
+    const membership = csvRows(
+      path.join(
+        ws.root,
+        "cohorts",
+        readText(path.join(ws.root, "cohorts", "cohort_id.txt")),
+        "membership.csv",
+      ),
+    );
     const header = membership[0];
     for (const [table, stage, count] of [
       ["draft_generation_tasks", "draft", 2],
@@ -74,14 +85,44 @@ describe("Path B: a Cartesian cohort through materialize", () => {
     expect(metadata.content_combinations).toMatchObject({ combination_count: 2 });
   });
 
+  it("in one run with cohort_membership, the task tables project without registering the same keys twice", async () => {
+    const { summary, metadata } = await ws.run("cohort_id,cohort_membership,group:task_definitions");
+    expect(summary.status).toBe("succeeded");
+    expect(metadata.evaluation_tasks).toMatchObject({
+      task_count: 16,
+      partitions_added: 0,
+      partitions_note: "registered by cohort_membership earlier in this run",
+    });
+    expect(ws.instance.countDynamicPartitions("evaluation_gens")).toBe(16);
+  });
+
+  it("registers a gen_id added to membership.csv by hand when the task table is projected", async () => {
+    const { metadata } = await ws.run("cohort_id,cohort_membership");
+    const file = path.join(cohortDir(metadata.cohort_id.cohort_id as string), "membership.csv");
+    const lines = readText(file).trimEnd().split("\n");
+    const extra = lines[lines.length - 1].split(",");
+    extra[1] = "handaddedgen0001";
+    fs.writeFileSync(file, `${[...lines, extra.join(",")].join("\n")}\n`);
+    const tasks = await ws.run("evaluation_tasks");
+    expect(tasks.metadata.evaluation_tasks).toMatchObject({ task_count: 17, partitions_added: 1 });
+    expect(ws.instance.hasDynamicPartition("evaluation_gens", "handaddedgen0001")).toBe(true);
+  });
+
   it("is idempotent: a re-run writes a byte-identical membership.csv and adds no partitions", async () => {
     const first = await ws.run("cohort_id,cohort_membership");
     const dir = cohortDir(first.metadata.cohort_id.cohort_id as string);
     const before = ["membership.csv", "cohort.yaml", "manifest.json"].map((f) => readText(path.join(dir, f)));
     const second = await ws.run("cohort_id,cohort_membership");
-    expect(["membership.csv", "cohort.yaml", "manifest.json"].map((f) => readText(path.join(dir, f)))).toEqual(before);
+    expect(
+      ["membership.csv", "cohort.yaml", "manifest.json"].map((f) => readText(path.join(dir, f))),
+    ).toEqual(before);
+    expect(second.metadata.cohort_membership).toMatchObject({ membership_changed: false });
     expect(second.metadata.cohort_membership.partitions_added).toEqual({ draft: 0, essay: 0, evaluation: 0 });
-    expect(second.metadata.cohort_membership.dropped_from_previous_membership).toEqual({ draft: 0, essay: 0, evaluation: 0 });
+    expect(second.metadata.cohort_membership.dropped_from_previous_membership).toEqual({
+      draft: 0,
+      essay: 0,
+      evaluation: 0,
+    });
     expect(second.metadata.cohort_membership.note).toBeUndefined();
   });
 
@@ -94,13 +135,19 @@ describe("Path B: a Cartesian cohort through materialize", () => {
 
   it("prefers the run config override to DD_COHORT and records notes", async () => {
     process.env.DD_COHORT = "cohort-from-env";
-    const { metadata } = await ws.run("cohort_id", { cohort_id: { override: "cohort-from-config", notes: "a named cohort" } });
+    const { metadata } = await ws.run("cohort_id", {
+      cohort_id: { override: "cohort-from-config", notes: "a named cohort" },
+    });
     expect(metadata.cohort_id).toMatchObject({ cohort_id: "cohort-from-config", source: "config override" });
-    expect(readText(path.join(cohortDir("cohort-from-config"), "cohort.yaml"))).toContain('notes: "a named cohort"');
+    expect(readText(path.join(cohortDir("cohort-from-config"), "cohort.yaml"))).toContain(
+      'notes: "a named cohort"',
+    );
   });
 
   it("fails the cohort_id step for an unsafe id and writes no cohort directory", async () => {
-    const { summary, errors } = await ws.run("cohort_id,cohort_membership", { cohort_id: { override: "../outside" } });
+    const { summary, errors } = await ws.run("cohort_id,cohort_membership", {
+      cohort_id: { override: "../outside" },
+    });
     expect(summary.status).toBe("failed");
     expect(errors.cohort_id.message).toMatch(/not a safe directory name/);
     expect(fs.existsSync(path.join(ws.root, "cohorts"))).toBe(false);
@@ -112,12 +159,21 @@ describe("Path B: a Cartesian cohort through materialize", () => {
     const { errors } = await ws.run("cohort_id,cohort_membership");
     expect(errors.cohort_membership.message).toMatch(/axis "essay templates" is empty/);
     expect(ws.instance.countDynamicPartitions("draft_gens")).toBe(0);
-    expect(fs.readdirSync(path.join(ws.root, "cohorts")).some((f) => fs.existsSync(path.join(ws.root, "cohorts", f, "membership.csv")))).toBe(false);
+    expect(
+      fs
+        .readdirSync(path.join(ws.root, "cohorts"))
+        .some((f) => fs.existsSync(path.join(ws.root, "cohorts", f, "membership.csv"))),
+    ).toBe(false);
   });
 
   it("fails on a malformed raw CSV with the file, row and column", async () => {
-    fs.writeFileSync(path.join(ws.root, "1_raw", "llm_models.csv"), "id,model,for_generation,for_evaluation\ngen-1,p/g,maybe,False\n");
+    fs.writeFileSync(
+      path.join(ws.root, "1_raw", "llm_models.csv"),
+      "id,model,for_generation,for_evaluation\ngen-1,p/g,maybe,False\n",
+    );
     const { errors } = await ws.run("cohort_id");
-    expect(errors.cohort_id.message).toMatch(/llm_models\.csv, data row 1 \(line 2\), column "for_generation": expected a boolean, got "maybe"/);
+    expect(errors.cohort_id.message).toMatch(
+      /llm_models\.csv, data row 1 \(line 2\), column "for_generation": expected a boolean, got "maybe"/,
+    );
   });
 });

@@ -44,21 +44,31 @@ describe("Path A: a curated cohort from selected_essays.txt", () => {
     expect(evals).toHaveLength(8);
     expect(evals[0][1]).toBe(reserveGenId("evaluation", "E1__v1__ev-1", { runId: cohortId }));
     expect(new Set(evals.map((r) => r[9]))).toEqual(new Set(["E1", "E2"]));
-    expect(metadata.cohort_membership).toMatchObject({ mode: "from_essays", selected_essays: 2, partitions_added: { draft: 2, essay: 2, evaluation: 8 } });
+    expect(metadata.cohort_membership).toMatchObject({
+      mode: "from_essays",
+      selected_essays: 2,
+      partitions_added: { draft: 2, essay: 2, evaluation: 8 },
+    });
     expect(ws.instance.getDynamicPartitions("essay_gens")).toEqual(["E1", "E2"]);
     expect(ws.instance.countDynamicPartitions("evaluation_gens")).toBe(8);
-    expect(fs.readFileSync(path.join(ws.root, "cohorts", cohortId, "cohort.yaml"), "utf8")).not.toContain("regenerate");
+    expect(fs.readFileSync(path.join(ws.root, "cohorts", cohortId, "cohort.yaml"), "utf8")).not.toContain(
+      "regenerate",
+    );
   });
 
   it("with regenerate: true gives every stage cohort-scoped ids and records it in cohort.yaml", async () => {
     writeSelectedEssays(ws.root, "E1\n");
-    const { metadata } = await ws.run("cohort_id,cohort_membership", { cohort_membership: { regenerate: true } });
+    const { metadata } = await ws.run("cohort_id,cohort_membership", {
+      cohort_membership: { regenerate: true },
+    });
     const cohortId = metadata.cohort_id.cohort_id as string;
     const draftId = reserveGenId("draft", "combo-a__d1__gen-1", { runId: cohortId });
     const all = rows(cohortId);
     expect(all.find((r) => r[0] === "draft")?.[1]).toBe(draftId);
     expect(all.find((r) => r[0] === "essay")?.[9]).toBe(draftId);
-    expect(fs.readFileSync(path.join(ws.root, "cohorts", cohortId, "cohort.yaml"), "utf8")).toContain("regenerate: true\n");
+    expect(fs.readFileSync(path.join(ws.root, "cohorts", cohortId, "cohort.yaml"), "utf8")).toContain(
+      "regenerate: true\n",
+    );
   });
 
   it("after the selection shrinks, adds and removes nothing and says so", async () => {
@@ -67,8 +77,14 @@ describe("Path A: a curated cohort from selected_essays.txt", () => {
     writeSelectedEssays(ws.root, "E1\n");
     const { metadata } = await ws.run("cohort_id,cohort_membership");
     expect(metadata.cohort_membership.partitions_added).toEqual({ draft: 0, essay: 0, evaluation: 0 });
-    expect(metadata.cohort_membership.dropped_from_previous_membership).toEqual({ draft: 1, essay: 1, evaluation: 4 });
-    expect(String(metadata.cohort_membership.note)).toMatch(/the selection shrank: 6 gen_id\(s\).*nothing was removed/);
+    expect(metadata.cohort_membership.dropped_from_previous_membership).toEqual({
+      draft: 1,
+      essay: 1,
+      evaluation: 4,
+    });
+    expect(String(metadata.cohort_membership.note)).toMatch(
+      /the selection shrank: 6 gen_id\(s\).*nothing was removed/,
+    );
     expect(ws.instance.getDynamicPartitions("essay_gens")).toEqual(["E1", "E2"]);
     expect(rows(metadata.cohort_id.cohort_id as string).filter((r) => r[0] === "essay")).toHaveLength(1);
   });
@@ -78,7 +94,10 @@ describe("Path A: a curated cohort from selected_essays.txt", () => {
     await ws.run("cohort_id,cohort_membership");
     fs.rmSync(path.join(ws.root, "2_tasks", "selected_essays.txt"));
     const { metadata } = await ws.run("cohort_id,cohort_membership");
-    expect(metadata.cohort_membership).toMatchObject({ mode: "cartesian", rows_per_stage: { draft: 2, essay: 4, evaluation: 16 } });
+    expect(metadata.cohort_membership).toMatchObject({
+      mode: "cartesian",
+      rows_per_stage: { draft: 2, essay: 4, evaluation: 16 },
+    });
   });
 
   it("fails naming the essay and the missing field when its metadata is incomplete", async () => {
@@ -88,7 +107,9 @@ describe("Path A: a curated cohort from selected_essays.txt", () => {
     fs.writeFileSync(file, JSON.stringify(meta));
     writeSelectedEssays(ws.root, "E1\nE2\n");
     const { errors, metadata } = await ws.run("cohort_id,cohort_membership");
-    expect(errors.cohort_membership.message).toMatch(/selected essay E2: metadata field draft\.combo_id is missing or empty/);
+    expect(errors.cohort_membership.message).toMatch(
+      /selected essay E2: metadata field draft\.combo_id is missing or empty/,
+    );
     expect(fs.existsSync(membershipFile(metadata.cohort_id.cohort_id as string))).toBe(false);
     expect(ws.instance.countDynamicPartitions("draft_gens")).toBe(0);
   });
@@ -100,10 +121,16 @@ describe("parent integrity through the task tables", () => {
     const file = membershipFile(metadata.cohort_id.cohort_id as string);
     const lines = fs.readFileSync(file, "utf8").split("\n");
     fs.writeFileSync(file, lines.filter((l) => !l.startsWith("draft,")).join("\n"));
-    const { errors, summary } = await ws.run("draft_generation_tasks,essay_generation_tasks,evaluation_tasks");
+    const { errors, summary } = await ws.run(
+      "draft_generation_tasks,essay_generation_tasks,evaluation_tasks",
+    );
     expect(summary.status).toBe("failed");
-    expect(errors.essay_generation_tasks.message).toMatch(/4 essay row\(s\) without their parent draft, 0 evaluation row\(s\)/);
-    expect(errors.essay_generation_tasks.message).toMatch(/first 4 offending row\(s\):\n {2}essay \w+ \(line 2\)/);
+    expect(errors.essay_generation_tasks.message).toMatch(
+      /4 essay row\(s\) without their parent draft, 0 evaluation row\(s\)/,
+    );
+    expect(errors.essay_generation_tasks.message).toMatch(
+      /first 4 offending row\(s\):\n {2}essay \w+ \(line 2\)/,
+    );
     expect(fs.existsSync(path.join(ws.root, "2_tasks", "essay_generation_tasks.csv"))).toBe(false);
     expect(fs.existsSync(path.join(ws.root, "2_tasks", "draft_generation_tasks.csv"))).toBe(false);
   });
@@ -115,7 +142,9 @@ describe("parent integrity through the task tables", () => {
     const firstEssay = lines.findIndex((l) => l.startsWith("essay,"));
     fs.writeFileSync(file, lines.filter((_, i) => i !== firstEssay).join("\n"));
     const { errors } = await ws.run("evaluation_tasks");
-    expect(errors.evaluation_tasks.message).toMatch(/0 essay row\(s\) without their parent draft, 4 evaluation row\(s\) without their parent essay/);
+    expect(errors.evaluation_tasks.message).toMatch(
+      /0 essay row\(s\) without their parent draft, 4 evaluation row\(s\) without their parent essay/,
+    );
     expect(fs.existsSync(path.join(ws.root, "2_tasks", "evaluation_tasks.csv"))).toBe(false);
   });
 
@@ -134,7 +163,9 @@ describe("task tables without a membership", () => {
     await ws.run("cohort_id");
     const { errors } = await ws.run("draft_generation_tasks");
     expect(errors.draft_generation_tasks.message).toMatch(/no membership for cohort cohort-\w+/);
-    expect((errors.draft_generation_tasks as Error & { hint?: string }).hint).toMatch(/materialize cohort_membership first/);
+    expect((errors.draft_generation_tasks as Error & { hint?: string }).hint).toMatch(
+      /materialize cohort_membership first/,
+    );
   });
 
   it("fall back to the active axes with DD_ALLOW_LEGACY_TASKS=1", async () => {
@@ -142,7 +173,11 @@ describe("task tables without a membership", () => {
     process.env.DD_ALLOW_LEGACY_TASKS = "1";
     try {
       const { metadata } = await ws.run("evaluation_tasks");
-      expect(metadata.evaluation_tasks).toMatchObject({ source: "legacy_active_axes", task_count: 16, partitions_added: 16 });
+      expect(metadata.evaluation_tasks).toMatchObject({
+        source: "legacy_active_axes",
+        task_count: 16,
+        partitions_added: 16,
+      });
     } finally {
       delete process.env.DD_ALLOW_LEGACY_TASKS;
     }
@@ -151,6 +186,8 @@ describe("task tables without a membership", () => {
   it("fail naming cohort_id when no cohort id was ever materialized", async () => {
     const { errors } = await ws.run("draft_generation_tasks");
     expect(errors.draft_generation_tasks.message).toMatch(/cohort_id/);
-    expect((errors.draft_generation_tasks as Error & { hint?: string }).hint).toMatch(/materialize cohort_id first/);
+    expect((errors.draft_generation_tasks as Error & { hint?: string }).hint).toMatch(
+      /materialize cohort_id first/,
+    );
   });
 });

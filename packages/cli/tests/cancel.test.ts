@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { collect, makeProject, type TempProject, waitForStderr } from "./helpers/cli.ts";
+import { collect, makeProject, type TempProject, waitForOutput } from "./helpers/cli.ts";
 
 describe("Ctrl-C during assets materialize", () => {
   let project: TempProject;
@@ -20,7 +20,7 @@ describe("Ctrl-C during assets materialize", () => {
       },
     );
     const done = collect(child);
-    await waitForStderr(child, /FIXTURE_STEP_STARTED/);
+    await waitForOutput(child, "stderr", /FIXTURE_STEP_STARTED/);
     child.kill("SIGINT");
     const res = await done;
     expect(res.code).toBe(130);
@@ -33,15 +33,31 @@ describe("Ctrl-C during assets materialize", () => {
     expect(runs.find((r) => r.runId === runId)?.status).toBe("canceled");
   });
 
+  it("logs --follow prints a live run's log and returns once the run has ended", async () => {
+    const child = project.spawn(["materialize", "--select", "squared", "--partition", "2"], {
+      env: { FIXTURE_SLOW_MS: "5000" },
+    });
+    const done = collect(child);
+    await waitForOutput(child, "stderr", /FIXTURE_STEP_STARTED/);
+    const [live] = await project.json<{ runId: string }[]>(["runs", "--status", "started", "--json"]);
+    const followed = await project.run(["logs", live.runId, "--follow"]);
+    const run = await done;
+    expect(run.code).toBe(0);
+    expect(followed.code).toBe(0);
+    // the last lines are written when the run ends: following stopped only after that
+    expect(followed.stdout).toMatch(/squared\[2\] squaring n=2/);
+    expect(followed.stdout).toMatch(/run finished/);
+  });
+
   it("a second SIGINT exits at once with 130 even when steps ignore the cancellation", async () => {
     const child = project.spawn(["materialize", "--select", "squared", "--partition", "1"], {
       env: { FIXTURE_SLOW_MS: "30000", FIXTURE_IGNORE_ABORT: "1" },
     });
     const done = collect(child);
-    await waitForStderr(child, /FIXTURE_STEP_STARTED/);
+    await waitForOutput(child, "stderr", /FIXTURE_STEP_STARTED/);
     const started = Date.now();
     child.kill("SIGINT");
-    await waitForStderr(child, /canceling the run/);
+    await waitForOutput(child, "stderr", /canceling the run/);
     child.kill("SIGINT");
     const res = await done;
     expect(res.code).toBe(130);

@@ -21,13 +21,12 @@ describe("assets global flags and project config", () => {
   });
 
   it("--help lists every command with examples; a command's --help has its own examples", async () => {
-    const res = await project.run(["--help"]);
+    const [res, sub] = await Promise.all([project.run(["--help"]), project.run(["materialize", "--help"])]);
     expect(res.code).toBe(0);
     for (const command of ["materialize", "list", "show", "partitions", "runs", "logs", "graph", "wipe"]) {
       expect(res.stdout).toMatch(new RegExp(`\\n  ${command} `));
     }
     expect(res.stdout).toContain("Examples:");
-    const sub = await project.run(["materialize", "--help"]);
     expect(sub.code).toBe(0);
     expect(sub.stdout).toContain("--partitions-file <file>");
     expect(sub.stdout).toContain("$ npx assets materialize --select cohort_membership");
@@ -41,10 +40,9 @@ describe("assets global flags and project config", () => {
   });
 
   it("exits 2 on an unknown command, suggesting the close one, and on no command at all", async () => {
-    const typo = await project.run(["lst"]);
+    const [typo, none] = await Promise.all([project.run(["lst"]), project.run([])]);
     expect(typo.code).toBe(2);
     expect(typo.stderr).toContain("Did you mean list?");
-    const none = await project.run([]);
     expect(none.code).toBe(2);
     expect(none.stderr).toContain("Usage: assets");
   });
@@ -105,11 +103,13 @@ describe("assets global flags and project config", () => {
   });
 
   it("reports a definitions module that fails to load without a stack, and with one under --verbose", async () => {
-    const plain = await project.run(["list", "-f", BROKEN_DEFINITIONS]);
+    const [plain, verbose] = await Promise.all([
+      project.run(["list", "-f", BROKEN_DEFINITIONS]),
+      project.run(["list", "-f", BROKEN_DEFINITIONS, "--verbose"]),
+    ]);
     expect(plain.code).toBe(2);
     expect(plain.stderr).toContain("boom while loading the definitions");
     expect(plain.stderr).not.toMatch(/\n\s+at /);
-    const verbose = await project.run(["list", "-f", BROKEN_DEFINITIONS, "--verbose"]);
     expect(verbose.code).toBe(2);
     expect(verbose.stderr).toMatch(/\n\s+at /);
   });

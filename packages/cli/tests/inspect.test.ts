@@ -45,7 +45,7 @@ describe("assets list, show, graph, runs, logs and wipe", () => {
     expect(lines[0]).toMatch(/^KEY\s+GROUP\s+PARTITIONS\s+DEPS\s+LAST MATERIALIZATION\s+STATUS$/);
     const squared = lines.find((l) => l.startsWith("squared "))!;
     expect(squared).toMatch(/math\s+numbers\s+settings,register_numbers/);
-    expect(squared).toContain("(2/4 ok, 1 failed)");
+    expect(squared).toMatch(/2\/4 materialized, 1 failed$/);
     expect(lines.find((l) => l.startsWith("total "))).toMatch(/never$/);
   });
 
@@ -96,118 +96,124 @@ describe("assets list, show, graph, runs, logs and wipe", () => {
   });
 
   it("show rejects an unknown asset (suggesting close names), --partition on an unpartitioned asset and an unregistered key", async () => {
-    const unknown = await project.run(["show", "sqared"]);
+    // independent read-only failures: run side by side to keep the suite fast
+    const [unknown, unpartitioned, unregistered, missingArg] = await Promise.all([
+      project.run(["show", "sqared"]),
+      project.run(["show", "settings", "--partition", "1"]),
+      project.run(["show", "squared", "--partition", "77"]),
+      project.run(["show"]),
+    ]);
     expect(unknown.code).toBe(2);
     expect(unknown.stderr).toContain('did you mean "squared"');
-
-    const unpartitioned = await project.run(["show", "settings", "--partition", "1"]);
     expect(unpartitioned.code).toBe(2);
     expect(unpartitioned.stderr).toContain('asset "settings" is not partitioned');
-
-    const unregistered = await project.run(["show", "squared", "--partition", "77"]);
     expect(unregistered.code).toBe(2);
     expect(unregistered.stderr).toContain("assets partitions list numbers");
-
-    const missingArg = await project.run(["show"]);
     expect(missingArg.code).toBe(2);
     expect(missingArg.stderr).toContain("missing required argument");
   });
 
   it("graph prints Mermaid by default and DOT on request, limited by --select", async () => {
-    const mermaid = await project.run(["graph"]);
+    const [mermaid, dot, bad] = await Promise.all([
+      project.run(["graph"]),
+      project.run(["graph", "--format", "dot", "--select", "+squared"]),
+      project.run(["graph", "--format", "png"]),
+    ]);
     expect(mermaid.code).toBe(0);
     expect(mermaid.stdout.split("\n")[0]).toBe("flowchart LR");
     expect(mermaid.stdout).toContain("a_settings --> a_squared");
     expect(mermaid.stdout).toContain("a_register_numbers -.-> a_squared");
     expect(mermaid.stdout).toContain('subgraph group_0["setup"]');
 
-    const dot = await project.run(["graph", "--format", "dot", "--select", "+squared"]);
     expect(dot.stdout.startsWith("digraph assets {")).toBe(true);
     expect(dot.stdout).toContain('"settings" -> "squared";');
     expect(dot.stdout).toContain('"register_numbers" -> "squared" [style=dashed];');
     expect(dot.stdout).not.toContain('"total"');
 
-    const bad = await project.run(["graph", "--format", "png"]);
     expect(bad.code).toBe(2);
     expect(bad.stderr).toContain("mermaid, dot");
   });
 
   it("runs lists runs newest first, filtered by --status and --limit, as a table or --json", async () => {
-    const table = await project.run(["runs"]);
+    const [table, failed, limited, bad] = await Promise.all([
+      project.run(["runs"]),
+      project.run(["runs", "--status", "failed", "--json"]),
+      project.run(["runs", "--limit", "1", "--json"]),
+      project.run(["runs", "--status", "done"]),
+    ]);
     expect(table.code).toBe(0);
-    expect(table.stdout.split("\n")[0]).toMatch(
-      /^RUN ID\s+STATUS\s+CREATED\s+DURATION\s+STEPS\s+PARTITIONS\s+SELECTION$/,
-    );
+    const header = table.stdout.split("\n")[0];
+    expect(header).toMatch(/^RUN ID\s+STATUS\s+CREATED\s+DURATION\s+STEPS\s+PARTITIONS\s+SELECTION$/);
     expect(table.stdout.split("\n")[1]).toContain(failedRunId);
 
-    const failed = await project.json<RunRow[]>(["runs", "--status", "failed", "--json"]);
-    expect(failed.map((r) => r.runId)).toEqual([failedRunId]);
-    expect(failed[0]).toMatchObject({ status: "failed", selection: "squared", stepCount: 3 });
+    const failedRuns = JSON.parse(failed.stdout) as RunRow[];
+    expect(failedRuns.map((r) => r.runId)).toEqual([failedRunId]);
+    expect(failedRuns[0]).toMatchObject({ status: "failed", selection: "squared", stepCount: 3 });
+    expect(JSON.parse(limited.stdout)).toHaveLength(1);
 
-    const limited = await project.json<RunRow[]>(["runs", "--limit", "1", "--json"]);
-    expect(limited).toHaveLength(1);
-
-    const bad = await project.run(["runs", "--status", "done"]);
     expect(bad.code).toBe(2);
     expect(bad.stderr).toContain("succeeded");
   });
 
   it("runs show prints step counts, failures with their first line and the log path", async () => {
-    const res = await project.run(["runs", "show", failedRunId]);
+    const [res, json, unknown] = await Promise.all([
+      project.run(["runs", "show", failedRunId]),
+      project.run(["runs", "show", failedRunId, "--json"]),
+      project.run(["runs", "show", "no-such-run"]),
+    ]);
     expect(res.code).toBe(0);
     expect(res.stdout).toContain(`Run ${failedRunId} failed`);
     expect(res.stdout).toContain("steps: 3 planned, 2 succeeded, 1 failed, 0 skipped");
     expect(res.stdout).toContain("✗ squared[13]: unlucky number 13");
     expect(res.stdout).toContain(`${failedRunId}.jsonl`);
 
-    const doc = await project.json<{ steps: { failed: number; failures: unknown[] }; logPath: string }>([
-      "runs",
-      "show",
-      failedRunId,
-      "--json",
-    ]);
+    const doc = JSON.parse(json.stdout) as { steps: { failed: number; failures: unknown[] } };
     expect(doc.steps.failed).toBe(1);
     expect(doc.steps.failures).toEqual([
       { assetKey: "squared", partitionKey: "13", error: "unlucky number 13" },
     ]);
 
-    const unknown = await project.run(["runs", "show", "no-such-run"]);
     expect(unknown.code).toBe(2);
     expect(unknown.stderr).toContain('unknown run "no-such-run"');
   });
 
   it("logs pretty-prints the run log, --raw prints the JSON lines, --follow returns for a finished run", async () => {
-    const pretty = await project.run(["logs", failedRunId]);
+    const [pretty, raw, follow, unknown] = await Promise.all([
+      project.run(["logs", failedRunId]),
+      project.run(["logs", failedRunId, "--raw"]),
+      project.run(["logs", failedRunId, "--follow"]),
+      project.run(["logs", "nope"]),
+    ]);
     expect(pretty.code).toBe(0);
     expect(pretty.stdout).toMatch(/\d\d:\d\d:\d\d\.\d{3} INFO {2}squared\[1\] squaring n=1/);
     expect(pretty.stdout).toMatch(/ERROR squared\[13\]/);
 
-    const raw = await project.run(["logs", failedRunId, "--raw"]);
     const lines = raw.stdout.trimEnd().split("\n");
     expect(lines.length).toBeGreaterThan(3);
     for (const line of lines) expect(() => JSON.parse(line)).not.toThrow();
 
-    const follow = await project.run(["logs", failedRunId, "--follow"]);
     expect(follow.code).toBe(0);
     expect(follow.stdout).toBe(pretty.stdout);
-
-    const unknown = await project.run(["logs", "nope"]);
     expect(unknown.code).toBe(2);
   });
 
   it("colours output only when asked: FORCE_COLOR on a pipe, never with NO_COLOR", async () => {
-    const forced = await project.run(["runs", "--limit", "1"], {
-      env: { NO_COLOR: undefined, FORCE_COLOR: "1" },
-    });
+    const [forced, plain] = await Promise.all([
+      project.run(["runs", "--limit", "1"], { env: { NO_COLOR: undefined, FORCE_COLOR: "1" } }),
+      project.run(["runs", "--limit", "1"], { env: { NO_COLOR: "1", FORCE_COLOR: "1" } }),
+    ]);
     expect(forced.stdout).toContain("\x1b[");
-    const plain = await project.run(["runs", "--limit", "1"], { env: { NO_COLOR: "1", FORCE_COLOR: "1" } });
     expect(plain.stdout).not.toContain("\x1b[");
   });
 
   it("wipe needs --yes, then forgets records (one partition or all) without touching files", async () => {
-    const refused = await project.run(["wipe", "squared", "--partition", "13"]);
+    const [refused, unknown] = await Promise.all([
+      project.run(["wipe", "squared", "--partition", "13"]),
+      project.run(["wipe", "nope", "--yes"]),
+    ]);
     expect(refused.code).toBe(2);
     expect(refused.stderr).toContain("--yes");
+    expect(unknown.code).toBe(2);
 
     const one = await project.json<{ removed: number }>([
       "wipe",
@@ -218,16 +224,12 @@ describe("assets list, show, graph, runs, logs and wipe", () => {
       "--json",
     ]);
     expect(one.removed).toBe(1);
-    let listed = await project.json<ListedAsset[]>(["list", "--select", "squared", "--json"]);
-    expect(listed[0].partitionCounts).toMatchObject({ materialized: 2, failed: 0, missing: 2 });
-
     const all = await project.run(["wipe", "settings", "--yes"]);
     expect(all.code).toBe(0);
-    expect(all.stdout).toContain("Wiped 1 materialization record of settings");
-    listed = await project.json<ListedAsset[]>(["list", "--select", "settings", "--json"]);
-    expect(listed[0].lastMaterialization).toBeNull();
+    expect(all.stdout).toContain("Wiped 1 materialization record of settings; files are untouched.");
 
-    const unknown = await project.run(["wipe", "nope", "--yes"]);
-    expect(unknown.code).toBe(2);
+    const listed = await project.json<ListedAsset[]>(["list", "--select", "settings,squared", "--json"]);
+    expect(listed[0].lastMaterialization).toBeNull();
+    expect(listed[1].partitionCounts).toMatchObject({ materialized: 2, failed: 0, missing: 2 });
   });
 });

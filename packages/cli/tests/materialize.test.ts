@@ -151,13 +151,14 @@ describe("assets materialize", () => {
     });
 
     fs.writeFileSync(path.join(project.dir, "bad.yaml"), "assets:\n  setings:\n    offset: 1\n");
-    const bad = await project.run(["materialize", "--select", "settings", "--config", "bad.yaml"]);
+    fs.writeFileSync(path.join(project.dir, "broken.yaml"), "assets: [unclosed\n");
+    const [bad, broken] = await Promise.all([
+      project.run(["materialize", "--select", "settings", "--config", "bad.yaml"]),
+      project.run(["materialize", "--select", "settings", "--config", "broken.yaml"]),
+    ]);
     expect(bad.code).toBe(2);
     expect(bad.stderr).toContain("setings");
     expect(bad.stderr).toContain(path.join(project.dir, "bad.yaml"));
-
-    fs.writeFileSync(path.join(project.dir, "broken.yaml"), "assets: [unclosed\n");
-    const broken = await project.run(["materialize", "--select", "settings", "--config", "broken.yaml"]);
     expect(broken.code).toBe(2);
     expect(broken.stderr).toContain("cannot read run config");
   });
@@ -182,31 +183,36 @@ describe("assets materialize", () => {
   });
 
   it("rejects bad usage with exit 2: combined partition flags, no partitions, bad concurrency, missing --select", async () => {
-    const combined = await project.run([
-      "materialize",
-      "--select",
-      "squared",
-      "--partition",
-      "1",
-      "--missing",
+    // independent read-only failures: run side by side to keep the suite fast
+    const [combined, none, concurrency, noSelect, emptyKey] = await Promise.all([
+      project.run(["materialize", "--select", "squared", "--partition", "1", "--missing"]),
+      project.run(["materialize", "--select", "squared"]),
+      project.run(["materialize", "--select", "settings", "--concurrency", "0"]),
+      project.run(["materialize"]),
+      project.run(["materialize", "--select", "squared", "--partitions", "1,,2"]),
     ]);
     expect(combined.code).toBe(2);
     expect(combined.stderr).toContain("--partition and --missing cannot be combined");
-
-    const none = await project.run(["materialize", "--select", "squared"]);
     expect(none.code).toBe(2);
     expect(none.stderr).toContain("squared");
-
-    const concurrency = await project.run(["materialize", "--select", "settings", "--concurrency", "0"]);
     expect(concurrency.code).toBe(2);
     expect(concurrency.stderr).toContain("--concurrency");
-
-    const noSelect = await project.run(["materialize"]);
     expect(noSelect.code).toBe(2);
     expect(noSelect.stderr).toContain("--select");
-
-    const emptyKey = await project.run(["materialize", "--select", "squared", "--partitions", "1,,2"]);
     expect(emptyKey.code).toBe(2);
     expect(emptyKey.stderr).toContain("empty key at position 2");
+  });
+
+  it("reports a large run without a TTY as a periodic summary instead of a line per step", async () => {
+    const keys = Array.from({ length: 60 }, (_, i) => String(100 + i)).join("\n");
+    const add = await project.run(["partitions", "add", "numbers", "--file", "-"], { input: keys });
+    expect(add.code).toBe(0);
+    const res = await project.run(["materialize", "--select", "settings,squared", "--partitions-file", "-"], {
+      input: keys,
+    });
+    expect(res.code).toBe(0);
+    expect(res.stderr).not.toContain("✓ squared[100]");
+    expect(res.stderr).toMatch(/progress: 61\/61 steps, 61 succeeded, 0 failed, [\d.]+ steps\/s, ETA/);
+    expect(res.stdout).toContain("61 succeeded, 0 failed, 0 skipped (of 61 steps)");
   });
 });

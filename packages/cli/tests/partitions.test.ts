@@ -79,24 +79,23 @@ describe("assets partitions", () => {
   });
 
   it("rejects an unknown partitions definition (suggesting the close name), bad keys and missing keys", async () => {
-    const unknown = await project.run(["partitions", "add", "numbrs", "1"]);
+    // independent read-only failures: run side by side to keep the suite fast
+    const [unknown, badKey, noKeys, noFile, noSub] = await Promise.all([
+      project.run(["partitions", "add", "numbrs", "1"]),
+      project.run(["partitions", "add", "numbers", "a/b"]),
+      project.run(["partitions", "add", "numbers"]),
+      project.run(["partitions", "add", "numbers", "--file", "missing.txt"]),
+      project.run(["partitions", "rename", "numbers"]),
+    ]);
     expect(unknown.code).toBe(2);
     expect(unknown.stderr).toContain('did you mean "numbers"');
-
-    const badKey = await project.run(["partitions", "add", "numbers", "a/b"]);
     expect(badKey.code).toBe(2);
     expect(badKey.stderr).toContain('"a/b"');
     expect(badKey.stderr).toContain("hint:");
-
-    const noKeys = await project.run(["partitions", "add", "numbers"]);
     expect(noKeys.code).toBe(2);
     expect(noKeys.stderr).toContain("no partition keys to add");
-
-    const noFile = await project.run(["partitions", "add", "numbers", "--file", "missing.txt"]);
     expect(noFile.code).toBe(2);
     expect(noFile.stderr).toContain("missing.txt");
-
-    const noSub = await project.run(["partitions", "rename", "numbers"]);
     expect(noSub.code).toBe(2);
     expect(noSub.stderr).toContain("unknown command");
   });

@@ -19,7 +19,11 @@ afterEach(() => {
   dir = undefined;
 });
 
-function startUi(args: string[]): { proc: ChildProcess; output: () => string; line: (re: RegExp) => Promise<RegExpMatchArray> } {
+function startUi(args: string[]): {
+  proc: ChildProcess;
+  output: () => string;
+  line: (re: RegExp) => Promise<RegExpMatchArray>;
+} {
   dir = fs.mkdtempSync(path.join(os.tmpdir(), "assets-ui-cli-"));
   const proc = spawn(process.execPath, [BIN, "-f", FIXTURE, "ui", "--port", "0", ...args], {
     cwd: dir,

@@ -14,6 +14,8 @@ import { launchBrowser } from "./browser.ts";
 const REPO = path.resolve(import.meta.dirname, "../../..");
 const SCREENSHOTS = path.join(REPO, "test-output", "ui");
 const DOC_IMAGES = path.join(REPO, "docs", "img");
+/** The screenshots shown in docs/ui.md. */
+const DOC_SCREENSHOTS = new Set(["graph", "cohort"]);
 
 let dir: string;
 let dataRoot: string;
@@ -29,8 +31,9 @@ async function screenshot(name: string): Promise<void> {
   const file = path.join(SCREENSHOTS, `${name}.png`);
   await page.screenshot({ path: file, fullPage: true });
   // Refresh the images in docs/ui.md on demand only: a normal test run leaves the tree clean.
-  if (process.env.UPDATE_UI_SCREENSHOTS === "1")
+  if (process.env.UPDATE_UI_SCREENSHOTS === "1" && DOC_SCREENSHOTS.has(name)) {
     fs.copyFileSync(file, path.join(DOC_IMAGES, `ui-${name}.png`));
+  }
 }
 
 beforeAll(async () => {

@@ -3,7 +3,13 @@ import { llmModelsPath, type Stage, templateTablePath } from "../config/paths.ts
 import { type CohortManifest, compareCodePoints } from "../ids.ts";
 import { readSelectedComboMappings, type SelectedComboMappings } from "../raw/comboMappings.ts";
 import { type LlmModel, readLlmModels } from "../raw/llmModels.ts";
-import { activeTemplates, assertTemplateFileExists, needsTemplateFile, readTemplates, type TemplateRow } from "../raw/templates.ts";
+import {
+  activeTemplates,
+  assertTemplateFileExists,
+  needsTemplateFile,
+  readTemplates,
+  type TemplateRow,
+} from "../raw/templates.ts";
 import { CohortError } from "./errors.ts";
 
 /** Everything a cohort is built from: the combos in play and the active templates and models. */
@@ -29,7 +35,11 @@ export function readCohortAxes(root: string): CohortAxes {
     root,
     combos: readSelectedComboMappings(root),
     templates,
-    active: { draft: activeTemplates(templates.draft), essay: activeTemplates(templates.essay), evaluation: activeTemplates(templates.evaluation) },
+    active: {
+      draft: activeTemplates(templates.draft),
+      essay: activeTemplates(templates.essay),
+      evaluation: activeTemplates(templates.evaluation),
+    },
     generationModels: models.filter((m) => m.forGeneration),
     evaluationModels: models.filter((m) => m.forEvaluation),
     modelsById: new Map(models.map((m) => [m.id, m])),
@@ -59,10 +69,14 @@ export function manifestFromAxes(axes: CohortAxes): CohortManifest & {
 }
 
 function emptyAxis(axis: string, file: string, hint: string): CohortError {
-  return new CohortError("COHORT_AXIS_EMPTY", `cannot build the cohort: axis "${axis}" is empty (${displayPath(file)})`, {
-    context: { axis, file: displayPath(file) },
-    hint,
-  });
+  return new CohortError(
+    "COHORT_AXIS_EMPTY",
+    `cannot build the cohort: axis "${axis}" is empty (${displayPath(file)})`,
+    {
+      context: { axis, file: displayPath(file) },
+      hint,
+    },
+  );
 }
 
 /**
@@ -82,21 +96,41 @@ export function requireAxes(axes: CohortAxes, stages: readonly Stage[]): void {
       );
     }
     if (axes.active.draft.length === 0) {
-      throw emptyAxis("draft templates", templateTablePath(root, "draft"), "set active to True for at least one draft template");
+      throw emptyAxis(
+        "draft templates",
+        templateTablePath(root, "draft"),
+        "set active to True for at least one draft template",
+      );
     }
     if (axes.generationModels.length === 0) {
-      throw emptyAxis("generation models", llmModelsPath(root), "set for_generation to True for at least one model");
+      throw emptyAxis(
+        "generation models",
+        llmModelsPath(root),
+        "set for_generation to True for at least one model",
+      );
     }
   }
   if (stages.includes("essay") && axes.active.essay.length === 0) {
-    throw emptyAxis("essay templates", templateTablePath(root, "essay"), "set active to True for at least one essay template");
+    throw emptyAxis(
+      "essay templates",
+      templateTablePath(root, "essay"),
+      "set active to True for at least one essay template",
+    );
   }
   if (stages.includes("evaluation")) {
     if (axes.active.evaluation.length === 0) {
-      throw emptyAxis("evaluation templates", templateTablePath(root, "evaluation"), "set active to True for at least one evaluation template");
+      throw emptyAxis(
+        "evaluation templates",
+        templateTablePath(root, "evaluation"),
+        "set active to True for at least one evaluation template",
+      );
     }
     if (axes.evaluationModels.length === 0) {
-      throw emptyAxis("evaluation models", llmModelsPath(root), "set for_evaluation to True for at least one model");
+      throw emptyAxis(
+        "evaluation models",
+        llmModelsPath(root),
+        "set for_evaluation to True for at least one model",
+      );
     }
   }
   for (const stage of stages) {

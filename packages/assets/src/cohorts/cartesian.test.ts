@@ -7,7 +7,7 @@ import { STAGES } from "../config/paths.ts";
 import { reserveGenId } from "../ids.ts";
 import { RawInputError } from "../raw/errors.ts";
 import { readCohortAxes, requireAxes } from "./axes.ts";
-import { buildCartesianMembership } from "./cartesian.ts";
+import { buildCartesianMembership, taskIdsUnambiguous } from "./cartesian.ts";
 import { CohortError } from "./errors.ts";
 import { STAGE_COLUMNS } from "./membershipSchema.ts";
 
@@ -66,6 +66,25 @@ describe("buildCartesianMembership", () => {
     });
   });
 
+  it("keeps one row per gen_id when ids joined with __ collide", () => {
+    const spec = smallSpec();
+    spec.combos = [
+      { comboId: "x__d1", concepts: ["c1"] },
+      { comboId: "x", concepts: ["c2"] },
+    ];
+    spec.draftTemplates = [
+      { id: "d1", extra: "" },
+      { id: "d1__d1", extra: "" },
+    ];
+    writeRawTree(root, spec);
+    const axes = readCohortAxes(root);
+    expect(taskIdsUnambiguous(axes)).toBe(false);
+    const m = buildCartesianMembership(axes, "cohort-x");
+    // x__d1__d1__gen-1 arises twice (combo x__d1 x d1, combo x x d1__d1): 4 combinations, 3 drafts
+    expect(m.rows.draft.map((r) => r[2])).toEqual(["x__d1__d1__gen-1", "x__d1__d1__d1__gen-1", "x__d1__gen-1"]);
+    expect(new Set(m.rows.essay.map((r) => r[0])).size).toBe(m.rows.essay.length);
+  });
+
   it("gives different gen ids to the same tasks in another cohort", () => {
     const axes = readCohortAxes(root);
     const a = buildCartesianMembership(axes, "cohort-a");
@@ -81,10 +100,18 @@ describe("requireAxes", () => {
   it.each([
     ["combos", "2_tasks/selected_combo_mappings.csv", "combo_id,concept_id,description_level,k_max\n"],
     ["draft templates", "1_raw/draft_templates.csv", "template_id,active\nd1,False\n"],
-    ["generation models", "1_raw/llm_models.csv", "id,model,for_generation,for_evaluation\nev-1,p/ev,False,True\n"],
+    [
+      "generation models",
+      "1_raw/llm_models.csv",
+      "id,model,for_generation,for_evaluation\nev-1,p/ev,False,True\n",
+    ],
     ["essay templates", "1_raw/essay_templates.csv", "template_id,active\ne1,False\n"],
     ["evaluation templates", "1_raw/evaluation_templates.csv", "template_id,active\nv1,0\n"],
-    ["evaluation models", "1_raw/llm_models.csv", "id,model,for_generation,for_evaluation\ngen-1,p/g,True,False\n"],
+    [
+      "evaluation models",
+      "1_raw/llm_models.csv",
+      "id,model,for_generation,for_evaluation\ngen-1,p/g,True,False\n",
+    ],
   ])("fails naming the empty axis %s", (axis, file, text) => {
     fs.writeFileSync(path.join(root, file), text);
     const err = emptyAxisError();
@@ -102,6 +129,8 @@ describe("requireAxes", () => {
     expect(() => requireAxes(readCohortAxes(root), STAGES)).not.toThrow();
     fs.rmSync(path.join(root, "1_raw/evaluation_templates/v2.txt"));
     expect(() => requireAxes(readCohortAxes(root), STAGES)).toThrow(RawInputError);
-    expect(() => requireAxes(readCohortAxes(root), STAGES)).toThrow(/active evaluation template "v2" has no template file/);
+    expect(() => requireAxes(readCohortAxes(root), STAGES)).toThrow(
+      /active evaluation template "v2" has no template file/,
+    );
   });
 });

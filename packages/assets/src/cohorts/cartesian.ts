@@ -32,19 +32,44 @@ export function appendEvaluationRows(builder: MembershipBuilder, axes: CohortAxe
 }
 
 /**
+ * True when joining ids with `__` cannot make two different tuples look alike: no id
+ * contains `__` or starts or ends with `_`. Task ids (and so gen ids) are then distinct
+ * by construction and need no duplicate check.
+ */
+export function taskIdsUnambiguous(axes: CohortAxes): boolean {
+  const ids = [
+    ...axes.combos.comboIds,
+    ...axes.active.draft.map((t) => t.templateId),
+    ...axes.active.essay.map((t) => t.templateId),
+    ...axes.active.evaluation.map((t) => t.templateId),
+    ...axes.generationModels.map((m) => m.id),
+    ...axes.evaluationModels.map((m) => m.id),
+  ];
+  return ids.every((id) => !id.includes("__") && !id.startsWith("_") && !id.endsWith("_"));
+}
+
+/**
  * Path B: the full Cartesian cohort over the active axes, every gen id scoped to the
  * cohort. Drafts: combos x draft templates x generation models; essays: drafts x
  * essay templates; evaluations: essays x evaluation templates x evaluation models.
  * Call requireAxes(axes, STAGES) first.
  */
 export function buildCartesianMembership(axes: CohortAxes, cohortId: string): Membership {
-  const builder = new MembershipBuilder(cohortId);
+  const builder = new MembershipBuilder(cohortId, { unique: taskIdsUnambiguous(axes) });
   const options = { runId: cohortId };
   for (const comboId of axes.combos.comboIds) {
     for (const t of axes.active.draft) {
       for (const m of axes.generationModels) {
         const taskId = `${comboId}__${t.templateId}__${m.id}`;
-        builder.add("draft", [reserveGenId("draft", taskId, options), cohortId, taskId, comboId, t.templateId, m.id, m.model]);
+        builder.add("draft", [
+          reserveGenId("draft", taskId, options),
+          cohortId,
+          taskId,
+          comboId,
+          t.templateId,
+          m.id,
+          m.model,
+        ]);
       }
     }
   }

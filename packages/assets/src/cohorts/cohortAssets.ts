@@ -41,7 +41,11 @@ export const cohortIdAsset = asset({
       manifest_path: files.manifestFile,
       cohort_yaml_path: files.yamlFile,
       combos: m.combos.length,
-      templates: { draft: m.templates.draft.length, essay: m.templates.essay.length, evaluation: m.templates.evaluation.length },
+      templates: {
+        draft: m.templates.draft.length,
+        essay: m.templates.essay.length,
+        evaluation: m.templates.evaluation.length,
+      },
       llms: { generation: m.llms.generation.length, evaluation: m.llms.evaluation.length },
     });
     return resolved.cohortId;
@@ -68,10 +72,14 @@ export interface MembershipSummary {
 
 function requireCohortId(value: unknown): string {
   if (typeof value === "string" && value !== "") return value;
-  throw new AssetsError("COHORT_ID_INVALID", `the stored cohort_id value is not a cohort id: ${JSON.stringify(value)}`, {
-    context: { asset: "cohort_membership", input: "cohort_id" },
-    hint: "materialize cohort_id again",
-  });
+  throw new AssetsError(
+    "COHORT_ID_INVALID",
+    `the stored cohort_id value is not a cohort id: ${JSON.stringify(value)}`,
+    {
+      context: { asset: "cohort_membership", input: "cohort_id" },
+      hint: "materialize cohort_id again",
+    },
+  );
 }
 
 export const cohortMembershipAsset = asset({
@@ -88,7 +96,7 @@ export const cohortMembershipAsset = asset({
     const cohortId = requireCohortId(inputs.cohort_id);
     const build = buildMembership(root, cohortId, { regenerate: ctx.config.regenerate });
     const written = writeMembership(root, build);
-    const added = registerMembershipPartitions(ctx.instance, build.membership);
+    const added = registerMembershipPartitions(ctx.instance, build.membership, ctx.runId);
     const counts = rowCounts(build.membership);
     const total = counts.draft + counts.essay + counts.evaluation;
     const metadata: Record<string, string | number | boolean | Record<string, number>> = {
@@ -96,6 +104,7 @@ export const cohortMembershipAsset = asset({
       mode: build.mode,
       regenerate: build.regenerate,
       membership_path: displayPath(written.file),
+      membership_changed: written.changed,
       rows: total,
       rows_per_stage: counts,
       partitions_added: added,
@@ -107,12 +116,15 @@ export const cohortMembershipAsset = asset({
       if (dropped > 0) {
         metadata.note =
           `the selection shrank: ${dropped} gen_id(s) of the previous membership are no longer members; ` +
-          "nothing was removed (partitions are add-only; delete them explicitly if they must go)";
+          "nothing was removed (partitions are add-only; `npx assets partitions delete <name> <keys> --yes` removes them)";
       }
     } else if (written.previousUnreadable) {
       metadata.note = `the previous membership.csv could not be compared: ${written.previousUnreadable}`;
     }
-    ctx.log.info({ cohort_id: cohortId, mode: build.mode, rows: total, partitions_added: added }, "membership written");
+    ctx.log.info(
+      { cohort_id: cohortId, mode: build.mode, rows: total, partitions_added: added },
+      "membership written",
+    );
     ctx.addMetadata(metadata);
     const summary: MembershipSummary = {
       cohort_id: cohortId,

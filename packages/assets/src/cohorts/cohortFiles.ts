@@ -35,11 +35,15 @@ export function readCohortYaml(file: string): Record<string, unknown> | undefine
   try {
     parsed = YAML.parse(fs.readFileSync(file, "utf8"));
   } catch (err) {
-    throw new CohortError("COHORT_YAML_INVALID", `${displayPath(file)} is not valid YAML: ${(err as Error).message}`, {
-      context: { file: displayPath(file) },
-      hint: "fix the file, or delete it to have it written again (created_at is then reset)",
-      cause: err,
-    });
+    throw new CohortError(
+      "COHORT_YAML_INVALID",
+      `${displayPath(file)} is not valid YAML: ${(err as Error).message}`,
+      {
+        context: { file: displayPath(file) },
+        hint: "fix the file, or delete it to have it written again (created_at is then reset)",
+        cause: err,
+      },
+    );
   }
   if (parsed === null || parsed === undefined) return {};
   if (typeof parsed !== "object" || Array.isArray(parsed)) {

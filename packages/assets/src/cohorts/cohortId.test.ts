@@ -1,7 +1,13 @@
 import fs from "node:fs";
 import path from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { smallSpec, type TempDir, tempDir, writeRawTree, writeSelectedEssays } from "../../tests/helpers/rawTree.ts";
+import {
+  smallSpec,
+  type TempDir,
+  tempDir,
+  writeRawTree,
+  writeSelectedEssays,
+} from "../../tests/helpers/rawTree.ts";
 import { thrown } from "../../tests/helpers/thrown.ts";
 import { computeCohortId } from "../ids.ts";
 import { resolveCohortId, writeCohortFiles } from "./cohortId.ts";
@@ -37,7 +43,10 @@ describe("resolveCohortId", () => {
   });
 
   it("takes DD_COHORT, and the run config override over it", () => {
-    expect(resolveCohortId(root, { env: { DD_COHORT: "from-env" } })).toMatchObject({ cohortId: "from-env", source: "DD_COHORT" });
+    expect(resolveCohortId(root, { env: { DD_COHORT: "from-env" } })).toMatchObject({
+      cohortId: "from-env",
+      source: "DD_COHORT",
+    });
     expect(resolveCohortId(root, { env: { DD_COHORT: "from-env" }, override: "from-config" })).toMatchObject({
       cohortId: "from-config",
       source: "config override",
@@ -51,7 +60,9 @@ describe("resolveCohortId", () => {
   });
 
   it("names the run config when the override is unsafe", () => {
-    expect(thrown(() => resolveCohortId(root, { env: {}, override: "x/y" }), CohortError).hint).toContain("run config");
+    expect(thrown(() => resolveCohortId(root, { env: {}, override: "x/y" }), CohortError).hint).toContain(
+      "run config",
+    );
   });
 
   it("reports the curated mode when selected_essays.txt exists", () => {

@@ -41,7 +41,10 @@ export function resolveCohortId(
     assertSafeId(cohortId, "cohort id");
   } catch (err) {
     if (!(err instanceof UnsafeIdError)) throw err;
-    const where = source === "DD_COHORT" ? "the DD_COHORT environment variable" : "the run config (assets.cohort_id.override)";
+    const where =
+      source === "DD_COHORT"
+        ? "the DD_COHORT environment variable"
+        : "the run config (assets.cohort_id.override)";
     throw new CohortError("COHORT_ID_UNSAFE", `${err.message} (from ${where})`, {
       context: { cohort: cohortId, source },
       hint: `set ${where} to a single directory name such as cohort-2025-09-demo (letters, digits, '-', '_', '.')`,
@@ -68,6 +71,16 @@ export function writeCohortFiles(
   const manifestFile = manifestPath(root, resolved.cohortId);
   const yamlFile = cohortYamlPath(root, resolved.cohortId);
   const manifestWritten = writeManifest(manifestFile, resolved.manifest);
-  const { yaml, written } = updateCohortYaml(yamlFile, { id: resolved.cohortId, mode: resolved.mode, notes: opts.notes }, opts.now);
-  return { manifestFile: displayPath(manifestFile), yamlFile: displayPath(yamlFile), manifestWritten, yamlWritten: written, yaml };
+  const { yaml, written } = updateCohortYaml(
+    yamlFile,
+    { id: resolved.cohortId, mode: resolved.mode, notes: opts.notes },
+    opts.now,
+  );
+  return {
+    manifestFile: displayPath(manifestFile),
+    yamlFile: displayPath(yamlFile),
+    manifestWritten,
+    yamlWritten: written,
+    yaml,
+  };
 }

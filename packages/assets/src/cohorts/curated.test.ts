@@ -1,7 +1,14 @@
 import fs from "node:fs";
 import path from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { smallSpec, type TempDir, tempDir, writeGen, writeRawTree, writeToyChain } from "../../tests/helpers/rawTree.ts";
+import {
+  smallSpec,
+  type TempDir,
+  tempDir,
+  writeGen,
+  writeRawTree,
+  writeToyChain,
+} from "../../tests/helpers/rawTree.ts";
 import { thrown } from "../../tests/helpers/thrown.ts";
 import { reserveGenId } from "../ids.ts";
 import { readCohortAxes } from "./axes.ts";
@@ -21,17 +28,35 @@ beforeEach(() => {
 afterEach(() => tmp.cleanup());
 
 function build(ids: string[], regenerate = false): Membership {
-  return buildCuratedMembership(readCohortAxes(root), { file: "selected_essays.txt", ids, lines: ids.map((_, i) => i + 1) }, "cohort-c", {
-    regenerate,
-  });
+  return buildCuratedMembership(
+    readCohortAxes(root),
+    { file: "selected_essays.txt", ids, lines: ids.map((_, i) => i + 1) },
+    "cohort-c",
+    {
+      regenerate,
+    },
+  );
 }
 
 describe("buildCuratedMembership (evaluate-only, the default)", () => {
   it("keeps the existing draft and essay gen_ids and scopes only evaluations to the cohort", () => {
     const m = build(["E1"]);
-    expect(m.rows.draft).toEqual([["D1", "cohort-c", "combo-a__d1__gen-1", "combo-a", "d1", "gen-1", "provider/gen-1"]]);
+    expect(m.rows.draft).toEqual([
+      ["D1", "cohort-c", "combo-a__d1__gen-1", "combo-a", "d1", "gen-1", "provider/gen-1"],
+    ]);
     expect(m.rows.essay).toEqual([
-      ["E1", "cohort-c", "combo-a__d1__gen-1__e1", "D1", "combo-a__d1__gen-1", "combo-a", "d1", "e1", "gen-1", "provider/gen-1"],
+      [
+        "E1",
+        "cohort-c",
+        "combo-a__d1__gen-1__e1",
+        "D1",
+        "combo-a__d1__gen-1",
+        "combo-a",
+        "d1",
+        "e1",
+        "gen-1",
+        "provider/gen-1",
+      ],
     ]);
     expect(m.rows.evaluation).toHaveLength(4);
     const task = "E1__v1__ev-1";
@@ -61,7 +86,15 @@ describe("buildCuratedMembership (evaluate-only, the default)", () => {
     writeGen(root, "draft", "D9", { combo_id: "combo-z", template_id: "d1", model_id: "retired" });
     writeGen(root, "essay", "E9", { parent_gen_id: "D9", template_id: "e1", model_id: "retired" });
     const m = build(["E9"]);
-    expect(m.rows.draft[0]).toEqual(["D9", "cohort-c", "combo-z__d1__retired", "combo-z", "d1", "retired", ""]);
+    expect(m.rows.draft[0]).toEqual([
+      "D9",
+      "cohort-c",
+      "combo-z__d1__retired",
+      "combo-z",
+      "d1",
+      "retired",
+      "",
+    ]);
     expect(m.rows.essay[0][2]).toBe("combo-z__d1__retired__e1");
   });
 });
@@ -93,7 +126,10 @@ describe("buildCuratedMembership errors", () => {
 
   it("names the essay and metadata.json when the metadata is missing", () => {
     fs.rmSync(path.join(root, "gens/essay/E1/metadata.json"));
-    expect(thrown(() => build(["E1"]), SelectedEssayError).context).toMatchObject({ essay_gen_id: "E1", missing_field: "metadata.json" });
+    expect(thrown(() => build(["E1"]), SelectedEssayError).context).toMatchObject({
+      essay_gen_id: "E1",
+      missing_field: "metadata.json",
+    });
   });
 
   it("names the essay and the parent draft when the draft is missing", () => {
@@ -120,6 +156,8 @@ describe("buildCuratedMembership errors", () => {
   it("names model_id when neither the essay nor its draft records a model", () => {
     writeGen(root, "draft", "D2", { combo_id: "combo-a", template_id: "d1", model_id: "" });
     writeGen(root, "essay", "E2", { parent_gen_id: "D2", template_id: "e1" });
-    expect(thrown(() => build(["E2"]), SelectedEssayError).context).toMatchObject({ missing_field: "draft.model_id" });
+    expect(thrown(() => build(["E2"]), SelectedEssayError).context).toMatchObject({
+      missing_field: "draft.model_id",
+    });
   });
 });

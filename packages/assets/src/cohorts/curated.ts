@@ -1,5 +1,5 @@
-import { displayPath } from "../config/dataRoot.ts";
 import fs from "node:fs";
+import { displayPath } from "../config/dataRoot.ts";
 import { comboMappingsPath, llmModelsPath, type Stage, templateTablePath } from "../config/paths.ts";
 import { assertSafeId, reserveGenId, UnsafeIdError } from "../ids.ts";
 import { readComboMappingsFile } from "../raw/comboMappings.ts";
@@ -51,7 +51,12 @@ function readChain(root: string, essayGenId: string): SelectedChain {
     "essay.template_id",
     essayFile,
   );
-  const draftGenId = requireField(essayGenId, metadataText(essay, "parent_gen_id"), "essay.parent_gen_id", essayFile);
+  const draftGenId = requireField(
+    essayGenId,
+    metadataText(essay, "parent_gen_id"),
+    "essay.parent_gen_id",
+    essayFile,
+  );
   try {
     assertSafeId(draftGenId, "parent draft gen_id");
   } catch (err) {
@@ -90,11 +95,15 @@ function readChain(root: string, essayGenId: string): SelectedChain {
 function requireKnownTemplate(axes: CohortAxes, stage: Stage, templateId: string, essayGenId: string): void {
   if (axes.templates[stage].some((t) => t.templateId === templateId)) return;
   const file = displayPath(templateTablePath(axes.root, stage));
-  throw new SelectedEssayError(essayGenId, `its ${stage} template "${templateId}" is not in ${file}, so it cannot be regenerated`, {
-    missingField: `${stage}.template_id`,
-    file,
-    hint: `add the template to ${file} (it may stay inactive), or build the cohort without regenerate`,
-  });
+  throw new SelectedEssayError(
+    essayGenId,
+    `its ${stage} template "${templateId}" is not in ${file}, so it cannot be regenerated`,
+    {
+      missingField: `${stage}.template_id`,
+      file,
+      hint: `add the template to ${file} (it may stay inactive), or build the cohort without regenerate`,
+    },
+  );
 }
 
 /** Combos a regenerated draft can be rendered from: the selected ones and the superset. */
@@ -110,11 +119,15 @@ function modelName(axes: CohortAxes, modelId: string, essayGenId: string, requir
   if (model) return model.model;
   if (!required) return "";
   const file = displayPath(llmModelsPath(axes.root));
-  throw new SelectedEssayError(essayGenId, `its generation model "${modelId}" is not in ${file}, so it cannot be regenerated`, {
-    missingField: "generation_model_name",
-    file,
-    hint: `add a row with id ${modelId} to ${file}, or build the cohort without regenerate`,
-  });
+  throw new SelectedEssayError(
+    essayGenId,
+    `its generation model "${modelId}" is not in ${file}, so it cannot be regenerated`,
+    {
+      missingField: "generation_model_name",
+      file,
+      hint: `add a row with id ${modelId} to ${file}, or build the cohort without regenerate`,
+    },
+  );
 }
 
 /**
@@ -145,11 +158,15 @@ export function buildCuratedMembership(
       requireKnownTemplate(axes, "draft", c.draftTemplate, essayGenId);
       requireKnownTemplate(axes, "essay", c.essayTemplate, essayGenId);
       if (!combos?.has(c.comboId)) {
-        throw new SelectedEssayError(essayGenId, `its combo "${c.comboId}" is not defined in data/combo_mappings.csv, so its draft cannot be regenerated`, {
-          missingField: "draft.combo_id",
-          file: displayPath(comboMappingsPath(axes.root)),
-          hint: "add the combo's rows to data/combo_mappings.csv, or build the cohort without regenerate",
-        });
+        throw new SelectedEssayError(
+          essayGenId,
+          `its combo "${c.comboId}" is not defined in data/combo_mappings.csv, so its draft cannot be regenerated`,
+          {
+            missingField: "draft.combo_id",
+            file: displayPath(comboMappingsPath(axes.root)),
+            hint: "add the combo's rows to data/combo_mappings.csv, or build the cohort without regenerate",
+          },
+        );
       }
       draftModel = essayModel = c.essayModel || c.draftModel;
       draftTaskId = `${c.comboId}__${c.draftTemplate}__${draftModel}`;

@@ -2,14 +2,22 @@ import { AssetsError, type ErrorContext } from "@daydream/core";
 
 /** A cohort cannot be built or read: bad selection, empty axis, broken lineage, unreadable cohort files. */
 export class CohortError extends AssetsError {
-  constructor(code: string, message: string, opts: { context?: ErrorContext; hint: string; cause?: unknown }) {
+  constructor(
+    code: string,
+    message: string,
+    opts: { context?: ErrorContext; hint: string; cause?: unknown },
+  ) {
     super(code, message, opts);
   }
 }
 
 /** A selected essay (Path A) whose generation or its parent draft lacks what the cohort needs. */
 export class SelectedEssayError extends CohortError {
-  constructor(essayGenId: string, problem: string, opts: { missingField?: string; file?: string; hint: string; cause?: unknown }) {
+  constructor(
+    essayGenId: string,
+    problem: string,
+    opts: { missingField?: string; file?: string; hint: string; cause?: unknown },
+  ) {
     super("SELECTED_ESSAY_INCOMPLETE", `selected essay ${essayGenId}: ${problem}`, {
       context: { essay_gen_id: essayGenId, missing_field: opts.missingField, file: opts.file },
       hint: opts.hint,

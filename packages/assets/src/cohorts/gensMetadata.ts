@@ -5,13 +5,24 @@ import { gensDir, type Stage } from "../config/paths.ts";
 
 export type GenMetadataRead =
   | { ok: true; file: string; fields: Record<string, unknown> }
-  | { ok: false; file: string; problem: "gens directory missing" | "metadata.json missing" | "metadata.json unreadable"; detail: string };
+  | {
+      ok: false;
+      file: string;
+      problem: "gens directory missing" | "metadata.json missing" | "metadata.json unreadable";
+      detail: string;
+    };
 
 /** data/gens/<stage>/<gen_id>/metadata.json, or why it cannot be used. */
 export function readGenMetadata(root: string, stage: Stage, genId: string): GenMetadataRead {
   const dir = gensDir(root, stage, genId);
   const file = path.join(dir, "metadata.json");
-  if (!fs.existsSync(dir)) return { ok: false, file: dir, problem: "gens directory missing", detail: `${displayPath(dir)} does not exist` };
+  if (!fs.existsSync(dir))
+    return {
+      ok: false,
+      file: dir,
+      problem: "gens directory missing",
+      detail: `${displayPath(dir)} does not exist`,
+    };
   let text: string;
   try {
     text = fs.readFileSync(file, "utf8");
@@ -25,10 +36,20 @@ export function readGenMetadata(root: string, stage: Stage, genId: string): GenM
   try {
     parsed = JSON.parse(text);
   } catch (err) {
-    return { ok: false, file, problem: "metadata.json unreadable", detail: `${displayPath(file)} is not valid JSON (${(err as Error).message})` };
+    return {
+      ok: false,
+      file,
+      problem: "metadata.json unreadable",
+      detail: `${displayPath(file)} is not valid JSON (${(err as Error).message})`,
+    };
   }
   if (typeof parsed !== "object" || parsed === null || Array.isArray(parsed)) {
-    return { ok: false, file, problem: "metadata.json unreadable", detail: `${displayPath(file)} is not a JSON object` };
+    return {
+      ok: false,
+      file,
+      problem: "metadata.json unreadable",
+      detail: `${displayPath(file)} is not a JSON object`,
+    };
   }
   return { ok: true, file, fields: parsed as Record<string, unknown> };
 }

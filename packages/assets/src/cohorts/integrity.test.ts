@@ -5,8 +5,28 @@ import { assertParentIntegrity, checkParentIntegrity } from "./integrity.ts";
 import type { Membership } from "./membershipSchema.ts";
 
 const draft = (id: string) => [id, "c", `t-${id}`, "combo", "d1", "m", "p/m"];
-const essay = (id: string, parent: string) => [id, "c", `t-${id}`, parent, "dt", "combo", "d1", "e1", "m", "p/m"];
-const evaluation = (id: string, parent: string) => [id, "c", `t-${id}`, parent, "v1", "ev", "p/ev", "in_last_line"];
+const essay = (id: string, parent: string) => [
+  id,
+  "c",
+  `t-${id}`,
+  parent,
+  "dt",
+  "combo",
+  "d1",
+  "e1",
+  "m",
+  "p/m",
+];
+const evaluation = (id: string, parent: string) => [
+  id,
+  "c",
+  `t-${id}`,
+  parent,
+  "v1",
+  "ev",
+  "p/ev",
+  "in_last_line",
+];
 
 function membership(rows: Partial<Membership["rows"]>): Membership {
   return { cohortId: "c", rows: { draft: [], essay: [], evaluation: [], ...rows } };
@@ -14,7 +34,11 @@ function membership(rows: Partial<Membership["rows"]>): Membership {
 
 describe("parent integrity", () => {
   it("accepts a membership whose essays and evaluations all have their parents", () => {
-    const m = membership({ draft: [draft("D1")], essay: [essay("E1", "D1")], evaluation: [evaluation("V1", "E1")] });
+    const m = membership({
+      draft: [draft("D1")],
+      essay: [essay("E1", "D1")],
+      evaluation: [evaluation("V1", "E1")],
+    });
     expect(checkParentIntegrity(m)).toEqual({ counts: { essay: 0, evaluation: 0 }, sample: [] });
     expect(() => assertParentIntegrity(m)).not.toThrow();
   });
@@ -23,7 +47,9 @@ describe("parent integrity", () => {
     const m = membership({ draft: [draft("D1")], essay: [essay("E1", "D1"), essay("E2", "D-missing")] });
     const e = thrown(() => assertParentIntegrity(m, { lines: { essay: [4, 5] } }), MembershipIntegrityError);
     expect(e.message).toContain("1 essay row(s) without their parent draft, 0 evaluation row(s)");
-    expect(e.message).toContain('essay E2 (line 5): parent_gen_id "D-missing" is not a draft gen_id of the cohort');
+    expect(e.message).toContain(
+      'essay E2 (line 5): parent_gen_id "D-missing" is not a draft gen_id of the cohort',
+    );
     expect(e.context).toMatchObject({ essay_violations: 1, evaluation_violations: 0 });
     expect(e.hint).toMatch(/add the missing parent rows/);
   });

@@ -64,7 +64,12 @@ export function assertParentIntegrity(m: Membership, opts: { file?: string; line
     ...report.sample.map(describeViolation),
   ].join("\n");
   throw new MembershipIntegrityError("MEMBERSHIP_PARENT_MISSING", message, {
-    context: { cohort: m.cohortId, file: opts.file ? displayPath(opts.file) : undefined, essay_violations: essay, evaluation_violations: evaluation },
+    context: {
+      cohort: m.cohortId,
+      file: opts.file ? displayPath(opts.file) : undefined,
+      essay_violations: essay,
+      evaluation_violations: evaluation,
+    },
     hint:
       "every essay's parent_gen_id must be a draft gen_id and every evaluation's an essay gen_id of the same membership; " +
       "add the missing parent rows or remove the orphans, then materialize again",

@@ -7,9 +7,9 @@ import { type CohortMode, updateCohortYaml } from "./cohortFiles.ts";
 import { buildCuratedMembership } from "./curated.ts";
 import { assertParentIntegrity } from "./integrity.ts";
 import { rememberMembership } from "./membershipCache.ts";
-import { readPreviousMembers, writeMembershipCsv } from "./membershipFile.ts";
+import { type PreviousMembers, readPreviousMembers, writeMembershipCsv } from "./membershipFile.ts";
 import { GEN_ID, type Membership } from "./membershipSchema.ts";
-import { registerGenPartitions } from "./partitions.ts";
+import { noteMembershipRegistered, registerGenPartitions } from "./partitions.ts";
 
 export interface MembershipBuild {
   membership: Membership;
@@ -24,7 +24,11 @@ export interface MembershipBuild {
  * data/2_tasks/selected_essays.txt when it exists, else Path B over the active axes.
  * Parent integrity is checked before anything can be written.
  */
-export function buildMembership(root: string, cohortId: string, opts: { regenerate?: boolean } = {}): MembershipBuild {
+export function buildMembership(
+  root: string,
+  cohortId: string,
+  opts: { regenerate?: boolean } = {},
+): MembershipBuild {
   const regenerate = opts.regenerate === true;
   const axes = readCohortAxes(root);
   const selected = readSelectedEssays(root);
@@ -43,6 +47,8 @@ export function buildMembership(root: string, cohortId: string, opts: { regenera
 export interface MembershipWritten {
   /** Absolute path of membership.csv. */
   file: string;
+  /** False when the file already held exactly this membership (left untouched). */
+  changed: boolean;
   /** gen_ids of the previous membership.csv that the new one no longer has (their partitions stay). */
   dropped: Record<Stage, number> | undefined;
   /** Why the previous membership.csv could not be compared, when it could not. */
@@ -53,29 +59,39 @@ export interface MembershipWritten {
 export function writeMembership(root: string, build: MembershipBuild, now?: () => Date): MembershipWritten {
   const { membership } = build;
   const file = membershipPath(root, membership.cohortId);
-  const previous = readPreviousMembers(file);
-  writeMembershipCsv(file, membership);
+  let previous: PreviousMembers | undefined;
+  // Only a changed membership is compared with the one it replaces (an unchanged one drops nothing).
+  const changed = writeMembershipCsv(file, membership, () => {
+    previous = readPreviousMembers(file);
+  });
   rememberMembership(file, membership);
   updateCohortYaml(
     cohortYamlPath(root, membership.cohortId),
     { id: membership.cohortId, mode: build.mode, regenerate: build.regenerate },
     now,
   );
-  if (previous === undefined) return { file, dropped: undefined };
-  if (!previous.ok) return { file, dropped: undefined, previousUnreadable: previous.reason };
+  if (!changed) return { file, changed, dropped: { draft: 0, essay: 0, evaluation: 0 } };
+  if (previous === undefined) return { file, changed, dropped: undefined };
+  if (!previous.ok) return { file, changed, dropped: undefined, previousUnreadable: previous.reason };
   const dropped = { draft: 0, essay: 0, evaluation: 0 };
   for (const stage of STAGES) {
     const current = new Set(membership.rows[stage].map((r) => r[GEN_ID]));
     for (const id of previous.ids[stage]) if (!current.has(id)) dropped[stage]++;
   }
-  return { file, dropped };
+  return { file, changed, dropped };
 }
 
 /** Register every gen_id of the membership as a partition of its stage (add-only). */
-export function registerMembershipPartitions(instance: ComputeInstance, m: Membership): Record<Stage, number> {
-  return {
+export function registerMembershipPartitions(
+  instance: ComputeInstance,
+  m: Membership,
+  runId: string,
+): Record<Stage, number> {
+  const added = {
     draft: registerGenPartitions(instance, "draft", m.rows.draft),
     essay: registerGenPartitions(instance, "essay", m.rows.essay),
     evaluation: registerGenPartitions(instance, "evaluation", m.rows.evaluation),
   };
+  noteMembershipRegistered(runId, m);
+  return added;
 }

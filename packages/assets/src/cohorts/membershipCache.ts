@@ -1,7 +1,7 @@
 import fs from "node:fs";
 import path from "node:path";
-import type { Membership } from "./membershipSchema.ts";
 import { readMembershipCsv } from "./membershipFile.ts";
+import type { Membership } from "./membershipSchema.ts";
 
 /**
  * One parsed membership kept per process: cohort_membership leaves what it just wrote
@@ -25,7 +25,8 @@ export function rememberMembership(file: string, membership: Membership): void {
 export function loadMembership(file: string, cohortId: string): Membership {
   const abs = path.resolve(file);
   const signature = signatureOf(abs);
-  if (slot && slot.file === abs && slot.signature === signature && slot.membership.cohortId === cohortId) return slot.membership;
+  if (slot && slot.file === abs && slot.signature === signature && slot.membership.cohortId === cohortId)
+    return slot.membership;
   const membership = readMembershipCsv(abs, cohortId);
   slot = { file: abs, signature, membership };
   return membership;

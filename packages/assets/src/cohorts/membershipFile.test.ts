@@ -40,8 +40,14 @@ describe("writeMembershipCsv", () => {
 
   it("orders rows drafts, essays, evaluations and leaves no temp file behind", () => {
     writeMembershipCsv(file, membership);
-    const stages = lines().slice(1, -1).map((l) => l.split(",")[0]);
-    expect(stages).toEqual([...Array(2).fill("draft"), ...Array(4).fill("essay"), ...Array(16).fill("evaluation")]);
+    const stages = lines()
+      .slice(1, -1)
+      .map((l) => l.split(",")[0]);
+    expect(stages).toEqual([
+      ...Array(2).fill("draft"),
+      ...Array(4).fill("essay"),
+      ...Array(16).fill("evaluation"),
+    ]);
     expect(fs.readdirSync(path.dirname(file))).toEqual(["membership.csv"]);
   });
 
@@ -76,7 +82,10 @@ describe("readMembershipCsv", () => {
 
   it("rejects an empty required cell", () => {
     edit((rows) => rows.map((r, i) => (i === 1 ? r.replace(",combo-a,", ",,") : r)));
-    expect(thrown(() => readMembershipCsv(file, "cohort-m"), CohortError).context).toMatchObject({ line: 2, column: "combo_id" });
+    expect(thrown(() => readMembershipCsv(file, "cohort-m"), CohortError).context).toMatchObject({
+      line: 2,
+      column: "combo_id",
+    });
   });
 
   it("rejects a row of another cohort", () => {
@@ -99,6 +108,8 @@ describe("readPreviousMembers", () => {
     expect(readPreviousMembers(file)).toBeUndefined();
     writeMembershipCsv(file, membership);
     const previous = readPreviousMembers(file);
-    expect(previous?.ok && [previous.ids.draft.size, previous.ids.essay.size, previous.ids.evaluation.size]).toEqual([2, 4, 16]);
+    expect(
+      previous?.ok && [previous.ids.draft.size, previous.ids.essay.size, previous.ids.evaluation.size],
+    ).toEqual([2, 4, 16]);
   });
 });

@@ -20,11 +20,17 @@ import {
 const UNION_SOURCE: Record<Stage, number[]> = {
   draft: MEMBERSHIP_COLUMNS.slice(1).map((c) => (STAGE_COLUMNS.draft as readonly string[]).indexOf(c)),
   essay: MEMBERSHIP_COLUMNS.slice(1).map((c) => (STAGE_COLUMNS.essay as readonly string[]).indexOf(c)),
-  evaluation: MEMBERSHIP_COLUMNS.slice(1).map((c) => (STAGE_COLUMNS.evaluation as readonly string[]).indexOf(c)),
+  evaluation: MEMBERSHIP_COLUMNS.slice(1).map((c) =>
+    (STAGE_COLUMNS.evaluation as readonly string[]).indexOf(c),
+  ),
 };
 
-/** Streams the membership (drafts, essays, evaluations) into membership.csv atomically. */
-export function writeMembershipCsv(file: string, m: Membership): void {
+/**
+ * Streams the membership (drafts, essays, evaluations) into membership.csv atomically.
+ * An unchanged file is left as it is; `beforeReplace` runs before a changed one is
+ * replaced. Returns whether the file changed.
+ */
+export function writeMembershipCsv(file: string, m: Membership, beforeReplace?: () => void): boolean {
   const writer = new AtomicCsvWriter(file, MEMBERSHIP_COLUMNS);
   try {
     for (const stage of STAGES) {
@@ -39,11 +45,20 @@ export function writeMembershipCsv(file: string, m: Membership): void {
     writer.abort();
     throw err;
   }
-  writer.commit();
+  return writer.commitIfChanged({ beforeReplace });
 }
 
-function formatError(file: string, problem: string, hint: string, at: { line?: number; column?: string } = {}): CohortError {
-  const where = [displayPath(file), at.line !== undefined ? `line ${at.line}` : "", at.column ? `column "${at.column}"` : ""]
+function formatError(
+  file: string,
+  problem: string,
+  hint: string,
+  at: { line?: number; column?: string } = {},
+): CohortError {
+  const where = [
+    displayPath(file),
+    at.line !== undefined ? `line ${at.line}` : "",
+    at.column ? `column "${at.column}"` : "",
+  ]
     .filter(Boolean)
     .join(", ");
   return new CohortError("MEMBERSHIP_INVALID", `${where}: ${problem}`, {
@@ -51,6 +66,10 @@ function formatError(file: string, problem: string, hint: string, at: { line?: n
     hint,
   });
 }
+
+// The shape reserve_gen_id produces: checked cheaply, the general rule only for anything else.
+const PLAIN_ID = /^[A-Za-z0-9][A-Za-z0-9_-]{0,254}$/;
+const looksSafe = (id: string) => PLAIN_ID.test(id);
 
 const REBUILD = "fix the file, or materialize cohort_membership again to rebuild it";
 
@@ -76,7 +95,9 @@ export function readMembershipCsv(file: string, cohortId: string): Membership {
   const required: Record<Stage, number[]> = {
     draft: REQUIRED_CELLS.draft.map((c) => (STAGE_COLUMNS.draft as readonly string[]).indexOf(c)),
     essay: REQUIRED_CELLS.essay.map((c) => (STAGE_COLUMNS.essay as readonly string[]).indexOf(c)),
-    evaluation: REQUIRED_CELLS.evaluation.map((c) => (STAGE_COLUMNS.evaluation as readonly string[]).indexOf(c)),
+    evaluation: REQUIRED_CELLS.evaluation.map((c) =>
+      (STAGE_COLUMNS.evaluation as readonly string[]).indexOf(c),
+    ),
   };
   try {
     parseCsv(readText(file), (fields, line) => {
@@ -84,7 +105,8 @@ export function readMembershipCsv(file: string, cohortId: string): Membership {
       if (header === undefined) {
         header = fields;
         for (const column of ["stage", "gen_id", "cohort_id"]) {
-          if (!header.includes(column)) throw formatError(file, `the header lacks the "${column}" column`, REBUILD, { line, column });
+          if (!header.includes(column))
+            throw formatError(file, `the header lacks the "${column}" column`, REBUILD, { line, column });
         }
         stageIndex = header.indexOf("stage");
         const h = header;
@@ -95,29 +117,47 @@ export function readMembershipCsv(file: string, cohortId: string): Membership {
       const stage = fields[stageIndex] as Stage;
       const pick = picks![stage];
       if (pick === undefined) {
-        throw formatError(file, `unknown stage "${fields[stageIndex] ?? ""}"`, "stage must be draft, essay or evaluation", {
-          line,
-          column: "stage",
-        });
+        throw formatError(
+          file,
+          `unknown stage "${fields[stageIndex] ?? ""}"`,
+          "stage must be draft, essay or evaluation",
+          {
+            line,
+            column: "stage",
+          },
+        );
       }
       const row = pick.map((k) => (k < 0 ? "" : (fields[k] ?? "")));
       for (const k of required[stage]) {
         if (row[k] === "") {
           const column = STAGE_COLUMNS[stage][k];
-          throw formatError(file, `${stage} row has an empty ${column}`, `fill in ${column}; ${REBUILD}`, { line, column });
+          throw formatError(file, `${stage} row has an empty ${column}`, `fill in ${column}; ${REBUILD}`, {
+            line,
+            column,
+          });
         }
       }
       if (row[COHORT_ID] !== cohortId) {
-        throw formatError(file, `row belongs to cohort "${row[COHORT_ID]}", not "${cohortId}"`, `set cohort_id to ${cohortId} on every row`, {
-          line,
-          column: "cohort_id",
-        });
+        throw formatError(
+          file,
+          `row belongs to cohort "${row[COHORT_ID]}", not "${cohortId}"`,
+          `set cohort_id to ${cohortId} on every row`,
+          {
+            line,
+            column: "cohort_id",
+          },
+        );
       }
       try {
-        assertSafeId(row[GEN_ID], "gen_id");
+        if (!looksSafe(row[GEN_ID])) assertSafeId(row[GEN_ID], "gen_id");
       } catch (err) {
         if (!(err instanceof UnsafeIdError)) throw err;
-        throw formatError(file, err.message, "gen_ids become partition keys and directory names; fix the id", { line, column: "gen_id" });
+        throw formatError(
+          file,
+          err.message,
+          "gen_ids become partition keys and directory names; fix the id",
+          { line, column: "gen_id" },
+        );
       }
       if (builder.add(stage, row)) lines[stage]!.push(line);
     });

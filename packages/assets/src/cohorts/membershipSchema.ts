@@ -6,7 +6,15 @@ import type { Stage } from "../config/paths.ts";
  * membership has `stage` plus the union of all of them.
  */
 export const STAGE_COLUMNS = {
-  draft: ["gen_id", "cohort_id", "draft_task_id", "combo_id", "draft_template", "generation_model", "generation_model_name"],
+  draft: [
+    "gen_id",
+    "cohort_id",
+    "draft_task_id",
+    "combo_id",
+    "draft_template",
+    "generation_model",
+    "generation_model_name",
+  ],
   essay: [
     "gen_id",
     "cohort_id",
@@ -58,7 +66,14 @@ export const MEMBERSHIP_COLUMNS = [
 export const REQUIRED_CELLS: Record<Stage, readonly string[]> = {
   draft: ["gen_id", "cohort_id", "draft_task_id", "combo_id", "draft_template", "generation_model"],
   essay: ["gen_id", "cohort_id", "essay_task_id", "parent_gen_id", "essay_template", "generation_model"],
-  evaluation: ["gen_id", "cohort_id", "evaluation_task_id", "parent_gen_id", "evaluation_template", "evaluation_model"],
+  evaluation: [
+    "gen_id",
+    "cohort_id",
+    "evaluation_task_id",
+    "parent_gen_id",
+    "evaluation_template",
+    "evaluation_model",
+  ],
 };
 
 /** Index of a column within a stage row. */
@@ -80,22 +95,32 @@ export interface Membership {
   rows: Record<Stage, StageRow[]>;
 }
 
-/** Collects rows, keeping the first of each (stage, gen_id). */
+/**
+ * Collects rows, keeping the first of each (stage, gen_id). A builder told its gen_ids
+ * are `unique` by construction skips the check (it costs a Set of every id).
+ */
 export class MembershipBuilder {
   readonly rows: Record<Stage, StageRow[]> = { draft: [], essay: [], evaluation: [] };
-  private readonly seen: Record<Stage, Set<string>> = { draft: new Set(), essay: new Set(), evaluation: new Set() };
+  private readonly seen: Record<Stage, Set<string>> | undefined;
   duplicates = 0;
 
-  constructor(readonly cohortId: string) {}
+  constructor(
+    readonly cohortId: string,
+    opts: { unique?: boolean } = {},
+  ) {
+    this.seen = opts.unique ? undefined : { draft: new Set(), essay: new Set(), evaluation: new Set() };
+  }
 
   /** Returns false (and drops the row) when the stage already has this gen_id. */
   add(stage: Stage, row: StageRow): boolean {
-    const ids = this.seen[stage];
-    if (ids.has(row[GEN_ID])) {
-      this.duplicates++;
-      return false;
+    if (this.seen) {
+      const ids = this.seen[stage];
+      if (ids.has(row[GEN_ID])) {
+        this.duplicates++;
+        return false;
+      }
+      ids.add(row[GEN_ID]);
     }
-    ids.add(row[GEN_ID]);
     this.rows[stage].push(row);
     return true;
   }

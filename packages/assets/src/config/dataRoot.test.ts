@@ -9,8 +9,12 @@ describe("dataRoot", () => {
   });
 
   it("resolves DD_DATA_ROOT against the current directory", () => {
-    expect(dataRoot({ DD_DATA_ROOT: "experiments/one" }, "/work/project")).toBe(path.resolve("/work/project/experiments/one"));
-    expect(dataRoot({ DD_DATA_ROOT: "/elsewhere/data" }, "/work/project")).toBe(path.resolve("/elsewhere/data"));
+    expect(dataRoot({ DD_DATA_ROOT: "experiments/one" }, "/work/project")).toBe(
+      path.resolve("/work/project/experiments/one"),
+    );
+    expect(dataRoot({ DD_DATA_ROOT: "/elsewhere/data" }, "/work/project")).toBe(
+      path.resolve("/elsewhere/data"),
+    );
     expect(dataRoot({ DD_DATA_ROOT: "  " }, "/work/project")).toBe(path.resolve("/work/project/data"));
   });
 });

@@ -35,11 +35,15 @@ export function derivedIOManager(derive: Record<string, (root: string) => unknow
     loadInput: (ctx: InputContext) => {
       const fn = derive[ctx.assetKey];
       if (!fn) {
-        throw new AssetsError("UNKNOWN_DERIVED_VALUE", `no way to derive the value of asset ${ctx.assetKey}`, {
-          context: { asset: ctx.assetKey },
-          hint: "give this asset an IO manager that stores its value",
-          userError: false,
-        });
+        throw new AssetsError(
+          "UNKNOWN_DERIVED_VALUE",
+          `no way to derive the value of asset ${ctx.assetKey}`,
+          {
+            context: { asset: ctx.assetKey },
+            hint: "give this asset an IO manager that stores its value",
+            userError: false,
+          },
+        );
       }
       return fn(dataRoot());
     },

@@ -20,11 +20,15 @@ function indexOf(combos: readonly ContentCombination[]): Map<string, ContentComb
  */
 export function comboFor(root: string, combos: unknown, comboId: string): ContentCombination {
   if (!Array.isArray(combos)) {
-    throw new AssetsError("CONTENT_COMBINATIONS_INVALID", "the content_combinations value is not a list of combos", {
-      context: { input: "content_combinations" },
-      hint: "materialize content_combinations again",
-      userError: false,
-    });
+    throw new AssetsError(
+      "CONTENT_COMBINATIONS_INVALID",
+      "the content_combinations value is not a list of combos",
+      {
+        context: { input: "content_combinations" },
+        hint: "materialize content_combinations again",
+        userError: false,
+      },
+    );
   }
   return indexOf(combos as ContentCombination[]).get(comboId) ?? findContentCombination(root, comboId);
 }

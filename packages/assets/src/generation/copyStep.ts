@@ -3,10 +3,11 @@
  * LLM call. raw.txt gets the same text so every finished generation has raw, metadata and
  * parsed files; parsed.txt is still written last.
  */
-import { rm } from "node:fs/promises";
+import { rmSync } from "node:fs";
 import type { AssetContext, Metadata } from "@daydream/core";
 import type { GenMetadataFields } from "../gens/metadata.ts";
 import type { GensStore } from "../gens/store.ts";
+import { readGenText } from "./genText.ts";
 import { nonEmptyLines } from "./rules.ts";
 import { genDirOf } from "./stepSupport.ts";
 
@@ -20,8 +21,8 @@ export interface CopyStepSpec {
 
 export async function runCopyStep(spec: CopyStepSpec): Promise<{ parsed: string; metadata: Metadata }> {
   const { store, genId } = spec;
-  const text = await store.readParsed("draft", spec.parentGenId);
-  await rm(store.path("essay", genId, "parsed"), { force: true });
+  const text = await readGenText(store, "draft", "parsed", spec.parentGenId);
+  rmSync(store.path("essay", genId, "parsed"), { force: true });
   await store.writeRaw("essay", genId, text);
   await store.writeMetadata("essay", genId, { ...spec.identity, mode: "copy" });
   await store.writeParsed("essay", genId, text);

@@ -41,7 +41,7 @@ export const draftPromptAsset = asset({
     const combo = comboFor(root, inputs.content_combinations, row.combo_id);
     const { prompt, file } = renderStageTemplate(root, "draft", row.draft_template, draftPromptVars(combo));
     const store = currentStore();
-    await removeStaleTempFiles(store.dir("draft", genId));
+    removeStaleTempFiles(store.dir("draft", genId));
     await store.writePrompt("draft", genId, prompt);
     return withMetadata(prompt, {
       template: row.draft_template,
@@ -76,7 +76,7 @@ export const draftResponseAsset = asset({
     // Resolved before the call: an unknown parser must not cost an LLM call.
     const parse = getDraftParser(parserName);
     const store = currentStore();
-    await removeStaleTempFiles(store.dir("draft", genId));
+    removeStaleTempFiles(store.dir("draft", genId));
     const { parsed, metadata } = await runLlmStep({
       ctx,
       store,

@@ -6,7 +6,11 @@ import { AssetsError, type ErrorContext } from "@daydream/core";
  * raw.txt is saved when the response itself is the problem, so it can be inspected.
  */
 export class GenerationError extends AssetsError {
-  constructor(code: string, message: string, opts: { context?: ErrorContext; hint: string; cause?: unknown }) {
+  constructor(
+    code: string,
+    message: string,
+    opts: { context?: ErrorContext; hint: string; cause?: unknown },
+  ) {
     super(code, message, { ...opts, userError: false });
   }
 }

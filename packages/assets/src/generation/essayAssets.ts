@@ -3,9 +3,10 @@ import { type AssetContext, asset, withMetadata } from "@daydream/core";
 import { essayGens } from "../cohorts/partitions.ts";
 import { dataRoot, displayPath } from "../config/dataRoot.ts";
 import type { GenMetadataFields } from "../gens/metadata.ts";
-import { getTaskRow, type EssayTaskRow } from "../tasks/taskTableReader.ts";
+import { type EssayTaskRow, getTaskRow } from "../tasks/taskTableReader.ts";
 import { runCopyStep } from "./copyStep.ts";
 import { GENS_IO } from "./gensIO.ts";
+import { readGenText } from "./genText.ts";
 import { LLM_RESOURCE, llmOf } from "./llmResource.ts";
 import { runLlmStep } from "./llmStep.ts";
 import { modelNameFor } from "./modelNames.ts";
@@ -55,7 +56,7 @@ export const essayPromptAsset = asset({
     const row = getTaskRow(root, TASKS, genId);
     const generator = templateRow(root, "essay", row.essay_template).generator;
     const store = currentStore();
-    await removeStaleTempFiles(store.dir("essay", genId));
+    removeStaleTempFiles(store.dir("essay", genId));
     const common = {
       template: row.essay_template,
       generator,
@@ -67,7 +68,7 @@ export const essayPromptAsset = asset({
       await store.writePrompt("essay", genId, COPY_MODE_PROMPT);
       return withMetadata(COPY_MODE_PROMPT, common);
     }
-    const draftText = await store.readParsed("draft", row.parent_gen_id);
+    const draftText = await readGenText(store, "draft", "parsed", row.parent_gen_id);
     requireMinLines(
       draftText,
       MIN_DRAFT_LINES,
@@ -105,10 +106,16 @@ export const essayResponseAsset = asset({
     const row = getTaskRow(root, TASKS, genId);
     const generator = templateRow(root, "essay", row.essay_template).generator;
     const store = currentStore();
-    await removeStaleTempFiles(store.dir("essay", genId));
+    removeStaleTempFiles(store.dir("essay", genId));
     const identity = identityOf(row, ctx);
     if (generator === "copy") {
-      const { parsed, metadata } = await runCopyStep({ ctx, store, genId, parentGenId: row.parent_gen_id, identity });
+      const { parsed, metadata } = await runCopyStep({
+        ctx,
+        store,
+        genId,
+        parentGenId: row.parent_gen_id,
+        identity,
+      });
       return withMetadata(parsed, metadata);
     }
     const { parsed, metadata } = await runLlmStep({

@@ -5,6 +5,7 @@ import { dataRoot, displayPath } from "../config/dataRoot.ts";
 import { getEvaluationParser } from "../parsing/evaluationParsers.ts";
 import { type EvaluationTaskRow, getTaskRow } from "../tasks/taskTableReader.ts";
 import { GENS_IO } from "./gensIO.ts";
+import { readGenText } from "./genText.ts";
 import { LLM_RESOURCE, llmOf } from "./llmResource.ts";
 import { runLlmStep } from "./llmStep.ts";
 import { modelNameFor } from "./modelNames.ts";
@@ -32,7 +33,8 @@ function parserNameOf(root: string, row: EvaluationTaskRow): string {
 export const evaluationPromptAsset = asset({
   key: "evaluation_prompt",
   group: "evaluation",
-  description: "prompt.txt of each evaluation: its evaluation template rendered with the parent essay's parsed text as `response`.",
+  description:
+    "prompt.txt of each evaluation: its evaluation template rendered with the parent essay's parsed text as `response`.",
   partitions: evaluationGens,
   ins: { [TASKS]: {} },
   // Evaluations read their parent essay's files, so essays of the same run come first.
@@ -45,14 +47,14 @@ export const evaluationPromptAsset = asset({
     const genId = genIdOf(ctx);
     const row = getTaskRow(root, TASKS, genId);
     const store = currentStore();
-    const essayText = await store.readParsed("essay", row.parent_gen_id);
+    const essayText = await readGenText(store, "essay", "parsed", row.parent_gen_id);
     const { prompt, file } = renderStageTemplate(
       root,
       "evaluation",
       row.evaluation_template,
       evaluationPromptVars(essayText),
     );
-    await removeStaleTempFiles(store.dir("evaluation", genId));
+    removeStaleTempFiles(store.dir("evaluation", genId));
     await store.writePrompt("evaluation", genId, prompt);
     return withMetadata(prompt, {
       template: row.evaluation_template,
@@ -86,7 +88,7 @@ export const evaluationResponseAsset = asset({
     // Resolved before the call: an unknown parser must not cost an LLM call.
     const parseScore = getEvaluationParser(parserName);
     const store = currentStore();
-    await removeStaleTempFiles(store.dir("evaluation", genId));
+    removeStaleTempFiles(store.dir("evaluation", genId));
     const { parsed, metadata } = await runLlmStep({
       ctx,
       store,

@@ -2,6 +2,7 @@ import { AssetsError, type InputContext, type IOManager } from "@daydream/core";
 import { dataRoot } from "../config/dataRoot.ts";
 import type { GenStage } from "../gens/layout.ts";
 import { GensStore } from "../gens/store.ts";
+import { readGenText } from "./genText.ts";
 
 /** IO manager key (registered in definitions.ts) of the six generation assets. */
 export const GENS_IO = "gens_store";
@@ -28,16 +29,17 @@ export function gensIOManager(): IOManager {
     loadInput: (ctx: InputContext) => {
       const target = FILE_OF_ASSET[ctx.assetKey];
       if (!target || ctx.partitionKey === undefined) {
-        throw new AssetsError("GENS_IO_UNSUPPORTED", `the gens store IO manager cannot load asset ${ctx.assetKey}`, {
-          context: { asset: ctx.assetKey, partition: ctx.partitionKey },
-          hint: `use io "${GENS_IO}" only for the partitioned prompt and response assets`,
-          userError: false,
-        });
+        throw new AssetsError(
+          "GENS_IO_UNSUPPORTED",
+          `the gens store IO manager cannot load asset ${ctx.assetKey}`,
+          {
+            context: { asset: ctx.assetKey, partition: ctx.partitionKey },
+            hint: `use io "${GENS_IO}" only for the partitioned prompt and response assets`,
+            userError: false,
+          },
+        );
       }
-      const store = new GensStore(dataRoot());
-      return target.file === "prompt"
-        ? store.readPrompt(target.stage, ctx.partitionKey)
-        : store.readParsed(target.stage, ctx.partitionKey);
+      return readGenText(new GensStore(dataRoot()), target.stage, target.file, ctx.partitionKey);
     },
   };
 }

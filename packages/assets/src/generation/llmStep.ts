@@ -3,7 +3,9 @@
  * before any check, apply the stage rules, parse, and write parsed.txt last, so parsed.txt
  * existing always means a finished generation with its raw.txt and metadata.json beside it.
  */
-import { rm } from "node:fs/promises";
+
+import { setMaxListeners } from "node:events";
+import { rmSync } from "node:fs";
 import { type AssetContext, AssetsError, type Metadata } from "@daydream/core";
 import { displayPath } from "../config/dataRoot.ts";
 import type { GenStage } from "../gens/layout.ts";
@@ -54,7 +56,8 @@ function usageFields(response: LlmResponse) {
 
 function parseFailure(spec: LlmStepSpec, rawFile: string, err: unknown): GenerationError {
   const message = err instanceof Error ? err.message : String(err);
-  const hint = err instanceof AssetsError && err.hint ? err.hint : "read raw.txt and check the template's parser";
+  const hint =
+    err instanceof AssetsError && err.hint ? err.hint : "read raw.txt and check the template's parser";
   return new GenerationError(
     "RESPONSE_UNPARSEABLE",
     `${spec.stage} ${spec.genId}: parser ${spec.parserName || "identity"} failed: ${message}`,
@@ -68,14 +71,21 @@ function parseFailure(spec: LlmStepSpec, rawFile: string, err: unknown): Generat
 
 export async function runLlmStep(spec: LlmStepSpec): Promise<StepOutcome> {
   const { ctx, store, stage, genId, llm } = spec;
+  // Every in-flight call listens on the run's one signal; more than 10 at once is expected here.
+  setMaxListeners(0, ctx.signal);
   const started = performance.now();
-  const response = await llm.complete({ model: spec.model, prompt: spec.prompt, signal: ctx.signal, log: ctx.log });
+  const response = await llm.complete({
+    model: spec.model,
+    prompt: spec.prompt,
+    signal: ctx.signal,
+    log: ctx.log,
+  });
   const durationMs = Math.round(performance.now() - started);
   const raw = normalizeResponseText(response.text);
   const usage = usageFields(response);
 
   // A new response makes any older parsed.txt stale; it goes before raw.txt is replaced.
-  await rm(store.path(stage, genId, "parsed"), { force: true });
+  rmSync(store.path(stage, genId, "parsed"), { force: true });
   const rawFile = displayPath(await store.writeRaw(stage, genId, raw));
   await store.writeMetadata(stage, genId, {
     ...spec.identity,
@@ -100,7 +110,10 @@ export async function runLlmStep(spec: LlmStepSpec): Promise<StepOutcome> {
     throw parseFailure(spec, rawFile, err);
   }
   await store.writeParsed(stage, genId, outcome.parsed);
-  ctx.log.info({ gen_id: genId, model: response.model, duration_ms: durationMs }, `${stage} response written`);
+  ctx.log.info(
+    { gen_id: genId, model: response.model, duration_ms: durationMs },
+    `${stage} response written`,
+  );
   return {
     parsed: outcome.parsed,
     metadata: {

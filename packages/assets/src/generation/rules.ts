@@ -45,7 +45,11 @@ export function requireMinLines(text: string, min: number, where: RuleContext, w
 }
 
 /** Fails when the provider says the answer was cut at max_tokens. */
-export function requireNotTruncated(finishReason: string | null, where: RuleContext, maxTokens: number): void {
+export function requireNotTruncated(
+  finishReason: string | null,
+  where: RuleContext,
+  maxTokens: number,
+): void {
   if (finishReason !== "length") return;
   throw new GenerationError(
     "RESPONSE_TRUNCATED",

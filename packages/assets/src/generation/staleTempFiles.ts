@@ -1,4 +1,4 @@
-import { readdir, rm } from "node:fs/promises";
+import fs from "node:fs";
 import path from "node:path";
 
 // writeFileAtomic's temp names: `.<file>.<pid>.<random hex>.tmp`.
@@ -18,12 +18,13 @@ function isAlive(pid: number): boolean {
  * Deletes temp files a killed writer left in a generation directory (a crash between
  * writing the temp file and renaming it). Files of live processes are left alone: the
  * claim on a step keeps other live processes out of this directory, but not out of
- * its sibling prompt/response step. Returns how many were removed.
+ * its sibling prompt/response step. Synchronous: one small readdir per step is cheaper
+ * on the event loop than a thread-pool round trip. Returns how many were removed.
  */
-export async function removeStaleTempFiles(dir: string): Promise<number> {
+export function removeStaleTempFiles(dir: string): number {
   let names: string[];
   try {
-    names = await readdir(dir);
+    names = fs.readdirSync(dir);
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code === "ENOENT") return 0;
     throw err;
@@ -32,7 +33,7 @@ export async function removeStaleTempFiles(dir: string): Promise<number> {
   for (const name of names) {
     const m = TEMP_FILE.exec(name);
     if (!m || isAlive(Number(m[1]))) continue;
-    await rm(path.join(dir, name), { force: true });
+    fs.rmSync(path.join(dir, name), { force: true });
     removed++;
   }
   return removed;

@@ -19,10 +19,14 @@ export function templateRow(root: string, stage: Stage, templateId: string): Tem
   const rows = tables.get(file, () => new Map(readTemplates(root, stage).map((t) => [t.templateId, t])));
   const row = rows.get(templateId);
   if (row) return row;
-  throw new GenerationError("TEMPLATE_UNKNOWN", `${stage} template "${templateId}" is not in ${displayPath(file)}`, {
-    context: { stage, template: templateId, file: displayPath(file) },
-    hint: `add a row for ${templateId} to ${displayPath(file)} (it may stay inactive), or rebuild the cohort's task tables`,
-  });
+  throw new GenerationError(
+    "TEMPLATE_UNKNOWN",
+    `${stage} template "${templateId}" is not in ${displayPath(file)}`,
+    {
+      context: { stage, template: templateId, file: displayPath(file) },
+      hint: `add a row for ${templateId} to ${displayPath(file)} (it may stay inactive), or rebuild the cohort's task tables`,
+    },
+  );
 }
 
 /** Renders the stage's template file with `vars`; returns the prompt and the template file used. */

@@ -5,7 +5,10 @@ import { formatCsvLine } from "./csvText.ts";
 
 /** A temp file beside `file`, so the final rename never crosses a filesystem. */
 function tempPathFor(file: string): string {
-  return path.join(path.dirname(file), `.${path.basename(file)}.${process.pid}.${randomBytes(4).toString("hex")}.tmp`);
+  return path.join(
+    path.dirname(file),
+    `.${path.basename(file)}.${process.pid}.${randomBytes(4).toString("hex")}.tmp`,
+  );
 }
 
 /** Readers see the old content or the new one, never half a file. */
@@ -55,11 +58,26 @@ export class AtomicCsvWriter {
   }
 
   commit(): void {
+    this.commitIfChanged({ always: true });
+  }
+
+  /**
+   * Replace the target only when the new content differs from it (so an unchanged file
+   * keeps its mtime); `beforeReplace` runs while the old file is still in place.
+   * Returns whether the file was replaced.
+   */
+  commitIfChanged(opts: { always?: boolean; beforeReplace?: () => void } = {}): boolean {
     try {
       this.flush();
       fs.closeSync(this.requireOpen());
       this.fd = undefined;
+      if (!opts.always && sameContent(this.tmp, this.file)) {
+        fs.rmSync(this.tmp, { force: true });
+        return false;
+      }
+      opts.beforeReplace?.();
       fs.renameSync(this.tmp, this.file);
+      return true;
     } catch (err) {
       this.abort();
       throw err;
@@ -86,8 +104,37 @@ export class AtomicCsvWriter {
   }
 }
 
-/** Writes a whole CSV atomically; `rows` may be any iterable, consumed once. */
-export function writeCsvAtomic(file: string, header: readonly string[], rows: Iterable<readonly string[]>): number {
+const COMPARE_CHUNK = 1 << 20;
+
+/** Byte equality of two files, read in chunks (they can be hundreds of MB). */
+export function sameContent(a: string, b: string): boolean {
+  if (!fs.existsSync(b) || fs.statSync(a).size !== fs.statSync(b).size) return false;
+  const fa = fs.openSync(a, "r");
+  const fb = fs.openSync(b, "r");
+  try {
+    const ba = Buffer.allocUnsafe(COMPARE_CHUNK);
+    const bb = Buffer.allocUnsafe(COMPARE_CHUNK);
+    for (;;) {
+      const na = fs.readSync(fa, ba, 0, COMPARE_CHUNK, null);
+      const nb = fs.readSync(fb, bb, 0, COMPARE_CHUNK, null);
+      if (na !== nb || ba.compare(bb, 0, nb, 0, na) !== 0) return false;
+      if (na === 0) return true;
+    }
+  } finally {
+    fs.closeSync(fa);
+    fs.closeSync(fb);
+  }
+}
+
+/**
+ * Writes a whole CSV atomically (`rows` may be any iterable, consumed once); a file that
+ * already holds exactly this content is left untouched. Returns whether it changed.
+ */
+export function writeCsvAtomic(
+  file: string,
+  header: readonly string[],
+  rows: Iterable<readonly string[]>,
+): boolean {
   const writer = new AtomicCsvWriter(file, header);
   try {
     for (const row of rows) writer.writeRow(row);
@@ -95,6 +142,5 @@ export function writeCsvAtomic(file: string, header: readonly string[], rows: It
     writer.abort();
     throw err;
   }
-  writer.commit();
-  return writer.rows;
+  return writer.commitIfChanged();
 }

@@ -70,7 +70,9 @@ function idProblem(id: string): string | undefined {
 /** Required free text (names, provider model ids). */
 export function requiredTextCell(what: string) {
   return cell<string>((raw) =>
-    raw === undefined || raw === "" ? { ok: false, message: `${what} is empty`, hint: `fill in the ${what}` } : { ok: true, value: raw },
+    raw === undefined || raw === ""
+      ? { ok: false, message: `${what} is empty`, hint: `fill in the ${what}` }
+      : { ok: true, value: raw },
   );
 }
 
@@ -83,10 +85,13 @@ export function textCell() {
 export function choiceCell<T extends string>(choices: readonly T[], fallback?: T) {
   return cell<T>((raw) => {
     if ((raw === undefined || raw === "") && fallback !== undefined) return { ok: true, value: fallback };
-    if (raw !== undefined && (choices as readonly string[]).includes(raw)) return { ok: true, value: raw as T };
+    if (raw !== undefined && (choices as readonly string[]).includes(raw))
+      return { ok: true, value: raw as T };
     return {
       ok: false,
-      message: raw ? `"${raw}" is not one of ${choices.join(", ")}` : `the value is empty (expected one of ${choices.join(", ")})`,
+      message: raw
+        ? `"${raw}" is not one of ${choices.join(", ")}`
+        : `the value is empty (expected one of ${choices.join(", ")})`,
       hint: `write one of: ${choices.join(", ")}`,
     };
   });
@@ -95,7 +100,12 @@ export function choiceCell<T extends string>(choices: readonly T[], fallback?: T
 /** A whole number >= 1. */
 export function positiveIntCell(what: string) {
   return cell<number>((raw) => {
-    if (raw !== undefined && /^[0-9]+$/.test(raw) && Number(raw) >= 1) return { ok: true, value: Number(raw) };
-    return { ok: false, message: `${what} must be a whole number >= 1, got "${raw ?? ""}"`, hint: `write the ${what} as a number such as 2` };
+    if (raw !== undefined && /^[0-9]+$/.test(raw) && Number(raw) >= 1)
+      return { ok: true, value: Number(raw) };
+    return {
+      ok: false,
+      message: `${what} must be a whole number >= 1, got "${raw ?? ""}"`,
+      hint: `write the ${what} as a number such as 2`,
+    };
   });
 }

@@ -1,7 +1,12 @@
 import fs from "node:fs";
 import { z } from "zod";
 import { displayPath } from "../config/dataRoot.ts";
-import { comboMappingsPath, DESCRIPTION_LEVELS, type DescriptionLevel, selectedComboMappingsPath } from "../config/paths.ts";
+import {
+  comboMappingsPath,
+  DESCRIPTION_LEVELS,
+  type DescriptionLevel,
+  selectedComboMappingsPath,
+} from "../config/paths.ts";
 import { choiceCell, idCell, positiveIntCell, textCell } from "./cells.ts";
 import { readValidatedTable } from "./csvTable.ts";
 import { RawInputError } from "./errors.ts";
@@ -104,7 +109,12 @@ export function readSelectedComboMappings(root: string): SelectedComboMappings {
   return { file, exists: true, rows, comboIds: uniqueComboIds(rows), supersetChecked };
 }
 
-function assertSubsetOf(file: string, selected: ComboMappingRow[], superFile: string, superset: ComboMappingRow[]): void {
+function assertSubsetOf(
+  file: string,
+  selected: ComboMappingRow[],
+  superFile: string,
+  superset: ComboMappingRow[],
+): void {
   const supersetFile = displayPath(superFile);
   const byCombo = new Map<string, ComboMappingRow[]>();
   for (const r of superset) {
@@ -132,7 +142,12 @@ function assertSubsetOf(file: string, selected: ComboMappingRow[], superFile: st
     }
     if (match.descriptionLevel !== r.descriptionLevel || match.kMax !== r.kMax) {
       throw new RawInputError(
-        { file, row: r.row, line: r.line, column: match.descriptionLevel !== r.descriptionLevel ? "description_level" : "k_max" },
+        {
+          file,
+          row: r.row,
+          line: r.line,
+          column: match.descriptionLevel !== r.descriptionLevel ? "description_level" : "k_max",
+        },
         `combo "${r.comboId}" differs from ${supersetFile} (level ${match.descriptionLevel}, k_max ${match.kMax})`,
         `copy the combo's rows from ${supersetFile} unchanged`,
       );
@@ -144,7 +159,9 @@ function assertSubsetOf(file: string, selected: ComboMappingRow[], superFile: st
   for (const [comboId, rows] of selectedByCombo) {
     const expected = byCombo.get(comboId)!;
     if (rows.length !== expected.length) {
-      const missing = expected.filter((e) => !rows.some((r) => r.conceptId === e.conceptId)).map((e) => e.conceptId);
+      const missing = expected
+        .filter((e) => !rows.some((r) => r.conceptId === e.conceptId))
+        .map((e) => e.conceptId);
       const first = rows[0];
       throw new RawInputError(
         { file, row: first.row, line: first.line, column: "concept_id" },

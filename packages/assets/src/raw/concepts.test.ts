@@ -35,7 +35,9 @@ describe("resolveConceptContent", () => {
     expect(resolveConceptContent(root, concept, "sentence")).toBe("the sentence");
     description("paragraph", "x", "the paragraph");
     expect(resolveConceptContent(root, concept, "article")).toBe("the paragraph");
-    expect(resolveConceptContent(root, { conceptId: "y", name: "Only a name" }, "paragraph")).toBe("Only a name");
+    expect(resolveConceptContent(root, { conceptId: "y", name: "Only a name" }, "paragraph")).toBe(
+      "Only a name",
+    );
   });
 
   it("uses an article only when it is the level asked for", () => {

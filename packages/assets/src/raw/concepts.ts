@@ -22,9 +22,20 @@ export interface Concept {
 /** Every concept of concepts_metadata.csv (active or not), in file order. */
 export function readConcepts(root: string): Concept[] {
   const file = conceptsMetadataPath(root);
-  const rows = readValidatedTable(file, ["concept_id", "name"], conceptSchema, "columns concept_id,name,active");
+  const rows = readValidatedTable(
+    file,
+    ["concept_id", "name"],
+    conceptSchema,
+    "columns concept_id,name,active",
+  );
   assertUniqueKey(file, rows, "concept_id", (r) => r.concept_id);
-  return rows.map((r) => ({ conceptId: r.concept_id, name: r.name, active: r.active, row: r.row, line: r.line }));
+  return rows.map((r) => ({
+    conceptId: r.concept_id,
+    name: r.name,
+    active: r.active,
+    row: r.row,
+    line: r.line,
+  }));
 }
 
 /** Universal newlines, as Python's text mode reads files. */
@@ -33,16 +44,25 @@ export function normalizeNewlines(text: string): string {
 }
 
 /** The description at one level, stripped; undefined when the file does not exist. */
-export function readConceptDescription(root: string, conceptId: string, level: DescriptionLevel): string | undefined {
+export function readConceptDescription(
+  root: string,
+  conceptId: string,
+  level: DescriptionLevel,
+): string | undefined {
   const file = conceptDescriptionPath(root, level, conceptId);
   let text: string;
   try {
     text = fs.readFileSync(file, "utf8");
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code === "ENOENT") return undefined;
-    throw new RawInputError({ file }, `cannot read the description (${(err as NodeJS.ErrnoException).code})`, "check its permissions", {
-      cause: err,
-    });
+    throw new RawInputError(
+      { file },
+      `cannot read the description (${(err as NodeJS.ErrnoException).code})`,
+      "check its permissions",
+      {
+        cause: err,
+      },
+    );
   }
   return normalizeNewlines(text).trim();
 }
@@ -52,7 +72,11 @@ export function readConceptDescription(root: string, conceptId: string, level: D
  * requested level, paragraph and sentence, else the concept's name (`article` only
  * when it is the level asked for).
  */
-export function resolveConceptContent(root: string, concept: Pick<Concept, "conceptId" | "name">, level: DescriptionLevel): string {
+export function resolveConceptContent(
+  root: string,
+  concept: Pick<Concept, "conceptId" | "name">,
+  level: DescriptionLevel,
+): string {
   const order: DescriptionLevel[] = [level, "paragraph", "sentence"];
   for (const candidate of order) {
     const text = readConceptDescription(root, concept.conceptId, candidate);

@@ -25,11 +25,19 @@ export function readRawText(file: string, whatFor: string): string {
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
     if (code === "ENOENT") {
-      throw new RawInputError({ file }, "file not found", `create it: ${whatFor}`, { code: "RAW_FILE_MISSING", cause: err });
+      throw new RawInputError({ file }, "file not found", `create it: ${whatFor}`, {
+        code: "RAW_FILE_MISSING",
+        cause: err,
+      });
     }
-    throw new RawInputError({ file }, `cannot read the file (${code ?? String(err)})`, "check its permissions", {
-      cause: err,
-    });
+    throw new RawInputError(
+      { file },
+      `cannot read the file (${code ?? String(err)})`,
+      "check its permissions",
+      {
+        cause: err,
+      },
+    );
   }
 }
 
@@ -61,12 +69,18 @@ export function parseRawTable(file: string, text: string, required: readonly str
     });
   } catch (err) {
     if (err instanceof CsvSyntaxError) {
-      throw new RawInputError({ file, line: err.line }, err.problem, "fix the quoting on that line", { cause: err });
+      throw new RawInputError({ file, line: err.line }, err.problem, "fix the quoting on that line", {
+        cause: err,
+      });
     }
     throw err;
   }
   if (columns === undefined) {
-    throw new RawInputError({ file, line: 1 }, "the file is empty (no header line)", `start it with the header: ${required.join(",")}`);
+    throw new RawInputError(
+      { file, line: 1 },
+      "the file is empty (no header line)",
+      `start it with the header: ${required.join(",")}`,
+    );
   }
   return { file, columns, records };
 }
@@ -75,16 +89,28 @@ function checkHeader(file: string, columns: string[], required: readonly string[
   const seen = new Set<string>();
   for (const column of columns) {
     if (column === "") {
-      throw new RawInputError({ file, line }, "the header has an empty column name", "name every column or remove the stray comma");
+      throw new RawInputError(
+        { file, line },
+        "the header has an empty column name",
+        "name every column or remove the stray comma",
+      );
     }
     if (seen.has(column)) {
-      throw new RawInputError({ file, line, column }, "the header names this column twice", "keep one column of that name");
+      throw new RawInputError(
+        { file, line, column },
+        "the header names this column twice",
+        "keep one column of that name",
+      );
     }
     seen.add(column);
   }
   for (const column of required) {
     if (!seen.has(column)) {
-      throw new RawInputError({ file, line, column }, "required column is missing from the header", `add a "${column}" column (required: ${required.join(", ")})`);
+      throw new RawInputError(
+        { file, line, column },
+        "required column is missing from the header",
+        `add a "${column}" column (required: ${required.join(", ")})`,
+      );
     }
   }
 }
@@ -97,7 +123,10 @@ interface IssueWithHint {
 }
 
 /** Validate every record with a zod object schema; the first bad cell fails with its row and column. */
-export function validateRecords<S extends z.ZodType>(table: RawTable, schema: S): Array<z.output<S> & { row: number; line: number }> {
+export function validateRecords<S extends z.ZodType>(
+  table: RawTable,
+  schema: S,
+): Array<z.output<S> & { row: number; line: number }> {
   return table.records.map((record) => {
     const parsed = schema.safeParse(record.cells);
     if (!parsed.success) {
@@ -109,7 +138,10 @@ export function validateRecords<S extends z.ZodType>(table: RawTable, schema: S)
         issue.params?.hint ?? `fix the value${column ? ` of "${column}"` : ""} in that row`,
       );
     }
-    return { ...(parsed.data as object), row: record.row, line: record.line } as z.output<S> & { row: number; line: number };
+    return { ...(parsed.data as object), row: record.row, line: record.line } as z.output<S> & {
+      row: number;
+      line: number;
+    };
   });
 }
 
@@ -124,7 +156,12 @@ export function readValidatedTable<S extends z.ZodType>(
 }
 
 /** Fail on the second row that repeats a key (ids must be unique in a table). */
-export function assertUniqueKey<T extends { row: number; line: number }>(file: string, rows: T[], column: string, key: (r: T) => string): void {
+export function assertUniqueKey<T extends { row: number; line: number }>(
+  file: string,
+  rows: T[],
+  column: string,
+  key: (r: T) => string,
+): void {
   const first = new Map<string, T>();
   for (const r of rows) {
     const k = key(r);

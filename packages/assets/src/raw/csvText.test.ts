@@ -21,7 +21,11 @@ describe("parseCsv", () => {
   ];
 
   it.each(tricky)("reads the same records as csv-parse: %j", (text) => {
-    const expected = parse(text, { bom: true, relax_column_count: true, skip_empty_lines: false }) as string[][];
+    const expected = parse(text, {
+      bom: true,
+      relax_column_count: true,
+      skip_empty_lines: false,
+    }) as string[][];
     expect(records(text).map((r) => r.fields)).toEqual(expected);
   });
 

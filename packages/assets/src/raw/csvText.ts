@@ -63,7 +63,10 @@ export function parseCsv(text: string, onRecord: (fields: string[], line: number
         fields.push(value);
         const after = text.charCodeAt(i);
         if (i < n && after !== COMMA && after !== LF && after !== CR) {
-          throw new CsvSyntaxError("unexpected text after a closing quote (write a quote inside a field as \"\")", line);
+          throw new CsvSyntaxError(
+            'unexpected text after a closing quote (write a quote inside a field as "")',
+            line,
+          );
         }
       } else {
         let j = i;

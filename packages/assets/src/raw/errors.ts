@@ -13,7 +13,8 @@ export interface RawLocation {
 /** Where in a file a problem is, e.g. `data/1_raw/llm_models.csv, data row 3 (line 4), column "for_generation"`. */
 export function describeLocation(loc: RawLocation): string {
   const parts = [displayPath(loc.file)];
-  if (loc.row !== undefined) parts.push(`data row ${loc.row}${loc.line !== undefined ? ` (line ${loc.line})` : ""}`);
+  if (loc.row !== undefined)
+    parts.push(`data row ${loc.row}${loc.line !== undefined ? ` (line ${loc.line})` : ""}`);
   else if (loc.line !== undefined) parts.push(`line ${loc.line}`);
   if (loc.column !== undefined) parts.push(`column "${loc.column}"`);
   return parts.join(", ");
@@ -21,7 +22,12 @@ export function describeLocation(loc: RawLocation): string {
 
 /** A raw input file (CSV, description, template, selection list) is missing or malformed. */
 export class RawInputError extends AssetsError {
-  constructor(loc: RawLocation, problem: string, hint: string, opts: { code?: string; cause?: unknown } = {}) {
+  constructor(
+    loc: RawLocation,
+    problem: string,
+    hint: string,
+    opts: { code?: string; cause?: unknown } = {},
+  ) {
     super(opts.code ?? "RAW_INPUT_INVALID", `${describeLocation(loc)}: ${problem}`, {
       context: { file: displayPath(loc.file), row: loc.row, line: loc.line, column: loc.column },
       hint,

@@ -1,8 +1,14 @@
 import fs from "node:fs";
 import path from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import {
+  smallSpec,
+  type TempDir,
+  tempDir,
+  writeRawTree,
+  writeSelectedEssays,
+} from "../../tests/helpers/rawTree.ts";
 import { thrown } from "../../tests/helpers/thrown.ts";
-import { smallSpec, type TempDir, tempDir, writeRawTree, writeSelectedEssays } from "../../tests/helpers/rawTree.ts";
 import { readSelectedComboMappings } from "./comboMappings.ts";
 import { readConcepts } from "./concepts.ts";
 import { RawInputError } from "./errors.ts";
@@ -51,7 +57,10 @@ describe("raw readers", () => {
   });
 
   it("names file, data row, line, column and the fix for a malformed boolean", () => {
-    rewrite("1_raw/llm_models.csv", "id,model,for_generation,for_evaluation\n\nm1,p/m1,True,False\nm2,p/m2,yes,False\n");
+    rewrite(
+      "1_raw/llm_models.csv",
+      "id,model,for_generation,for_evaluation\n\nm1,p/m1,True,False\nm2,p/m2,yes,False\n",
+    );
     const err = caught(() => readLlmModels(root));
     expect(err.message).toContain("llm_models.csv");
     expect(err.message).toContain('data row 2 (line 4), column "for_generation"');
@@ -69,7 +78,9 @@ describe("raw readers", () => {
 
   it("rejects a record with more cells than the header", () => {
     rewrite("1_raw/draft_templates.csv", "template_id,active\nd1,True,extra\n");
-    expect(caught(() => readTemplates(root, "draft")).message).toMatch(/data row 1 \(line 2\): 3 cells but the header has 2/);
+    expect(caught(() => readTemplates(root, "draft")).message).toMatch(
+      /data row 1 \(line 2\): 3 cells but the header has 2/,
+    );
   });
 
   it("rejects an unknown essay generator with the allowed values", () => {
@@ -81,7 +92,9 @@ describe("raw readers", () => {
 
   it("rejects a duplicate id and an id that could escape its directory", () => {
     rewrite("1_raw/draft_templates.csv", "template_id,active\nd1,True\nd1,False\n");
-    expect(caught(() => readTemplates(root, "draft")).message).toMatch(/duplicate template_id "d1" \(first defined in data row 1/);
+    expect(caught(() => readTemplates(root, "draft")).message).toMatch(
+      /duplicate template_id "d1" \(first defined in data row 1/,
+    );
     rewrite("1_raw/draft_templates.csv", "template_id,active\n../d1,True\n");
     expect(caught(() => readTemplates(root, "draft")).context).toMatchObject({ column: "template_id" });
   });
@@ -102,7 +115,10 @@ describe("selected combo mappings", () => {
   });
 
   it("rejects a selected combo the superset does not define", () => {
-    fs.appendFileSync(path.join(root, "2_tasks/selected_combo_mappings.csv"), "combo-new,v1,c1,paragraph,1,x\n");
+    fs.appendFileSync(
+      path.join(root, "2_tasks/selected_combo_mappings.csv"),
+      "combo-new,v1,c1,paragraph,1,x\n",
+    );
     const err = caught(() => readSelectedComboMappings(root));
     expect(err.context).toMatchObject({ row: 5, column: "combo_id" });
     expect(err.message).toContain("combo_mappings.csv");
@@ -113,7 +129,10 @@ describe("selected combo mappings", () => {
       "2_tasks/selected_combo_mappings.csv",
       "combo_id,concept_id,description_level,k_max\ncombo-a,c1,paragraph,2\ncombo-a,c2,sentence,2\n",
     );
-    expect(caught(() => readSelectedComboMappings(root)).context).toMatchObject({ row: 2, column: "description_level" });
+    expect(caught(() => readSelectedComboMappings(root)).context).toMatchObject({
+      row: 2,
+      column: "description_level",
+    });
   });
 
   it("counts a missing selection file as no combos", () => {
@@ -139,6 +158,8 @@ describe("selected essays", () => {
 
   it("rejects a file that lists no ids", () => {
     writeSelectedEssays(root, "# nothing yet\n\n");
-    expect(caught(() => readSelectedEssays(root)).hint).toMatch(/delete the file to build a Cartesian cohort/);
+    expect(caught(() => readSelectedEssays(root)).hint).toMatch(
+      /delete the file to build a Cartesian cohort/,
+    );
   });
 });

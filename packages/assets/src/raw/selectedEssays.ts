@@ -1,9 +1,9 @@
 import fs from "node:fs";
 import { selectedEssaysPath } from "../config/paths.ts";
 import { assertSafeId, UnsafeIdError } from "../ids.ts";
+import { normalizeNewlines } from "./concepts.ts";
 import { readRawText } from "./csvTable.ts";
 import { RawInputError } from "./errors.ts";
-import { normalizeNewlines } from "./concepts.ts";
 
 export interface SelectedEssays {
   file: string;
@@ -31,10 +31,15 @@ export function readSelectedEssays(root: string): SelectedEssays | undefined {
       assertSafeId(id, "essay gen_id");
     } catch (err) {
       if (!(err instanceof UnsafeIdError)) throw err;
-      throw new RawInputError({ file, line: index + 1 }, err.message, "write one essay gen_id per line (ids from data/gens/essay/)", {
-        code: "SELECTED_ESSAY_ID_INVALID",
-        cause: err,
-      });
+      throw new RawInputError(
+        { file, line: index + 1 },
+        err.message,
+        "write one essay gen_id per line (ids from data/gens/essay/)",
+        {
+          code: "SELECTED_ESSAY_ID_INVALID",
+          cause: err,
+        },
+      );
     }
     if (seen.has(id)) return;
     seen.add(id);

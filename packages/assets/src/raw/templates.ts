@@ -41,7 +41,12 @@ const COLUMNS: Record<Stage, string> = {
 /** Every template row of `<stage>_templates.csv` (active or not), in file order. */
 export function readTemplates(root: string, stage: Stage): TemplateRow[] {
   const file = templateTablePath(root, stage);
-  const rows = readValidatedTable(file, ["template_id"], stage === "essay" ? essaySchema : baseSchema, `columns ${COLUMNS[stage]}`);
+  const rows = readValidatedTable(
+    file,
+    ["template_id"],
+    stage === "essay" ? essaySchema : baseSchema,
+    `columns ${COLUMNS[stage]}`,
+  );
   assertUniqueKey(file, rows, "template_id", (r) => r.template_id);
   return rows.map((r) => ({
     stage,
@@ -88,7 +93,9 @@ export function readTemplateSource(root: string, stage: Stage, templateId: strin
     throw new RawInputError(
       { file },
       code === "ENOENT" ? `template "${templateId}" has no file` : `cannot read the template (${code})`,
-      code === "ENOENT" ? `create ${file} or deactivate the template in ${stage}_templates.csv` : "check its permissions",
+      code === "ENOENT"
+        ? `create ${file} or deactivate the template in ${stage}_templates.csv`
+        : "check its permissions",
       { code: "TEMPLATE_FILE_MISSING", cause: err },
     );
   }

@@ -2,13 +2,18 @@ import { asset } from "@daydream/core";
 import { dataRoot, displayPath } from "../config/dataRoot.ts";
 import { selectedComboMappingsPath } from "../config/paths.ts";
 import { type ComboMappingRow, readSelectedComboMappings } from "../raw/comboMappings.ts";
-import { buildContentCombinations, type ContentCombination, loadContentCombinations } from "./contentCombinations.ts";
+import {
+  buildContentCombinations,
+  type ContentCombination,
+  loadContentCombinations,
+} from "./contentCombinations.ts";
 import { DERIVED_IO } from "./taskAssets.ts";
 
 export const selectedComboMappingsAsset = asset({
   key: "selected_combo_mappings",
   group: "task_definitions",
-  description: "The combos in play: data/2_tasks/selected_combo_mappings.csv, checked against the superset data/combo_mappings.csv.",
+  description:
+    "The combos in play: data/2_tasks/selected_combo_mappings.csv, checked against the superset data/combo_mappings.csv.",
   io: DERIVED_IO,
   kinds: ["csv"],
   compute: (ctx) => {
@@ -19,7 +24,9 @@ export const selectedComboMappingsAsset = asset({
       combos: selected.comboIds.length,
       rows: selected.rows.length,
       superset_checked: selected.supersetChecked,
-      ...(selected.exists ? {} : { note: "file not found: no combos in play (a curated cohort does not need any)" }),
+      ...(selected.exists
+        ? {}
+        : { note: "file not found: no combos in play (a curated cohort does not need any)" }),
     });
     return selected.rows;
   },
@@ -28,14 +35,22 @@ export const selectedComboMappingsAsset = asset({
 export const contentCombinationsAsset = asset({
   key: "content_combinations",
   group: "task_definitions",
-  description: "Each selected combo with its concepts' names and description text at the combo's level (input of draft prompts).",
+  description:
+    "Each selected combo with its concepts' names and description text at the combo's level (input of draft prompts).",
   ins: { selected_combo_mappings: {} },
   io: DERIVED_IO,
   compute: (ctx, inputs) => {
     const root = dataRoot();
     const rows = inputs.selected_combo_mappings as ComboMappingRow[];
-    const combos: ContentCombination[] = buildContentCombinations(root, rows, selectedComboMappingsPath(root));
-    ctx.addMetadata({ combination_count: combos.length, concepts: combos.reduce((n, c) => n + c.concepts.length, 0) });
+    const combos: ContentCombination[] = buildContentCombinations(
+      root,
+      rows,
+      selectedComboMappingsPath(root),
+    );
+    ctx.addMetadata({
+      combination_count: combos.length,
+      concepts: combos.reduce((n, c) => n + c.concepts.length, 0),
+    });
     return combos;
   },
 });

@@ -1,6 +1,10 @@
 import fs from "node:fs";
 import { comboMappingsPath, type DescriptionLevel } from "../config/paths.ts";
-import { type ComboMappingRow, readComboMappingsFile, readSelectedComboMappings } from "../raw/comboMappings.ts";
+import {
+  type ComboMappingRow,
+  readComboMappingsFile,
+  readSelectedComboMappings,
+} from "../raw/comboMappings.ts";
 import { type Concept, readConcepts, resolveConceptContent } from "../raw/concepts.ts";
 import { RawInputError } from "../raw/errors.ts";
 
@@ -17,7 +21,12 @@ export interface ContentCombination {
  * Resolve each combo's concepts (inactive concepts included) to name + content at the
  * combo's description level, with the paragraph/sentence/name fallbacks.
  */
-export function buildContentCombinations(root: string, rows: readonly ComboMappingRow[], file: string, concepts?: Concept[]): ContentCombination[] {
+export function buildContentCombinations(
+  root: string,
+  rows: readonly ComboMappingRow[],
+  file: string,
+  concepts?: Concept[],
+): ContentCombination[] {
   const byId = new Map((concepts ?? readConcepts(root)).map((c) => [c.conceptId, c]));
   const combos = new Map<string, ContentCombination>();
   for (const r of rows) {
@@ -34,7 +43,11 @@ export function buildContentCombinations(root: string, rows: readonly ComboMappi
       combo = { comboId: r.comboId, descriptionLevel: r.descriptionLevel, kMax: r.kMax, concepts: [] };
       combos.set(r.comboId, combo);
     }
-    combo.concepts.push({ conceptId: concept.conceptId, name: concept.name, content: resolveConceptContent(root, concept, r.descriptionLevel) });
+    combo.concepts.push({
+      conceptId: concept.conceptId,
+      name: concept.name,
+      content: resolveConceptContent(root, concept, r.descriptionLevel),
+    });
   }
   return [...combos.values()];
 }
@@ -54,9 +67,16 @@ export function findContentCombination(root: string, comboId: string): ContentCo
   const inSelected = selected.rows.filter((r) => r.comboId === comboId);
   if (inSelected.length > 0) return buildContentCombinations(root, inSelected, selected.file)[0];
   const superset = comboMappingsPath(root);
-  const rows = fs.existsSync(superset) ? readComboMappingsFile(superset).filter((r) => r.comboId === comboId) : [];
+  const rows = fs.existsSync(superset)
+    ? readComboMappingsFile(superset).filter((r) => r.comboId === comboId)
+    : [];
   if (rows.length > 0) return buildContentCombinations(root, rows, superset)[0];
-  throw new RawInputError({ file: superset }, `combo "${comboId}" is not defined`, "add the combo's rows to data/combo_mappings.csv", {
-    code: "COMBO_UNKNOWN",
-  });
+  throw new RawInputError(
+    { file: superset },
+    `combo "${comboId}" is not defined`,
+    "add the combo's rows to data/combo_mappings.csv",
+    {
+      code: "COMBO_UNKNOWN",
+    },
+  );
 }

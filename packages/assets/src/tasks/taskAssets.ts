@@ -1,10 +1,16 @@
 import fs from "node:fs";
 import { AssetsError, asset } from "@daydream/core";
+import { membershipRegisteredInRun, registerGenPartitions } from "../cohorts/partitions.ts";
 import { dataRoot, displayPath } from "../config/dataRoot.ts";
 import { taskTablePath } from "../config/paths.ts";
-import { registerGenPartitions } from "../cohorts/partitions.ts";
 import { TaskTableError } from "./taskTableReader.ts";
-import { membershipForTasks, projectTaskRows, TASK_TABLES, type TaskTableName, writeTaskTable } from "./taskTables.ts";
+import {
+  membershipForTasks,
+  projectTaskRows,
+  TASK_TABLES,
+  type TaskTableName,
+  writeTaskTable,
+} from "./taskTables.ts";
 
 /** IO manager key (registered in definitions.ts) for values derived again from files on load. */
 export const DERIVED_IO = "derived_from_files";
@@ -20,20 +26,28 @@ export interface TaskTableRef {
 export function taskTableRef(root: string, table: TaskTableName): TaskTableRef {
   const file = taskTablePath(root, table);
   if (!fs.existsSync(file)) {
-    throw new TaskTableError("TASK_TABLE_MISSING", `task table ${table} has not been materialized: ${displayPath(file)} does not exist`, {
-      context: { asset: table, file: displayPath(file) },
-      hint: `materialize it first: npx assets materialize --select ${table}`,
-    });
+    throw new TaskTableError(
+      "TASK_TABLE_MISSING",
+      `task table ${table} has not been materialized: ${displayPath(file)} does not exist`,
+      {
+        context: { asset: table, file: displayPath(file) },
+        hint: `materialize it first: npx assets materialize --select ${table}`,
+      },
+    );
   }
   return { table, path: file };
 }
 
 function cohortIdOf(value: unknown, table: string): string {
   if (typeof value === "string" && value !== "") return value;
-  throw new AssetsError("COHORT_ID_INVALID", `the stored cohort_id value is not a cohort id: ${JSON.stringify(value)}`, {
-    context: { asset: table, input: "cohort_id" },
-    hint: "materialize cohort_id again",
-  });
+  throw new AssetsError(
+    "COHORT_ID_INVALID",
+    `the stored cohort_id value is not a cohort id: ${JSON.stringify(value)}`,
+    {
+      context: { asset: table, input: "cohort_id" },
+      hint: "materialize cohort_id again",
+    },
+  );
 }
 
 function taskTableAsset(table: TaskTableName, description: string) {
@@ -51,11 +65,16 @@ function taskTableAsset(table: TaskTableName, description: string) {
       const cohortId = cohortIdOf(inputs.cohort_id, table);
       const source = membershipForTasks(root, cohortId);
       if (source.source === "legacy_active_axes") {
-        ctx.log.warn({ cohort_id: cohortId }, "membership.csv missing: DD_ALLOW_LEGACY_TASKS=1, tasks built from the active axes");
+        ctx.log.warn(
+          { cohort_id: cohortId },
+          "membership.csv missing: DD_ALLOW_LEGACY_TASKS=1, tasks built from the active axes",
+        );
       }
       const rows = projectTaskRows(source.membership, table);
       const file = writeTaskTable(root, table, rows);
-      const added = registerGenPartitions(ctx.instance, stage, rows);
+      // cohort_membership already added exactly these keys earlier in this run.
+      const alreadyRegistered = membershipRegisteredInRun(ctx.runId, source.membership);
+      const added = alreadyRegistered ? 0 : registerGenPartitions(ctx.instance, stage, rows);
       ctx.addMetadata({
         task_count: rows.length,
         source: source.source,
@@ -63,6 +82,9 @@ function taskTableAsset(table: TaskTableName, description: string) {
         cohort_id: cohortId,
         path: displayPath(file),
         partitions_added: added,
+        ...(alreadyRegistered
+          ? { partitions_note: "registered by cohort_membership earlier in this run" }
+          : {}),
       });
       const ref: TaskTableRef = { table, path: file };
       return ref;

@@ -1,10 +1,10 @@
 import fs from "node:fs";
 import path from "node:path";
 import { AssetsError } from "@daydream/core";
+import type { DraftColumn, EssayColumn, EvaluationColumn } from "../cohorts/membershipSchema.ts";
 import { displayPath } from "../config/dataRoot.ts";
 import { taskTablePath } from "../config/paths.ts";
 import { CsvSyntaxError, isBlankRecord, parseCsv } from "../raw/csvText.ts";
-import type { DraftColumn, EssayColumn, EvaluationColumn } from "../cohorts/membershipSchema.ts";
 import { TASK_TABLES, type TaskTableName, taskTableColumns } from "./taskTables.ts";
 
 export type DraftTaskRow = Record<DraftColumn, string>;
@@ -28,11 +28,21 @@ export interface TaskTable<T extends TaskTableName = TaskTableName> {
 /** A task table or task row that cannot be read or found. */
 export class TaskTableError extends AssetsError {}
 
-function tableError(table: TaskTableName, file: string, problem: string, hint: string, line?: number): TaskTableError {
-  return new TaskTableError("TASK_TABLE_INVALID", `${displayPath(file)}${line ? `, line ${line}` : ""}: ${problem}`, {
-    context: { asset: table, file: displayPath(file), line },
-    hint,
-  });
+function tableError(
+  table: TaskTableName,
+  file: string,
+  problem: string,
+  hint: string,
+  line?: number,
+): TaskTableError {
+  return new TaskTableError(
+    "TASK_TABLE_INVALID",
+    `${displayPath(file)}${line ? `, line ${line}` : ""}: ${problem}`,
+    {
+      context: { asset: table, file: displayPath(file), line },
+      hint,
+    },
+  );
 }
 
 const cache = new Map<string, { signature: string; table: TaskTable }>();
@@ -49,7 +59,8 @@ function parseTaskTable<T extends TaskTableName>(table: T, file: string, text: s
       if (!indices) {
         indices = expected.map((c) => fields.indexOf(c));
         const missing = expected.filter((_, k) => indices![k] < 0);
-        if (missing.length > 0) throw tableError(table, file, `the header lacks ${missing.join(", ")}`, rematerialize, line);
+        if (missing.length > 0)
+          throw tableError(table, file, `the header lacks ${missing.join(", ")}`, rematerialize, line);
         return;
       }
       const row: Record<string, string> = {};
@@ -85,11 +96,15 @@ export function readTaskTable<T extends TaskTableName>(root: string, table: T): 
     signature = `${st.ino}:${st.size}:${st.mtimeNs}`;
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code !== "ENOENT") throw err;
-    throw new TaskTableError("TASK_TABLE_MISSING", `task table ${table} has not been materialized: ${displayPath(file)} does not exist`, {
-      context: { asset: table, file: displayPath(file) },
-      hint: `materialize it first: npx assets materialize --select ${table}`,
-      cause: err,
-    });
+    throw new TaskTableError(
+      "TASK_TABLE_MISSING",
+      `task table ${table} has not been materialized: ${displayPath(file)} does not exist`,
+      {
+        context: { asset: table, file: displayPath(file) },
+        hint: `materialize it first: npx assets materialize --select ${table}`,
+        cause: err,
+      },
+    );
   }
   const hit = cache.get(file);
   if (hit && hit.signature === signature) return hit.table as TaskTable<T>;

@@ -73,7 +73,9 @@ describe("task table schemas", () => {
     const read = readTaskTable(root, table);
     expect(read.rows.map((r) => r.gen_id)).toEqual(rows.map((r) => r[0]));
     const last = rows[rows.length - 1];
-    expect(getTaskRow(root, table, last[0])).toEqual(Object.fromEntries(taskTableColumns(table).map((c, k) => [c, last[k]])));
+    expect(getTaskRow(root, table, last[0])).toEqual(
+      Object.fromEntries(taskTableColumns(table).map((c, k) => [c, last[k]])),
+    );
   });
 });
 
@@ -81,7 +83,11 @@ describe("readTaskTable / getTaskRow", () => {
   it("re-reads a table edited since it was cached", () => {
     writeTaskTable(root, "draft_generation_tasks", projectTaskRows(membership, "draft_generation_tasks"));
     expect(readTaskTable(root, "draft_generation_tasks").rows).toHaveLength(2);
-    writeTaskTable(root, "draft_generation_tasks", projectTaskRows(membership, "draft_generation_tasks").slice(0, 1));
+    writeTaskTable(
+      root,
+      "draft_generation_tasks",
+      projectTaskRows(membership, "draft_generation_tasks").slice(0, 1),
+    );
     expect(readTaskTable(root, "draft_generation_tasks").rows).toHaveLength(1);
   });
 

@@ -1,12 +1,12 @@
 import fs from "node:fs";
 import { AssetsError } from "@daydream/core";
-import { displayPath } from "../config/dataRoot.ts";
-import { legacyTasksAllowed } from "../config/env.ts";
-import { membershipPath, STAGES, type Stage, taskTablePath } from "../config/paths.ts";
 import { readCohortAxes, requireAxes } from "../cohorts/axes.ts";
 import { buildCartesianMembership } from "../cohorts/cartesian.ts";
 import { loadMembership } from "../cohorts/membershipCache.ts";
 import { type Membership, STAGE_COLUMNS, type StageRow } from "../cohorts/membershipSchema.ts";
+import { displayPath } from "../config/dataRoot.ts";
+import { legacyTasksAllowed } from "../config/env.ts";
+import { membershipPath, STAGES, type Stage, taskTablePath } from "../config/paths.ts";
 import { writeCsvAtomic } from "../raw/atomicFile.ts";
 
 /** The task tables and the stage each one projects from membership. */
@@ -41,20 +41,33 @@ export interface TaskSourceRows {
  * only with DD_ALLOW_LEGACY_TASKS=1 and no membership file, the Cartesian rows of the
  * active axes built in memory (dev-only fallback; nothing is written to the cohort).
  */
-export function membershipForTasks(root: string, cohortId: string, env: NodeJS.ProcessEnv = process.env): TaskSourceRows {
+export function membershipForTasks(
+  root: string,
+  cohortId: string,
+  env: NodeJS.ProcessEnv = process.env,
+): TaskSourceRows {
   const file = membershipPath(root, cohortId);
-  if (fs.existsSync(file)) return { membership: loadMembership(file, cohortId), source: "membership", membershipFile: file };
+  if (fs.existsSync(file))
+    return { membership: loadMembership(file, cohortId), source: "membership", membershipFile: file };
   if (legacyTasksAllowed(env)) {
     const axes = readCohortAxes(root);
     requireAxes(axes, STAGES);
-    return { membership: buildCartesianMembership(axes, cohortId), source: "legacy_active_axes", membershipFile: file };
+    return {
+      membership: buildCartesianMembership(axes, cohortId),
+      source: "legacy_active_axes",
+      membershipFile: file,
+    };
   }
-  throw new MembershipMissingError("MEMBERSHIP_MISSING", `no membership for cohort ${cohortId}: ${displayPath(file)} does not exist`, {
-    context: { cohort: cohortId, file: displayPath(file) },
-    hint:
-      "materialize cohort_membership first (npx assets materialize --select cohort_membership); " +
-      "DD_ALLOW_LEGACY_TASKS=1 builds task tables from the active axes instead (dev only)",
-  });
+  throw new MembershipMissingError(
+    "MEMBERSHIP_MISSING",
+    `no membership for cohort ${cohortId}: ${displayPath(file)} does not exist`,
+    {
+      context: { cohort: cohortId, file: displayPath(file) },
+      hint:
+        "materialize cohort_membership first (npx assets materialize --select cohort_membership); " +
+        "DD_ALLOW_LEGACY_TASKS=1 builds task tables from the active axes instead (dev only)",
+    },
+  );
 }
 
 /** The stage's rows, one per gen_id (membership already keeps the first of each). */

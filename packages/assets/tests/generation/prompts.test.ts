@@ -107,7 +107,9 @@ function prompt(stage: string, genId: string): string {
 }
 
 function draftId(comboId: string, template: string): string {
-  const row = taskRows("draft_generation_tasks").find((r) => r.combo_id === comboId && r.draft_template === template);
+  const row = taskRows("draft_generation_tasks").find(
+    (r) => r.combo_id === comboId && r.draft_template === template,
+  );
   if (!row) throw new Error(`no draft task for ${comboId} ${template}`);
   return row.gen_id;
 }
@@ -134,7 +136,10 @@ describe("draft prompts", () => {
   it("use the article only when the combo asks for it, and sentences at sentence level", async () => {
     const mappings = fs.readFileSync(path.join(project.dataRoot, "combo_mappings.csv"), "utf8").split("\n");
     const selected = [mappings[0], ...mappings.filter((l) => /combo_v1_(35826029f984|cb5bb1643d8e)/.test(l))];
-    fs.writeFileSync(path.join(project.dataRoot, "2_tasks", "selected_combo_mappings.csv"), `${selected.join("\n")}\n`);
+    fs.writeFileSync(
+      path.join(project.dataRoot, "2_tasks", "selected_combo_mappings.csv"),
+      `${selected.join("\n")}\n`,
+    );
     p = pipeline(project.dataRoot, project.home);
     await buildCohort(p);
     expect((await p.run("draft_prompt", "all")).status).toBe("succeeded");
@@ -145,7 +150,9 @@ describe("draft prompts", () => {
 
 describe("essay and evaluation prompts", () => {
   it("give the essay template draft_block, links_block and the stripped non-empty draft_lines", async () => {
-    const llm = new ScriptedLlm((req) => ({ text: req.prompt?.startsWith("Turn the draft") ? ESSAY_RESPONSE : DRAFT_RESPONSE }));
+    const llm = new ScriptedLlm((req) => ({
+      text: req.prompt?.startsWith("Turn the draft") ? ESSAY_RESPONSE : DRAFT_RESPONSE,
+    }));
     p = pipeline(project.dataRoot, project.home, llm);
     await buildCohort(p);
     expect((await p.run("draft_prompt,draft_response", "all")).status).toBe("succeeded");

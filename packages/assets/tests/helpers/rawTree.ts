@@ -86,7 +86,11 @@ function write(file: string, text: string): void {
 
 function comboRows(combos: ComboSpec[]): string {
   return combos
-    .flatMap((c) => c.concepts.map((id) => `${c.comboId},v1,${id},${c.level ?? "paragraph"},${c.kMax ?? c.concepts.length},2025-01-01`))
+    .flatMap((c) =>
+      c.concepts.map(
+        (id) => `${c.comboId},v1,${id},${c.level ?? "paragraph"},${c.kMax ?? c.concepts.length},2025-01-01`,
+      ),
+    )
     .join("\n");
 }
 
@@ -94,42 +98,86 @@ const COMBO_HEADER = "combo_id,version,concept_id,description_level,k_max,create
 
 export function writeRawTree(root: string, spec: RawTreeSpec): void {
   const raw = path.join(root, "1_raw");
-  write(path.join(raw, "concepts_metadata.csv"), ["concept_id,name,active", ...spec.concepts.map((c) => `${c.id},${c.name},${c.active ?? "True"}`)].join("\n") + "\n");
+  write(
+    path.join(raw, "concepts_metadata.csv"),
+    ["concept_id,name,active", ...spec.concepts.map((c) => `${c.id},${c.name},${c.active ?? "True"}`)].join(
+      "\n",
+    ) + "\n",
+  );
   for (const c of spec.concepts) {
     for (const level of ["sentence", "paragraph", "article"] as const) {
       const text = c[level];
       if (text !== undefined) write(path.join(raw, "concepts", `descriptions-${level}`, `${c.id}.txt`), text);
     }
   }
-  write(path.join(raw, "llm_models.csv"), [
-    "id,model,provider,display_name,for_generation,for_evaluation,specialization",
-    ...spec.models.map((m) => `${m.id},${m.model},test,${m.id},${m.gen},${m.evaluation},`),
-  ].join("\n") + "\n");
+  write(
+    path.join(raw, "llm_models.csv"),
+    [
+      "id,model,provider,display_name,for_generation,for_evaluation,specialization",
+      ...spec.models.map((m) => `${m.id},${m.model},test,${m.id},${m.gen},${m.evaluation},`),
+    ].join("\n") + "\n",
+  );
   const tables: Array<[string, string, TemplateSpec[], (id: string) => string]> = [
-    ["draft", "parser", spec.draftTemplates, (id) => path.join(raw, "generation_templates", "draft", `${id}.txt`)],
-    ["essay", "generator", spec.essayTemplates, (id) => path.join(raw, "generation_templates", "essay", `${id}.txt`)],
-    ["evaluation", "parser", spec.evaluationTemplates, (id) => path.join(raw, "evaluation_templates", `${id}.txt`)],
+    [
+      "draft",
+      "parser",
+      spec.draftTemplates,
+      (id) => path.join(raw, "generation_templates", "draft", `${id}.txt`),
+    ],
+    [
+      "essay",
+      "generator",
+      spec.essayTemplates,
+      (id) => path.join(raw, "generation_templates", "essay", `${id}.txt`),
+    ],
+    [
+      "evaluation",
+      "parser",
+      spec.evaluationTemplates,
+      (id) => path.join(raw, "evaluation_templates", `${id}.txt`),
+    ],
   ];
   for (const [stage, extraColumn, templates, fileOf] of tables) {
     write(
       path.join(raw, `${stage}_templates.csv`),
-      [`template_id,template_name,description,active,${extraColumn}`, ...templates.map((t) => `${t.id},${t.id} name,about ${t.id},${t.active ?? "True"},${t.extra ?? ""}`)].join("\n") + "\n",
+      [
+        `template_id,template_name,description,active,${extraColumn}`,
+        ...templates.map((t) => `${t.id},${t.id} name,about ${t.id},${t.active ?? "True"},${t.extra ?? ""}`),
+      ].join("\n") + "\n",
     );
-    for (const t of templates) if (t.body !== null) write(fileOf(t.id), t.body ?? `template ${t.id}: {{ response }}{{ draft_block }}\n`);
+    for (const t of templates)
+      if (t.body !== null)
+        write(fileOf(t.id), t.body ?? `template ${t.id}: {{ response }}{{ draft_block }}\n`);
   }
-  write(path.join(root, "combo_mappings.csv"), `${COMBO_HEADER}\n${comboRows([...spec.combos, ...(spec.supersetOnly ?? [])])}\n`);
-  write(path.join(root, "2_tasks", "selected_combo_mappings.csv"), `${COMBO_HEADER}\n${comboRows(spec.combos)}\n`);
+  write(
+    path.join(root, "combo_mappings.csv"),
+    `${COMBO_HEADER}\n${comboRows([...spec.combos, ...(spec.supersetOnly ?? [])])}\n`,
+  );
+  write(
+    path.join(root, "2_tasks", "selected_combo_mappings.csv"),
+    `${COMBO_HEADER}\n${comboRows(spec.combos)}\n`,
+  );
 }
 
 /** A generation's metadata.json (and a parsed.txt) in data/gens/<stage>/<genId>/. */
-export function writeGen(root: string, stage: string, genId: string, metadata: Record<string, unknown>): void {
+export function writeGen(
+  root: string,
+  stage: string,
+  genId: string,
+  metadata: Record<string, unknown>,
+): void {
   const dir = path.join(root, "gens", stage, genId);
   write(path.join(dir, "metadata.json"), JSON.stringify({ stage, gen_id: genId, ...metadata }, null, 2));
   write(path.join(dir, "parsed.txt"), `parsed text of ${genId}\n`);
 }
 
 /** A toy prior generation: draft D1 -> essay E1 (and more when asked). */
-export function writeToyChain(root: string, draftId: string, essayId: string, opts: { combo?: string; model?: string } = {}): void {
+export function writeToyChain(
+  root: string,
+  draftId: string,
+  essayId: string,
+  opts: { combo?: string; model?: string } = {},
+): void {
   writeGen(root, "draft", draftId, {
     parent_gen_id: "",
     template_id: "d1",

@@ -2,9 +2,9 @@
 import { resolveSelection } from "@daydream/core";
 import type { Command } from "commander";
 import { globalsOf } from "../action.ts";
-import { assetState, lastMaterializationJson, upstreamEdges } from "../asset-info.ts";
+import { assetState, lastMaterializationJson, type PartitionCounts, upstreamEdges } from "../asset-info.ts";
 import { EXIT_OK } from "../errors.ts";
-import { paintOut, statusColor } from "../output/colors.ts";
+import { type Painter, paintOut, statusColor } from "../output/colors.ts";
 import { formatTimestamp } from "../output/format.ts";
 import { printJson } from "../output/json.ts";
 import { renderTable } from "../output/table.ts";
@@ -13,6 +13,14 @@ import { loadProjectDefinitions, projectFor, withInstance } from "../session.ts"
 interface ListOptions {
   select?: string;
   json?: boolean;
+}
+
+/** "2/4 materialized, 1 failed" for a partitioned asset. */
+function partitionStatus(counts: PartitionCounts, p: Painter): string {
+  if (counts.registered === 0 && counts.materialized === 0 && counts.failed === 0)
+    return p.dim("no partitions");
+  const failed = counts.failed > 0 ? `, ${p.red(`${counts.failed} failed`)}` : "";
+  return `${counts.materialized}/${counts.registered} materialized${failed}`;
 }
 
 export async function runList(opts: ListOptions, cmd: Command): Promise<number> {
@@ -60,7 +68,7 @@ export async function runList(opts: ListOptions, cmd: Command): Promise<number> 
         .map((e) => e.asset)
         .join(",") || "-",
       formatTimestamp(state.latest?.timestamp),
-      counts ? `${status} (${counts.materialized}/${counts.registered} ok, ${counts.failed} failed)` : status,
+      counts ? partitionStatus(counts, p) : status,
     ];
   });
   process.stdout.write(

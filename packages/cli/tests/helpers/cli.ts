@@ -30,6 +30,7 @@ export interface TempProject {
   /** Runs and parses stdout as the single JSON document it must be. */
   json<T = unknown>(args: string[], opts?: RunOptions): Promise<T>;
   spawn(args: string[], opts?: RunOptions): ChildProcess;
+  /** Kills any child still running (a failed test must not leave a run holding claims), removes the dir. */
   cleanup(): void;
 }
 
@@ -69,15 +70,20 @@ export function collect(child: ChildProcess, input?: string): Promise<CliResult>
   });
 }
 
-/** Resolves once `pattern` has appeared on the child's stderr. */
-export function waitForStderr(child: ChildProcess, pattern: RegExp, timeoutMs = 20_000): Promise<void> {
+/** Resolves once `pattern` has appeared on the child's stdout or stderr (output after the call). */
+export function waitForOutput(
+  child: ChildProcess,
+  stream: "stdout" | "stderr",
+  pattern: RegExp,
+  timeoutMs = 20_000,
+): Promise<void> {
   return new Promise((resolve, reject) => {
     let seen = "";
     const timer = setTimeout(
-      () => reject(new Error(`timed out waiting for ${pattern} on stderr:\n${seen}`)),
+      () => reject(new Error(`timed out waiting for ${pattern} on ${stream}:\n${seen}`)),
       timeoutMs,
     );
-    child.stderr!.on("data", (d: Buffer | string) => {
+    child[stream]!.on("data", (d: Buffer | string) => {
       seen += d.toString();
       if (pattern.test(seen)) {
         clearTimeout(timer);
@@ -96,6 +102,7 @@ export function makeProject(
     `definitions: ${JSON.stringify(opts.definitions ?? FIXTURE_DEFINITIONS)}\n` +
       "home: .assets\nenv:\n  DD_DATA_ROOT: data\n";
   fs.writeFileSync(path.join(dir, "assets.yaml"), config);
+  const children: ChildProcess[] = [];
   const project: TempProject = {
     dir,
     run: (args, o = {}) => runCli(args, { ...o, cwd: o.cwd ?? dir }),
@@ -104,8 +111,16 @@ export function makeProject(
       if (res.code !== 0) throw new Error(`assets ${args.join(" ")} exited ${res.code}:\n${res.stderr}`);
       return JSON.parse(res.stdout) as T;
     },
-    spawn: (args, o = {}) => spawnCli(args, { ...o, cwd: o.cwd ?? dir }),
-    cleanup: () => fs.rmSync(dir, { recursive: true, force: true }),
+    spawn(args, o = {}) {
+      const child = spawnCli(args, { ...o, cwd: o.cwd ?? dir });
+      children.push(child);
+      return child;
+    },
+    cleanup() {
+      for (const child of children)
+        if (child.exitCode === null && child.signalCode === null) child.kill("SIGKILL");
+      fs.rmSync(dir, { recursive: true, force: true });
+    },
   };
   return project;
 }

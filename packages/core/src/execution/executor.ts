@@ -1,6 +1,6 @@
 import { randomUUID } from "node:crypto";
 import os from "node:os";
-import { PGraph, type PGraphNode } from "p-graph";
+import type { PGraph, PGraphNode } from "p-graph";
 import type { LevelWithSilent } from "pino";
 import type { AssetDefinition, Definitions } from "../definitions/types.ts";
 import { StorageError } from "../errors.ts";
@@ -50,7 +50,9 @@ const ABORT_REASON: Record<StopReason, string> = {
  * p-graph wants string ids and a dependency list; node ids are plan indices. Earlier steps get
  * higher priority so ready steps start in plan order (partitions in registration order).
  */
-function graphOf(plan: Plan): PGraph {
+async function graphOf(plan: Plan): Promise<PGraph> {
+  // Loaded on first run only, like pino: commands that never materialize start faster.
+  const { PGraph } = await import("p-graph");
   const barrier: PGraphNode = {};
   const nodes = new Map<string, PGraphNode>();
   const dependencies: [string, string][] = [];
@@ -76,19 +78,24 @@ export async function executePlan(args: ExecuteArgs): Promise<RunSummary> {
   const runId = randomUUID();
   const logPath = instance.logPathFor(runId);
   const started = performance.now();
-  const graph = graphOf(plan);
+  const graph = await graphOf(plan);
 
   const runLog = await openRunLog(logPath, runId, args.logLevel);
-  storage.createRun({
-    runId,
-    status: "started",
-    selection: args.selection,
-    partitionsSummary: args.partitionsSummary,
-    stepCount: plan.steps.length,
-    pid: process.pid,
-    host: os.hostname(),
-    tags: { concurrency: String(concurrency), failFast: String(args.failFast ?? false) },
-  });
+  try {
+    storage.createRun({
+      runId,
+      status: "started",
+      selection: args.selection,
+      partitionsSummary: args.partitionsSummary,
+      stepCount: plan.steps.length,
+      pid: process.pid,
+      host: os.hostname(),
+      tags: { concurrency: String(concurrency), failFast: String(args.failFast ?? false) },
+    });
+  } catch (err) {
+    await runLog.close();
+    throw err;
+  }
 
   const controller = new AbortController();
   let stopped: StopReason | undefined;

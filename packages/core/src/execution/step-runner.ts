@@ -153,7 +153,7 @@ export class StepRunner {
     const start = performance.now();
     this.args.recorder.record({ type: "step_start", assetKey, partitionKey: partitionKey ?? null });
     this.args.emit({ type: "step_start", assetKey, partitionKey });
-    log.info("step started");
+    log.debug("step started");
     try {
       const inputs = await this.loader.load(asset, partitionKey);
       const { value, metadata } = await withRetries(

@@ -14,6 +14,7 @@ import {
   runLink,
   segmentBar,
 } from "../lib/dom.js";
+import { pager } from "../lib/pager.js";
 
 const PAGE_SIZE = 50;
 
@@ -107,7 +108,6 @@ function latestSection(a, latest) {
         c.total,
       ),
     );
-    return section;
   }
   if (!latest) {
     section.append(h("p", { class: "muted" }, "Never materialized."));
@@ -117,6 +117,9 @@ function latestSection(a, latest) {
     h(
       "p",
       null,
+      latest.partitionKey
+        ? ["most recent: partition ", h("span", { class: "mono" }, latest.partitionKey), " "]
+        : null,
       badge(latest.status),
       " in run ",
       runLink(latest.runId),
@@ -214,36 +217,6 @@ function partitionsTable(page) {
           h("td", { class: "error-cell" }, p.error ?? ""),
         ),
       ),
-    ),
-  );
-}
-
-export function pager(page, go) {
-  const last = Math.max(0, Math.ceil(page.total / page.limit) - 1);
-  const current = Math.floor(page.offset / page.limit);
-  return h(
-    "div",
-    { class: "pager" },
-    h("button", { type: "button", disabled: current === 0, onclick: () => go(0) }, "« first"),
-    h(
-      "button",
-      { type: "button", disabled: current === 0, onclick: () => go(page.offset - page.limit) },
-      "‹ prev",
-    ),
-    h(
-      "span",
-      { class: "muted" },
-      `page ${fmtNumber(current + 1)} of ${fmtNumber(last + 1)} · ${fmtNumber(page.total)} rows`,
-    ),
-    h(
-      "button",
-      { type: "button", disabled: current >= last, onclick: () => go(page.offset + page.limit) },
-      "next ›",
-    ),
-    h(
-      "button",
-      { type: "button", disabled: current >= last, onclick: () => go(last * page.limit) },
-      "last »",
     ),
   );
 }

@@ -12,10 +12,11 @@ import {
   runDuration,
   segmentBar,
 } from "../lib/dom.js";
-import { pager } from "./asset.js";
+import { pager } from "../lib/pager.js";
 
 const STEP_PAGE = 100;
 const MAX_LOG_LINES = 2000;
+const LOG_TAIL_BYTES = 256 * 1024;
 
 export async function renderRun(root, [runId]) {
   const base = `/api/runs/${encodeURIComponent(runId)}`;
@@ -70,7 +71,10 @@ export async function renderRun(root, [runId]) {
     await loadSteps();
     return detail;
   };
-  await loadDetail();
+  const first = await loadDetail();
+  // A long log starts at its last lines; the stream then sends what is appended.
+  const tail = await api(`${base}/log?tail=${LOG_TAIL_BYTES}`);
+  appendLog(log, tail.lines);
 
   // Refresh the detail at most once a second while events arrive.
   let pending = null;
@@ -81,7 +85,9 @@ export async function renderRun(root, [runId]) {
       loadDetail().catch((err) => clear(messages).append(errorBox(err)));
     }, 1000);
   };
-  const stream = new EventSource(`${base}/stream`);
+  const stream = new EventSource(
+    `${base}/stream${query({ after: first.lastEventId, logOffset: tail.nextOffset })}`,
+  );
   stream.addEventListener("run", scheduleRefresh);
   stream.addEventListener("events", scheduleRefresh);
   stream.addEventListener("log", (e) => appendLog(log, JSON.parse(e.data).lines));

@@ -26,8 +26,9 @@ export interface AssetSummary {
   codeVersion: string | null;
   status: AssetStatus;
   partitionCounts: PartitionCounts | null;
-  /** Latest record of an unpartitioned asset. */
+  /** Latest record: the asset's own, or its most recently recorded partition's ("" when unpartitioned). */
   latest: {
+    partitionKey: string;
     status: "materialized" | "failed";
     runId: string;
     timestamp: string;
@@ -49,8 +50,7 @@ export function partitionCounts(storage: Storage, def: AssetDefinition): Partiti
 
 export function summarizeAsset(storage: Storage, def: AssetDefinition, running: boolean): AssetSummary {
   const counts = partitionCounts(storage, def);
-  const state: AssetPartitionState | undefined =
-    def.partitions === undefined ? storage.getAssetPartitionState(def.key, "") : undefined;
+  const state = latestState(storage, def);
   return {
     key: def.key,
     group: def.group,
@@ -68,12 +68,22 @@ export function summarizeAsset(storage: Storage, def: AssetDefinition, running: 
       state === undefined
         ? null
         : {
+            partitionKey: state.partitionKey,
             status: state.status,
             runId: state.runId,
             timestamp: state.timestamp,
             durationMs: state.durationMs,
           },
   };
+}
+
+/**
+ * The asset's latest record. For a partitioned asset this needs the optional
+ * `latestAssetPartitionState` of Storage; a backend without it shows none.
+ */
+export function latestState(storage: Storage, def: AssetDefinition): AssetPartitionState | undefined {
+  if (def.partitions === undefined) return storage.getAssetPartitionState(def.key, "");
+  return storage.latestAssetPartitionState?.(def.key);
 }
 
 function assetStatus(

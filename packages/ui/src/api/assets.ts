@@ -5,7 +5,7 @@ import { badRequest, notFound } from "../errors.ts";
 import { enumParam, intParam, stringParam } from "../http/query.ts";
 import type { Router } from "../http/router.ts";
 import { assetHistory } from "./asset-history.ts";
-import { downstreamKeys, runningAssetKeys, summarizeAsset } from "./asset-summary.ts";
+import { downstreamKeys, latestState, runningAssetKeys, summarizeAsset } from "./asset-summary.ts";
 import { partitionsPage } from "./partitions-page.ts";
 
 const PARTITION_STATUSES: readonly PartitionStatus[] = ["materialized", "failed", "missing"];
@@ -26,14 +26,12 @@ export function registerAssetRoutes(router: Router, ctx: UiContext): void {
     const def = assetOr404(ctx, params.key);
     const running = runningAssetKeys(ctx.storage, (s) => ctx.selections.resolveRecorded(s));
     const historyLimit = intParam(query, "history", { default: 10, min: 0, max: 100 });
-    const latest =
-      def.partitions === undefined ? (ctx.storage.getAssetPartitionState(def.key, "") ?? null) : null;
     return {
       asset: summarizeAsset(ctx.storage, def, running.has(def.key)),
       downstream: downstreamKeys(ctx.definitions, def.key),
       resources: [...def.resources],
       retry: def.retry ?? null,
-      latest,
+      latest: latestState(ctx.storage, def) ?? null,
       history: assetHistory(ctx.storage, def.key, (s) => ctx.selections.resolveRecorded(s), historyLimit),
     };
   });

@@ -138,6 +138,14 @@ describe("reading runs", () => {
     expect(rest.lines).toEqual([]);
   });
 
+  it("returns only the last whole lines of the log with tail", async () => {
+    const whole = (await h.request(`/api/runs/${runId}/log`)).body;
+    const lastTwo = whole.lines.slice(-2).join("\n").length + 2;
+    const tail = (await h.request(`/api/runs/${runId}/log?tail=${lastTwo + 5}`)).body;
+    expect(tail.lines).toEqual(whole.lines.slice(-2));
+    expect(tail.nextOffset).toBe(whole.size);
+  });
+
   it("streams a finished run's events and log over SSE, then ends", async () => {
     const res = await fetch(new URL(`/api/runs/${runId}/stream`, h.server.url));
     expect(res.headers.get("content-type")).toContain("text/event-stream");
@@ -147,6 +155,17 @@ describe("reading runs", () => {
     expect(names).toContain("events");
     expect(names).toContain("log");
     expect(names.at(-1)).toBe("end");
+  });
+
+  it("streams only what follows the run page's last event and log offset", async () => {
+    const detail = (await h.request(`/api/runs/${runId}`)).body;
+    expect(detail.lastEventId).toBeGreaterThan(0);
+    const log = (await h.request(`/api/runs/${runId}/log`)).body;
+    const url = `/api/runs/${runId}/stream?after=${detail.lastEventId}&logOffset=${log.nextOffset}`;
+    const text = await (await fetch(new URL(url, h.server.url))).text();
+    expect(text).not.toContain("event: log");
+    expect(text).not.toContain("step_start");
+    expect(text).toContain('"type":"run_end"');
   });
 
   it("answers 404 for an unknown run on every run endpoint", async () => {

@@ -5,7 +5,7 @@ import { HttpError, notFound } from "../errors.ts";
 import { enumParam, intParam } from "../http/query.ts";
 import { type Router, STREAMED, withStatus } from "../http/router.ts";
 import { parseLaunchRequest } from "../runs/launch-request.ts";
-import { readLogChunk } from "../runs/log-reader.ts";
+import { readLogChunk, readLogTail } from "../runs/log-reader.ts";
 import { type StepStatus, StepsCache } from "../runs/steps-index.ts";
 import { streamRun } from "../runs/stream.ts";
 
@@ -75,6 +75,7 @@ export function registerRunRoutes(router: Router, ctx: UiContext, opts: { stream
         error: s.error,
       })),
       failuresTotal: failed.total,
+      lastEventId: index.lastStepEventId,
       logPath: ctx.instance.logPathFor(run.runId),
     };
   });
@@ -101,12 +102,11 @@ export function registerRunRoutes(router: Router, ctx: UiContext, opts: { stream
 
   router.get("/api/runs/:runId/log", ({ params, query }) => {
     const run = runOr404(params.runId);
+    const file = ctx.instance.logPathFor(run.runId);
+    const tail = intParam(query, "tail", { default: 0, min: 0, max: 256 * 1024 });
+    if (tail > 0) return { runId: run.runId, status: run.status, ...readLogTail(file, tail) };
     const offset = intParam(query, "offset", { default: 0, min: 0, max: Number.MAX_SAFE_INTEGER });
-    return {
-      runId: run.runId,
-      status: run.status,
-      ...readLogChunk(ctx.instance.logPathFor(run.runId), offset),
-    };
+    return { runId: run.runId, status: run.status, ...readLogChunk(file, offset) };
   });
 
   router.get("/api/runs/:runId/stream", ({ params, query, res }) => {

@@ -13,6 +13,15 @@ export interface LogChunk {
   size: number;
 }
 
+/** The last whole lines within `tailBytes` of the end of the log (where a page starts showing a long log). */
+export function readLogTail(file: string, tailBytes: number): LogChunk {
+  const size = statSync(file, { throwIfNoEntry: false })?.size ?? 0;
+  if (size <= tailBytes) return readLogChunk(file, 0);
+  const chunk = readLogChunk(file, size - tailBytes);
+  // The chunk starts mid-line: drop that partial first line.
+  return { ...chunk, lines: chunk.lines.slice(1) };
+}
+
 export function readLogChunk(file: string, offset: number): LogChunk {
   const stat = statSync(file, { throwIfNoEntry: false });
   if (stat === undefined || offset >= stat.size) {

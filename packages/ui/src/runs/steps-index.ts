@@ -35,6 +35,11 @@ export class RunSteps {
 
   constructor(readonly runId: string) {}
 
+  /** Id of the last step event folded in (0 before any). */
+  get lastStepEventId(): number {
+    return this.lastEventId;
+  }
+
   update(storage: Storage): void {
     for (;;) {
       const events = storage.getEvents(this.runId, {

@@ -58,7 +58,8 @@ export function readSimpleCsv(file: string): Array<Record<string, string>> {
 export function membershipRows(dataRoot: string): Array<Record<string, string>> {
   const cohorts = path.join(dataRoot, "cohorts");
   const ids = fs.readdirSync(cohorts).filter((d) => fs.existsSync(path.join(cohorts, d, "membership.csv")));
-  if (ids.length !== 1) throw new Error(`expected one cohort with a membership, found ${ids.join(", ") || "none"}`);
+  if (ids.length !== 1)
+    throw new Error(`expected one cohort with a membership, found ${ids.join(", ") || "none"}`);
   return readSimpleCsv(path.join(cohorts, ids[0], "membership.csv"));
 }
 

@@ -70,7 +70,8 @@ export function pipeline(dataRoot: string, home: string, llm?: LlmClient): Pipel
   return {
     defs,
     instance,
-    run: (selection, partitions) => materialize(defs, { instance, selection, partitions, logLevel: "silent" }),
+    run: (selection, partitions) =>
+      materialize(defs, { instance, selection, partitions, logLevel: "silent" }),
     close: () => {
       instance.close();
       delete process.env.DD_DATA_ROOT;
