@@ -35,6 +35,8 @@ try {
   const env = { ...process.env, ASSETS_HOME: home, NO_COLOR: "1" };
   const workloads: { name: string; args: string[] }[] = [
     { name: "assets list (default definitions)", args: [bin, "list"] },
+    // the same command on a tiny definitions module: what the CLI and engine cost on their own
+    { name: "assets list (examples/hello)", args: [bin, "-f", "examples/hello/definitions.ts", "list"] },
     { name: "assets --help", args: [bin, "--help"] },
   ];
   for (const w of workloads) for (let i = 0; i < WARMUP; i++) timeOnce(w.args, env);

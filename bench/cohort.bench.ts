@@ -152,13 +152,21 @@ function cliWall(iterations: number): void {
     const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "dd-cohort-cli-"));
     try {
       writeRawTree(path.join(tmp, "data"), spec(40));
-      const env = { ...process.env, DD_DATA_ROOT: path.join(tmp, "data"), ASSETS_HOME: path.join(tmp, "home") };
+      const env = {
+        ...process.env,
+        DD_DATA_ROOT: path.join(tmp, "data"),
+        ASSETS_HOME: path.join(tmp, "home"),
+      };
       let t = performance.now();
-      const res = spawnSync(process.execPath, [path.join(repoRoot, "packages/cli/bin/assets.js"), "materialize", "--select", SELECTION], {
-        cwd: repoRoot,
-        env,
-        encoding: "utf8",
-      });
+      const res = spawnSync(
+        process.execPath,
+        [path.join(repoRoot, "packages/cli/bin/assets.js"), "materialize", "--select", SELECTION],
+        {
+          cwd: repoRoot,
+          env,
+          encoding: "utf8",
+        },
+      );
       wall.push(performance.now() - t);
       if (res.status !== 0) throw new Error(`assets materialize failed: ${res.stderr}`);
       t = performance.now();
@@ -170,7 +178,9 @@ function cliWall(iterations: number): void {
   }
   const w = median(wall);
   const b = median(bare);
-  console.log(`RESULT assets materialize cohort+tasks 1x, process wall | median ${w.toFixed(0)} ms | baseline node -e 0: median ${b.toFixed(0)} ms | ratio ${(w / b).toFixed(1)}`);
+  console.log(
+    `RESULT assets materialize cohort+tasks 1x, process wall | median ${w.toFixed(0)} ms | baseline node -e 0: median ${b.toFixed(0)} ms | ratio ${(w / b).toFixed(1)}`,
+  );
 }
 
 const iterationArg = process.argv.indexOf("--iteration");

@@ -46,12 +46,9 @@ export function reserveGenId(stage: string, taskId: string, options: GenIdOption
   return value.toString(36).padStart(length, "0").slice(0, length);
 }
 
-// In `u` mode a paired surrogate is one astral code point, so only lone halves match.
-const LONE_SURROGATE = /\p{Cs}/u;
-
 /** Python cannot UTF-8-encode a lone surrogate; hashing U+FFFD instead would silently differ. */
 function requireWellFormed(text: string, what: string): void {
-  if (LONE_SURROGATE.test(text)) {
+  if (!text.isWellFormed()) {
     throw new UnsafeIdError(
       "ILL_FORMED_TEXT",
       `${what} ${JSON.stringify(text)} contains a lone UTF-16 surrogate`,

@@ -162,26 +162,60 @@ export {
   templateTablePath,
 } from "./config/paths.ts";
 export { AtomicCsvWriter, sameContent, writeCsvAtomic, writeFileAtomicSync } from "./raw/atomicFile.ts";
-export { type ComboMappingRow, readComboMappingsFile, readSelectedComboMappings, type SelectedComboMappings } from "./raw/comboMappings.ts";
+export {
+  type ComboMappingRow,
+  readComboMappingsFile,
+  readSelectedComboMappings,
+  type SelectedComboMappings,
+} from "./raw/comboMappings.ts";
 export { type Concept, readConceptDescription, readConcepts, resolveConceptContent } from "./raw/concepts.ts";
 export { CsvSyntaxError, formatCsvCell, formatCsvLine, parseCsv } from "./raw/csvText.ts";
 export { RawInputError, type RawLocation } from "./raw/errors.ts";
 export { type LlmModel, readLlmModels } from "./raw/llmModels.ts";
 export { readSelectedEssays, type SelectedEssays } from "./raw/selectedEssays.ts";
-export { activeTemplates, ESSAY_GENERATORS, type EssayGenerator, readTemplateSource, readTemplates, type TemplateRow } from "./raw/templates.ts";
+export {
+  activeTemplates,
+  ESSAY_GENERATORS,
+  type EssayGenerator,
+  readTemplateSource,
+  readTemplates,
+  type TemplateRow,
+} from "./raw/templates.ts";
 export { type CohortAxes, manifestFromAxes, readCohortAxes, requireAxes } from "./cohorts/axes.ts";
 export { buildCartesianMembership } from "./cohorts/cartesian.ts";
-export { COHORT_JSON_IO, COHORT_TEXT_IO, cohortIdAsset, cohortMembershipAsset, type MembershipSummary } from "./cohorts/cohortAssets.ts";
+export {
+  COHORT_JSON_IO,
+  COHORT_TEXT_IO,
+  cohortIdAsset,
+  cohortMembershipAsset,
+  type MembershipSummary,
+} from "./cohorts/cohortAssets.ts";
 export { type CohortMode, type CohortYaml, readCohortYaml } from "./cohorts/cohortFiles.ts";
 export { cohortMode, resolveCohortId, writeCohortFiles } from "./cohorts/cohortId.ts";
 export { buildCuratedMembership } from "./cohorts/curated.ts";
 export { CohortError, MembershipIntegrityError, SelectedEssayError } from "./cohorts/errors.ts";
-export { assertParentIntegrity, checkParentIntegrity, type IntegrityReport, type ParentViolation } from "./cohorts/integrity.ts";
+export {
+  assertParentIntegrity,
+  checkParentIntegrity,
+  type IntegrityReport,
+  type ParentViolation,
+} from "./cohorts/integrity.ts";
 export { buildMembership, registerMembershipPartitions, writeMembership } from "./cohorts/membership.ts";
 export { forgetMembership, loadMembership } from "./cohorts/membershipCache.ts";
 export { readMembershipCsv, writeMembershipCsv } from "./cohorts/membershipFile.ts";
-export { MEMBERSHIP_COLUMNS, type Membership, STAGE_COLUMNS, type StageRow } from "./cohorts/membershipSchema.ts";
-export { draftGens, essayGens, evaluationGens, GEN_PARTITIONS, registerGenPartitions } from "./cohorts/partitions.ts";
+export {
+  MEMBERSHIP_COLUMNS,
+  type Membership,
+  STAGE_COLUMNS,
+  type StageRow,
+} from "./cohorts/membershipSchema.ts";
+export {
+  draftGens,
+  essayGens,
+  evaluationGens,
+  GEN_PARTITIONS,
+  registerGenPartitions,
+} from "./cohorts/partitions.ts";
 export { contentCombinationsAsset, selectedComboMappingsAsset } from "./tasks/comboAssets.ts";
 export {
   buildContentCombinations,

@@ -36,7 +36,10 @@ describe("the sample experiment in data/", () => {
       expect(summary.failures).toEqual([]);
       // 2 combos x 2 draft templates x 1 model; x 2 essay templates; x 2 evaluation templates x 1 evaluator
       expect(metadata.cohort_membership.rows_per_stage).toEqual({ draft: 4, essay: 8, evaluation: 16 });
-      const evaluations = fs.readFileSync(path.join(tmp.dir, "data", "2_tasks", "evaluation_tasks.csv"), "utf8");
+      const evaluations = fs.readFileSync(
+        path.join(tmp.dir, "data", "2_tasks", "evaluation_tasks.csv"),
+        "utf8",
+      );
       expect(evaluations).toContain(",in_last_line\n");
       expect(evaluations).toContain(",complex\n");
     } finally {

@@ -31,7 +31,7 @@ export function upstreamEdges(def: AssetDefinition): UpstreamEdge[] {
 export function requireAsset(defs: Definitions, key: string): AssetDefinition {
   const def = defs.assets.get(key);
   if (def === undefined) {
-    throw new SelectionError("unknown_asset", `unknown asset "${key}"`, {
+    throw new SelectionError("UNKNOWN_ASSET", `unknown asset "${key}"`, {
       context: { asset: key },
       hint: `${suggestionHint(key, [...defs.assets.keys()], "asset")} (see \`assets list\`)`,
     });

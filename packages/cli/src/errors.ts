@@ -12,14 +12,14 @@ export { EXIT_INTERRUPTED, EXIT_OK, EXIT_STEP_FAILED, EXIT_USAGE } from "./exit-
 /** Bad flags or arguments, detected by the CLI itself. */
 export class UsageError extends AssetsError {
   constructor(message: string, opts: { hint?: string; context?: ErrorContext; cause?: unknown } = {}) {
-    super("usage", message, { ...opts, userError: true });
+    super("USAGE", message, { ...opts, userError: true });
   }
 }
 
 /** A problem with the project config file (assets.yaml). */
 export class ProjectConfigError extends AssetsError {
   constructor(message: string, opts: { hint?: string; context?: ErrorContext; cause?: unknown } = {}) {
-    super("project_config", message, { ...opts, userError: true });
+    super("PROJECT_CONFIG", message, { ...opts, userError: true });
   }
 }
 

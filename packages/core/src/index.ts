@@ -69,6 +69,7 @@ export type {
   PartitionStatus,
   RunRecord,
   RunStatus,
+  StepRef,
   Storage,
 } from "./instance/types.ts";
 // IO managers

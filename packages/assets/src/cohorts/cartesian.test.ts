@@ -81,7 +81,11 @@ describe("buildCartesianMembership", () => {
     expect(taskIdsUnambiguous(axes)).toBe(false);
     const m = buildCartesianMembership(axes, "cohort-x");
     // x__d1__d1__gen-1 arises twice (combo x__d1 x d1, combo x x d1__d1): 4 combinations, 3 drafts
-    expect(m.rows.draft.map((r) => r[2])).toEqual(["x__d1__d1__gen-1", "x__d1__d1__d1__gen-1", "x__d1__gen-1"]);
+    expect(m.rows.draft.map((r) => r[2])).toEqual([
+      "x__d1__d1__gen-1",
+      "x__d1__d1__d1__gen-1",
+      "x__d1__gen-1",
+    ]);
     expect(new Set(m.rows.essay.map((r) => r[0])).size).toBe(m.rows.essay.length);
   });
 

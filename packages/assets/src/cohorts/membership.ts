@@ -6,7 +6,7 @@ import { buildCartesianMembership } from "./cartesian.ts";
 import { type CohortMode, updateCohortYaml } from "./cohortFiles.ts";
 import { buildCuratedMembership } from "./curated.ts";
 import { assertParentIntegrity } from "./integrity.ts";
-import { rememberMembership } from "./membershipCache.ts";
+import { forgetMembership, rememberMembership } from "./membershipCache.ts";
 import { type PreviousMembers, readPreviousMembers, writeMembershipCsv } from "./membershipFile.ts";
 import { GEN_ID, type Membership } from "./membershipSchema.ts";
 import { noteMembershipRegistered, registerGenPartitions } from "./partitions.ts";
@@ -30,6 +30,8 @@ export function buildMembership(
   opts: { regenerate?: boolean } = {},
 ): MembershipBuild {
   const regenerate = opts.regenerate === true;
+  // The previous membership is about to be replaced: let it be collected while the new one is built.
+  forgetMembership();
   const axes = readCohortAxes(root);
   const selected = readSelectedEssays(root);
   let membership: Membership;

@@ -42,12 +42,17 @@ describe("content combinations", () => {
 
   it("find a combo that is only in the superset", () => {
     expect(findContentCombination(root, "combo-z").concepts.map((c) => c.conceptId)).toEqual(["c1", "c3"]);
-    expect(thrown(() => findContentCombination(root, "combo-none"), RawInputError).code).toBe("COMBO_UNKNOWN");
+    expect(thrown(() => findContentCombination(root, "combo-none"), RawInputError).code).toBe(
+      "COMBO_UNKNOWN",
+    );
   });
 
   it("fail naming the mapping row of a concept that concepts_metadata.csv lacks", () => {
     const file = path.join(root, "2_tasks", "selected_combo_mappings.csv");
-    fs.writeFileSync(file, "combo_id,concept_id,description_level,k_max\ncombo-a,c1,paragraph,2\ncombo-a,c2,paragraph,2\n");
+    fs.writeFileSync(
+      file,
+      "combo_id,concept_id,description_level,k_max\ncombo-a,c1,paragraph,2\ncombo-a,c2,paragraph,2\n",
+    );
     fs.writeFileSync(path.join(root, "1_raw", "concepts_metadata.csv"), "concept_id,name\nc1,One\n");
     const err = thrown(() => loadContentCombinations(root), RawInputError);
     expect(err.context).toMatchObject({ row: 2, column: "concept_id" });

@@ -35,7 +35,7 @@ function requireName(name: string, defs: Definitions, instance: Instance, allowS
   const stored = instance.storage.listDynamicPartitionsDefinitions().map((d) => d.name);
   if (allowStoredOnly && stored.includes(name)) return;
   const candidates = [...new Set([...declared.keys(), ...(allowStoredOnly ? stored : [])])];
-  throw new PartitionError("unknown_partitions_definition", `unknown partitions definition "${name}"`, {
+  throw new PartitionError("UNKNOWN_PARTITIONS_DEFINITION", `unknown partitions definition "${name}"`, {
     context: { partitions: name },
     hint: `${suggestionHint(name, candidates, "partitions definition")} (see \`assets partitions list\`)`,
   });

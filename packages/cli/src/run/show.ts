@@ -51,7 +51,7 @@ export async function runShow(key: string, opts: ShowOptions, cmd: Command): Pro
   const def = requireAsset(defs, key);
   const partitionsName = def.partitions?.name;
   if (opts.partition !== undefined && partitionsName === undefined) {
-    throw new PartitionError("partition_for_unpartitioned", `asset "${key}" is not partitioned`, {
+    throw new PartitionError("PARTITION_FOR_UNPARTITIONED", `asset "${key}" is not partitioned`, {
       context: { asset: key, partition: opts.partition },
       hint: `drop --partition: \`assets show ${key}\``,
     });
@@ -59,7 +59,7 @@ export async function runShow(key: string, opts: ShowOptions, cmd: Command): Pro
 
   const { state, counts } = await withInstance(project, (instance) => {
     if (opts.partition !== undefined && !instance.hasDynamicPartition(partitionsName!, opts.partition)) {
-      throw new PartitionError("unregistered_partition", `partition "${opts.partition}" is not registered`, {
+      throw new PartitionError("UNREGISTERED_PARTITION", `partition "${opts.partition}" is not registered`, {
         context: { asset: key, partition: opts.partition, partitions: partitionsName },
         hint: `see registered keys with \`assets partitions list ${partitionsName}\``,
       });

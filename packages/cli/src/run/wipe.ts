@@ -17,7 +17,7 @@ export async function runWipe(
   const defs = await loadProjectDefinitions(project);
   const def = requireAsset(defs, key);
   if (opts.partition !== undefined && def.partitions === undefined) {
-    throw new PartitionError("partition_for_unpartitioned", `asset "${key}" is not partitioned`, {
+    throw new PartitionError("PARTITION_FOR_UNPARTITIONED", `asset "${key}" is not partitioned`, {
       context: { asset: key, partition: opts.partition },
       hint: `drop --partition: \`assets wipe ${key} --yes\``,
     });

@@ -10,6 +10,7 @@ import { EventRecorder } from "./events/recorder.ts";
 import { openRunLog } from "./logging.ts";
 import type { Plan } from "./plan.ts";
 import type { RunInstance } from "./run-instance.ts";
+import { StepClaims } from "./step-claims.ts";
 import { StepRunner } from "./step-runner.ts";
 import type { RunProgressEvent, RunSummary } from "./types.ts";
 
@@ -124,7 +125,7 @@ export async function executePlan(args: ExecuteArgs): Promise<RunSummary> {
     defs: args.defs,
     plan,
     runId,
-    storage,
+    claims: new StepClaims(storage, runId, plan, concurrency),
     instance: computeInstance(instance),
     recorder,
     runLog,

@@ -2,20 +2,21 @@ import type { Logger } from "pino";
 import { isMaterializeResult } from "../definitions/result.ts";
 import type { AssetDefinition, ComputeInstance, Definitions, Metadata } from "../definitions/types.ts";
 import { AssetsError } from "../errors.ts";
-import type { Storage } from "../instance/types.ts";
 import { stepContext } from "./context.ts";
 import type { EventRecorder } from "./events/recorder.ts";
 import { InputLoader, ioManagerOf } from "./inputs.ts";
 import type { RunLog } from "./logging.ts";
 import { type Plan, type PlannedStep, stepLabel } from "./plan.ts";
 import { withRetries } from "./retry.ts";
+import type { StepClaims } from "./step-claims.ts";
 import type { RunProgressEvent, StepFailure } from "./types.ts";
 
 export interface StepRunnerArgs {
   defs: Definitions;
   plan: Plan;
   runId: string;
-  storage: Storage;
+  /** Step claims of this run, taken in batches. */
+  claims: StepClaims;
   instance: ComputeInstance;
   recorder: EventRecorder;
   runLog: RunLog;
@@ -99,7 +100,8 @@ export class StepRunner {
     if (this.args.signal.aborted) return this.skip(node, step, this.args.notStartedReason());
     let claimed: boolean;
     try {
-      claimed = this.args.storage.claimStep(step.assetKey, step.partitionKey ?? "", this.args.runId);
+      const answer = this.args.claims.claim(node);
+      claimed = typeof answer === "boolean" ? answer : await answer;
     } catch (err) {
       this.args.stop("storage", err);
       return this.skip(node, step, this.args.notStartedReason());
@@ -113,6 +115,8 @@ export class StepRunner {
         `upstream ${label} is being materialized by another run`,
       );
     }
+    // The run may have stopped while the claim was taken; the run's end releases the claim.
+    if (this.args.signal.aborted) return this.skip(node, step, this.args.notStartedReason());
     try {
       await this.materialize(node, step);
     } finally {
@@ -178,6 +182,7 @@ export class StepRunner {
         metadata,
       });
       this.succeeded++;
+      this.args.claims.finished(node, durationMs, true);
       log.info({ duration_ms: durationMs }, "step materialized");
       this.args.emit({ type: "step_success", assetKey, partitionKey, durationMs, metadata });
     } catch (err) {
@@ -211,6 +216,7 @@ export class StepRunner {
   private fail(node: number, step: PlannedStep, error: Error, durationMs: number, log: Logger): void {
     const { assetKey, partitionKey } = step;
     this.failed++;
+    this.args.claims.finished(node, durationMs, false);
     this.blocked.set(node, `upstream ${stepLabel(step)} failed`);
     this.failures.push({ assetKey, partitionKey, error: error.message.split("\n")[0] });
     this.args.recorder.record({

@@ -68,6 +68,12 @@ export interface ListRunsOptions {
   status?: RunStatus;
 }
 
+/** One step of a run, as claims name it ("" for an unpartitioned asset). */
+export interface StepRef {
+  assetKey: string;
+  partitionKey: string;
+}
+
 export interface Page {
   offset?: number;
   limit?: number;
@@ -121,7 +127,12 @@ export interface Storage {
   // step claims: at most one process computes an (asset, partition) at once
   /** Returns true when the claim was taken (free, or held by a dead process). */
   claimStep(assetKey: string, partitionKey: string, runId: string): boolean;
-  releaseSteps(runId: string, steps?: { assetKey: string; partitionKey: string }[]): void;
+  /**
+   * `claimStep` for many steps in one transaction ("" = unpartitioned). Returns the steps
+   * claimed: the same objects, in the order given; the others are held by live runs.
+   */
+  claimSteps<S extends StepRef>(runId: string, steps: readonly S[]): S[];
+  releaseSteps(runId: string, steps?: StepRef[]): void;
 
   close(): void;
 }

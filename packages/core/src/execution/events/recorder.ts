@@ -28,7 +28,7 @@ export class EventRecorder {
     private readonly runId: string,
     private readonly opts: RecorderOptions,
   ) {
-    this.maxBatch = opts.maxBatch ?? 100;
+    this.maxBatch = opts.maxBatch ?? 1000;
     this.maxDelayMs = opts.maxDelayMs ?? 100;
   }
 

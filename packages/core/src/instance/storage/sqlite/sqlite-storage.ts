@@ -6,6 +6,7 @@ import type {
   ListRunsOptions,
   Page,
   RunRecord,
+  StepRef,
   Storage,
 } from "../../types.ts";
 import { ClaimQueries } from "./claims.ts";
@@ -130,7 +131,11 @@ export class SqliteStorage implements Storage {
     return this.guard("claim step", () => this.claims.claim(assetKey, partitionKey, runId));
   }
 
-  releaseSteps(runId: string, steps?: { assetKey: string; partitionKey: string }[]): void {
+  claimSteps<S extends StepRef>(runId: string, steps: readonly S[]): S[] {
+    return this.guard("claim steps", () => this.claims.claimMany(runId, steps));
+  }
+
+  releaseSteps(runId: string, steps?: StepRef[]): void {
     this.guard("release steps", () => this.claims.release(runId, steps));
   }
 
