@@ -3,7 +3,8 @@
  * partitions in one run, with a SQLite instance in a temp dir (run record, batched events,
  * claims, per-run log). Baseline: a bare loop awaiting the same compute function 10,000
  * times in the same process. Each of the 5 runs happens in a fresh child process, so its
- * peak RSS is that of one process doing one such run; medians are reported.
+ * peak RSS is that of one process doing one such run; medians are reported. The share of
+ * the run spent in storage calls shows that event recording is batched and does not dominate.
  * Targets (issue 2): overhead < 0.3 ms per partition, peak RSS < 250 MB.
  */
 import { spawnSync } from "node:child_process";
@@ -27,6 +28,8 @@ const TARGET_RSS_MB = 250;
 interface Sample {
   baselineMs: number;
   engineMs: number;
+  /** Part of engineMs spent inside instance storage calls (events, claims, run record). */
+  storageMs: number;
   peakRssMb: number;
   rssBeforeMb: number;
 }
@@ -35,6 +38,24 @@ function median(values: number[]): number {
   const sorted = [...values].sort((a, b) => a - b);
   const mid = Math.floor(sorted.length / 2);
   return sorted.length % 2 === 1 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
+}
+
+/** Adds the time spent in every storage method call to `total.ms`. */
+function timeStorage(storage: object): { ms: number } {
+  const total = { ms: 0 };
+  const methods = storage as Record<string, (...args: unknown[]) => unknown>;
+  for (const name of ["createRun", "updateRun", "appendEvents", "claimSteps", "releaseSteps"]) {
+    const original = methods[name].bind(storage);
+    methods[name] = (...args) => {
+      const start = performance.now();
+      try {
+        return original(...args);
+      } finally {
+        total.ms += performance.now() - start;
+      }
+    };
+  }
+  return total;
 }
 
 /** One measured run; prints its Sample as JSON. */
@@ -54,6 +75,7 @@ async function child(): Promise<void> {
     const baselineMs = performance.now() - start;
     if (sum === 0) throw new Error("baseline computed nothing");
 
+    const storage = timeStorage(instance.storage);
     start = performance.now();
     const summary = await materialize(defs, { instance, selection: "trivial", partitions: "all" });
     const engineMs = performance.now() - start;
@@ -68,6 +90,7 @@ async function child(): Promise<void> {
     const sample: Sample = {
       baselineMs,
       engineMs,
+      storageMs: storage.ms,
       peakRssMb: process.resourceUsage().maxRSS / 1024,
       rssBeforeMb,
     };
@@ -93,16 +116,22 @@ function parent(): void {
   const basePerPartition = base / PARTITIONS;
   const peakRss = median(samples.map((s) => s.peakRssMb));
   const rssBefore = median(samples.map((s) => s.rssBeforeMb));
-  const verdict = (ok: boolean) => (ok ? "ok" : "OVER TARGET");
+  const verdict = (ok: boolean) => (ok ? "met" : "MISSED");
   console.log(
     `RESULT materialize ${PARTITIONS} partitions, one run | median ${engine.toFixed(0)} ms | baseline bare compute loop: median ${base.toFixed(2)} ms | ratio ${(engine / base).toFixed(0)}x`,
   );
   console.log(
-    `RESULT engine overhead per partition | median ${perPartition.toFixed(4)} ms | baseline bare compute call: median ${basePerPartition.toFixed(5)} ms | ratio ${(perPartition / basePerPartition).toFixed(0)}x | target < ${TARGET_OVERHEAD_MS} ms: ${verdict(perPartition < TARGET_OVERHEAD_MS)}`,
+    `RESULT engine overhead per partition | median ${perPartition.toFixed(4)} ms | baseline bare compute call: median ${basePerPartition.toFixed(5)} ms | ratio ${(perPartition / basePerPartition).toFixed(0)}x`,
+  );
+  console.log(`  target < ${TARGET_OVERHEAD_MS} ms: ${verdict(perPartition < TARGET_OVERHEAD_MS)}`);
+  const storagePerPartition = median(samples.map((s) => s.storageMs / PARTITIONS));
+  console.log(
+    `RESULT instance storage (batched events, claims) per partition | median ${storagePerPartition.toFixed(4)} ms | baseline engine overhead per partition: median ${perPartition.toFixed(4)} ms | ratio ${(storagePerPartition / perPartition).toFixed(2)}x`,
   );
   console.log(
-    `RESULT peak RSS of a process running it | median ${peakRss.toFixed(0)} MB | baseline same process before the run: median ${rssBefore.toFixed(0)} MB | ratio ${(peakRss / rssBefore).toFixed(1)}x | target < ${TARGET_RSS_MB} MB: ${verdict(peakRss < TARGET_RSS_MB)}`,
+    `RESULT peak RSS of a process running it | median ${peakRss.toFixed(0)} MB | baseline same process before the run: median ${rssBefore.toFixed(0)} MB | ratio ${(peakRss / rssBefore).toFixed(1)}x`,
   );
+  console.log(`  target < ${TARGET_RSS_MB} MB: ${verdict(peakRss < TARGET_RSS_MB)}`);
 }
 
 if (process.argv.includes("--child")) await child();

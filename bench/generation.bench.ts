@@ -69,7 +69,6 @@ async function serve(): Promise<void> {
 
 /** `--worker ROOT HOME`: one measured run of evaluation_response over every partition. */
 async function worker(root: string, home: string): Promise<void> {
-  const started = performance.now();
   process.env.DD_DATA_ROOT = root;
   const defs = await loadDefinitions(DEFINITIONS);
   const instance = openInstance(home);
@@ -83,6 +82,8 @@ async function worker(root: string, home: string): Promise<void> {
       logLevel: "warn",
     });
     const engineMs = performance.now() - t;
+    // performance.now() counts from process start: node + tsx start-up, definitions, the run.
+    const processMs = performance.now();
     if (summary.status !== "succeeded" || summary.succeeded !== EVALUATIONS) {
       throw new Error(
         `run ${summary.runId} ended ${summary.status}: ${summary.succeeded} ok, ${JSON.stringify(summary.failures.slice(0, 3))}`,
@@ -109,7 +110,7 @@ async function worker(root: string, home: string): Promise<void> {
       engineMs,
       directMs,
       peakRssMb: process.resourceUsage().maxRSS / 1024,
-      processMs: performance.now() - started,
+      processMs,
     };
     console.log(JSON.stringify(sample));
   } finally {
@@ -186,26 +187,24 @@ async function main(): Promise<void> {
     const rss = median(samples.map((s) => s.peakRssMb));
     const proc = median(samples.map((s) => s.processMs)) / 1000;
     const ideal = IDEAL_MS / 1000;
-    const name = `generation ${EVALUATIONS} evaluations x ${LATENCY_MS} ms at concurrency ${CONCURRENCY}`;
+    const verdict = (ok: boolean) => (ok ? "ok" : "OVER TARGET");
+    const what = `evaluation_response, ${EVALUATIONS} partitions, fake LLM ${LATENCY_MS} ms, concurrency ${CONCURRENCY}`;
     console.log(
-      `RESULT ${name} wall time | median ${engine.toFixed(2)} s | baseline ideal ${EVALUATIONS} x 0.1 s / ${CONCURRENCY}: ` +
-        `median ${ideal.toFixed(3)} s | ratio ${(engine / ideal).toFixed(2)} (target <= ${TARGET_RATIO})`,
+      `RESULT ${what}: run wall time | median ${engine.toFixed(2)} s | baseline ideal ${EVALUATIONS} x 0.1 s / ${CONCURRENCY}: ` +
+        `median ${ideal.toFixed(3)} s | ratio ${(engine / ideal).toFixed(2)} | target <= ${TARGET_RATIO}: ${verdict(engine / ideal <= TARGET_RATIO)}`,
     );
     console.log(
-      `RESULT ${name} wall time | median ${engine.toFixed(2)} s | baseline same calls through the client, no engine: ` +
+      `RESULT ${what}: run wall time | median ${engine.toFixed(2)} s | baseline the same calls straight through the LLM client (no engine, no files): ` +
         `median ${direct.toFixed(2)} s | ratio ${(engine / direct).toFixed(2)}`,
     );
     console.log(
-      `RESULT ${name} worker process wall (start-up, definitions, run) | median ${proc.toFixed(2)} s | ` +
+      `RESULT ${what}: worker process wall (start-up, definitions, run) | median ${proc.toFixed(2)} s | ` +
         `baseline ideal: median ${ideal.toFixed(3)} s | ratio ${(proc / ideal).toFixed(2)}`,
     );
     console.log(
-      `RESULT ${name} peak RSS | median ${rss.toFixed(0)} MB | baseline target: median ${TARGET_RSS_MB} MB | ` +
-        `ratio ${(rss / TARGET_RSS_MB).toFixed(2)}`,
+      `RESULT ${what}: peak RSS | median ${rss.toFixed(0)} MB | baseline target: median ${TARGET_RSS_MB} MB | ` +
+        `ratio ${(rss / TARGET_RSS_MB).toFixed(2)} | target < ${TARGET_RSS_MB} MB: ${verdict(rss < TARGET_RSS_MB)}`,
     );
-    const ok = engine / ideal <= TARGET_RATIO && rss < TARGET_RSS_MB;
-    console.log(ok ? "targets met" : "TARGETS MISSED");
-    process.exitCode = ok ? 0 : 1;
   } finally {
     server.child.stdin?.end();
     fs.rmSync(dir, { recursive: true, force: true });

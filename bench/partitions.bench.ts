@@ -7,7 +7,7 @@
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { openInstance } from "../packages/core/src/instance/instance.ts";
+import { openInstance } from "../packages/core/src/index.ts";
 
 const KEY_COUNT = 100_000;
 const RUNS = 5;

@@ -16,7 +16,9 @@ const files = readdirSync(benchDir)
 let failed = 0;
 for (const file of files) {
   console.log(`\n## ${file}`);
-  const res = spawnSync(process.execPath, ["--import", "tsx", path.join(benchDir, file)], { stdio: "inherit" });
+  const res = spawnSync(process.execPath, ["--import", "tsx", path.join(benchDir, file)], {
+    stdio: "inherit",
+  });
   if (res.status !== 0) {
     failed++;
     console.error(`bench ${file} exited with ${res.status ?? res.signal}`);

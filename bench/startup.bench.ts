@@ -52,10 +52,10 @@ try {
 const base = median(baseline);
 const load = median(inProcess);
 const total = median(wall);
-const verdict = load < TARGET_MS ? "ok" : "OVER TARGET";
 console.log(
-  `RESULT import core + load definitions + open instance (in process) | median ${load.toFixed(0)} ms | baseline node -e 0 (whole process): median ${base.toFixed(0)} ms | ratio ${(load / base).toFixed(1)}x | target < ${TARGET_MS} ms: ${verdict}`,
+  `RESULT import core + load definitions + open instance (in process) | median ${load.toFixed(0)} ms | baseline node -e 0 (whole process): median ${base.toFixed(0)} ms | ratio ${(load / base).toFixed(1)}x`,
 );
+console.log(`  target < ${TARGET_MS} ms: ${load < TARGET_MS ? "met" : "MISSED"}`);
 console.log(
   `RESULT whole process: node + tsx + load definitions + open instance | median ${total.toFixed(0)} ms | baseline node -e 0: median ${base.toFixed(0)} ms | ratio ${(total / base).toFixed(1)}x`,
 );

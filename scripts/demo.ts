@@ -118,7 +118,7 @@ async function main(): Promise<number> {
   process.env.DD_LLM = "offline";
   const project = resolveProject({ cwd: process.cwd() });
   const dataRoot = process.env.DD_DATA_ROOT ?? "data";
-  console.log(`DayDreaming demo: data ${shown(dataRoot)}, instance ${shown(project.home)}, LLM offline\n`);
+  console.log(`DayDreaming demo on ${shown(dataRoot)}/ (instance ${shown(project.home)}/, offline LLM)\n`);
   const instance = openInstance(project.home);
   try {
     if (!(await runSteps(instance, project.definitionsPath))) return 1;

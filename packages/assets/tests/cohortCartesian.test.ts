@@ -166,6 +166,39 @@ describe("Path B: a Cartesian cohort through materialize", () => {
     ).toBe(false);
   });
 
+  it("ignores regenerate for a Cartesian cohort, saying why, and records nothing in cohort.yaml", async () => {
+    const plain = await ws.run("cohort_id,cohort_membership");
+    const cohortId = plain.metadata.cohort_id.cohort_id as string;
+    const before = readText(path.join(cohortDir(cohortId), "membership.csv"));
+    const { metadata } = await ws.run("cohort_membership", { cohort_membership: { regenerate: true } });
+    expect(metadata.cohort_membership).toMatchObject({
+      mode: "cartesian",
+      regenerate: false,
+      membership_changed: false,
+    });
+    expect(String(metadata.cohort_membership.regenerate_note)).toMatch(/applies to curated cohorts/);
+    expect(readText(path.join(cohortDir(cohortId), "membership.csv"))).toBe(before);
+    expect(readText(path.join(cohortDir(cohortId), "cohort.yaml"))).not.toContain("regenerate");
+  });
+
+  it("fails on an evaluation template naming an unknown parser, before writing membership", async () => {
+    fs.writeFileSync(
+      path.join(ws.root, "1_raw", "evaluation_templates.csv"),
+      "template_id,active,parser\nv1,True,in_last_line\nv2,True,in_last_lines\n",
+    );
+    const { errors, metadata } = await ws.run("cohort_id,cohort_membership");
+    expect(errors.cohort_membership.message).toMatch(
+      /evaluation_templates\.csv, data row 2 \(line 3\), column "parser": evaluation template "v2" names the unknown parser "in_last_lines"/,
+    );
+    expect((errors.cohort_membership as Error & { hint?: string }).hint).toBe(
+      "write one of: complex, in_last_line",
+    );
+    expect(
+      fs.existsSync(path.join(cohortDir(metadata.cohort_id.cohort_id as string), "membership.csv")),
+    ).toBe(false);
+    expect(ws.instance.countDynamicPartitions("evaluation_gens")).toBe(0);
+  });
+
   it("fails on a malformed raw CSV with the file, row and column", async () => {
     fs.writeFileSync(
       path.join(ws.root, "1_raw", "llm_models.csv"),

@@ -3,7 +3,7 @@ import path from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { reserveGenId } from "../src/ids.ts";
 import { openWorkspace, type Workspace } from "./helpers/materializeHelper.ts";
-import { writeSelectedEssays, writeToyChain } from "./helpers/rawTree.ts";
+import { writeGen, writeSelectedEssays, writeToyChain } from "./helpers/rawTree.ts";
 
 let ws: Workspace;
 
@@ -56,19 +56,136 @@ describe("Path A: a curated cohort from selected_essays.txt", () => {
     );
   });
 
-  it("with regenerate: true gives every stage cohort-scoped ids and records it in cohort.yaml", async () => {
-    writeSelectedEssays(ws.root, "E1\n");
+  it("with regenerate: true gives every stage cohort-scoped ids, as the original did, and records it in cohort.yaml", async () => {
+    writeSelectedEssays(ws.root, "E1\nE2\n");
     const { metadata } = await ws.run("cohort_id,cohort_membership", {
       cohort_membership: { regenerate: true },
     });
     const cohortId = metadata.cohort_id.cohort_id as string;
-    const draftId = reserveGenId("draft", "combo-a__d1__gen-1", { runId: cohortId });
-    const all = rows(cohortId);
-    expect(all.find((r) => r[0] === "draft")?.[1]).toBe(draftId);
-    expect(all.find((r) => r[0] === "essay")?.[9]).toBe(draftId);
-    expect(fs.readFileSync(path.join(ws.root, "cohorts", cohortId, "cohort.yaml"), "utf8")).toContain(
-      "regenerate: true\n",
+    const scoped = { runId: cohortId };
+    const expected: string[][] = [];
+    const evaluations: string[][] = [];
+    for (const combo of ["combo-a", "combo-b"]) {
+      const draftTask = `${combo}__d1__gen-1`;
+      const essayTask = `${draftTask}__e1`;
+      const draftId = reserveGenId("draft", draftTask, scoped);
+      const essayId = reserveGenId("essay", essayTask, scoped);
+      expected.push(
+        [
+          "draft",
+          draftId,
+          cohortId,
+          draftTask,
+          combo,
+          "d1",
+          "gen-1",
+          "provider/gen-1",
+          "",
+          "",
+          "",
+          "",
+          "",
+          "",
+          "",
+          "",
+        ],
+        [
+          "essay",
+          essayId,
+          cohortId,
+          draftTask,
+          combo,
+          "d1",
+          "gen-1",
+          "provider/gen-1",
+          essayTask,
+          draftId,
+          "e1",
+          "",
+          "",
+          "",
+          "",
+          "",
+        ],
+      );
+      for (const [tpl, parser] of [
+        ["v1", "in_last_line"],
+        ["v2", "complex"],
+      ]) {
+        for (const model of ["ev-1", "ev-2"]) {
+          const task = `${essayId}__${tpl}__${model}`;
+          evaluations.push([
+            "evaluation",
+            reserveGenId("evaluation", task, scoped),
+            cohortId,
+            "",
+            "",
+            "",
+            "",
+            "",
+            "",
+            essayId,
+            "",
+            task,
+            tpl,
+            model,
+            `provider/${model}`,
+            parser,
+          ]);
+        }
+      }
+    }
+    const byStage = (s: string) => expected.filter((r) => r[0] === s);
+    expect(rows(cohortId)).toEqual([...byStage("draft"), ...byStage("essay"), ...evaluations]);
+    expect(metadata.cohort_membership).toMatchObject({
+      regenerate: true,
+      regenerate_from: "run config",
+      partitions_added: { draft: 2, essay: 2, evaluation: 8 },
+    });
+    expect(ws.instance.getDynamicPartitions("draft_gens")).toEqual(byStage("draft").map((r) => r[1]));
+    expect(fs.readFileSync(path.join(ws.root, "cohorts", cohortId, "cohort.yaml"), "utf8")).toMatch(
+      /\nregenerate: true\n$/,
     );
+  });
+
+  it("keeps regenerate from cohort.yaml on a plain re-run, until the run config says false", async () => {
+    writeSelectedEssays(ws.root, "E1\n");
+    const first = await ws.run("cohort_id,cohort_membership", { cohort_membership: { regenerate: true } });
+    const cohortId = first.metadata.cohort_id.cohort_id as string;
+    const before = fs.readFileSync(membershipFile(cohortId), "utf8");
+    const again = await ws.run("cohort_id,cohort_membership");
+    expect(again.metadata.cohort_membership).toMatchObject({
+      regenerate: true,
+      regenerate_from: "cohort.yaml",
+      membership_changed: false,
+    });
+    expect(fs.readFileSync(membershipFile(cohortId), "utf8")).toBe(before);
+    const off = await ws.run("cohort_membership", { cohort_membership: { regenerate: false } });
+    expect(off.metadata.cohort_membership).toMatchObject({
+      regenerate: false,
+      regenerate_from: "run config",
+    });
+    expect(
+      rows(cohortId)
+        .filter((r) => r[0] !== "evaluation")
+        .map((r) => r[1]),
+    ).toEqual(["D1", "E1"]);
+    expect(fs.readFileSync(path.join(ws.root, "cohorts", cohortId, "cohort.yaml"), "utf8")).not.toContain(
+      "regenerate",
+    );
+  });
+
+  it("with regenerate, fails when a template of the chain has no file, writing no membership", async () => {
+    writeGen(ws.root, "draft", "D9", { combo_id: "combo-a", template_id: "d-off", model_id: "gen-1" });
+    writeGen(ws.root, "essay", "E9", { parent_gen_id: "D9", template_id: "e1", model_id: "gen-1" });
+    writeSelectedEssays(ws.root, "E9\n");
+    const { errors, metadata } = await ws.run("cohort_id,cohort_membership", {
+      cohort_membership: { regenerate: true },
+    });
+    expect(errors.cohort_membership.message).toMatch(
+      /draft_templates\.csv, data row 2 \(line 3\), column "template_id": draft template "d-off" has no template file .*d-off\.txt/,
+    );
+    expect(fs.existsSync(membershipFile(metadata.cohort_id.cohort_id as string))).toBe(false);
   });
 
   it("after the selection shrinks, adds and removes nothing and says so", async () => {
@@ -98,6 +215,15 @@ describe("Path A: a curated cohort from selected_essays.txt", () => {
       mode: "cartesian",
       rows_per_stage: { draft: 2, essay: 4, evaluation: 16 },
     });
+  });
+
+  it("says so when a draft gen_id is listed instead of an essay gen_id", async () => {
+    writeSelectedEssays(ws.root, "E1\nD2\n");
+    const { errors } = await ws.run("cohort_id,cohort_membership");
+    expect(errors.cohort_membership.message).toMatch(
+      /^selected essay D2: D2 is a draft gen_id \(.*gens\/draft\/D2\), not an essay gen_id$/,
+    );
+    expect((errors.cohort_membership as Error & { hint?: string }).hint).toMatch(/data\/gens\/essay/);
   });
 
   it("fails naming the essay and the missing field when its metadata is incomplete", async () => {

@@ -65,31 +65,36 @@ describe("assets list, show, graph, runs, logs and wipe", () => {
   });
 
   it("list --select narrows the assets and rejects an unknown group", async () => {
-    const assets = await project.json<ListedAsset[]>(["list", "--select", "group:setup", "--json"]);
-    expect(assets.map((a) => a.key)).toEqual(["settings", "register_numbers"]);
-    const bad = await project.run(["list", "--select", "group:mathh"]);
+    const [selected, bad] = await Promise.all([
+      project.run(["list", "--select", "group:setup", "--json"]),
+      project.run(["list", "--select", "group:mathh"]),
+    ]);
+    expect((JSON.parse(selected.stdout) as ListedAsset[]).map((a) => a.key)).toEqual([
+      "settings",
+      "register_numbers",
+    ]);
     expect(bad.code).toBe(2);
     expect(bad.stderr).toContain("math");
   });
 
   it("show prints partition counts and a partition's failure; --json has the materialization", async () => {
-    const res = await project.run(["show", "squared"]);
+    const [res, one, json, settings] = await Promise.all([
+      project.run(["show", "squared"]),
+      project.run(["show", "squared", "--partition", "13"]),
+      project.run(["show", "squared", "--partition", "2", "--json"]),
+      project.run(["show", "settings"]),
+    ]);
     expect(res.code).toBe(0);
     expect(res.stdout).toContain("squared (group math)");
     expect(res.stdout).toContain("Partitions (numbers): 4 registered: 2 materialized, 1 failed, 1 missing");
 
-    const one = await project.run(["show", "squared", "--partition", "13"]);
     expect(one.stdout).toMatch(/Partition squared\[13\]: failed at .* \(run /);
     expect(one.stdout).toContain("error: unlucky number 13");
 
-    const doc = await project.json<{
-      materialization: { status: string; metadata: unknown };
-      partition: string;
-    }>(["show", "squared", "--partition", "2", "--json"]);
+    const doc = JSON.parse(json.stdout) as { materialization: unknown; partition: string };
     expect(doc.partition).toBe("2");
     expect(doc.materialization).toMatchObject({ status: "materialized", metadata: { n: 2 } });
 
-    const settings = await project.run(["show", "settings"]);
     expect(settings.stdout).toContain("Offset added to every square");
     expect(settings.stdout).toMatch(/Latest materialization: materialized at/);
     expect(settings.stdout).toContain("offset: 0");

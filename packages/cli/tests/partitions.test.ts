@@ -37,34 +37,25 @@ describe("assets partitions", () => {
   });
 
   it("list prints keys in insertion order, paged with --limit/--offset, or every definition without a name", async () => {
-    const all = await project.run(["partitions", "list", "numbers"]);
-    expect(all.stdout).toBe("1\n2\n3\n4\n5\n6\n");
-
-    const page = await project.json<string[]>([
-      "partitions",
-      "list",
-      "numbers",
-      "--offset",
-      "2",
-      "--limit",
-      "2",
-      "--json",
+    const [all, page, defs, defsJson] = await Promise.all([
+      project.run(["partitions", "list", "numbers"]),
+      project.run(["partitions", "list", "numbers", "--offset", "2", "--limit", "2", "--json"]),
+      project.run(["partitions", "list"]),
+      project.run(["partitions", "list", "--json"]),
     ]);
-    expect(page).toEqual(["3", "4"]);
-
-    const defs = await project.run(["partitions", "list"]);
+    expect(all.stdout).toBe("1\n2\n3\n4\n5\n6\n");
+    expect(JSON.parse(page.stdout)).toEqual(["3", "4"]);
     expect(defs.stdout).toMatch(/^NAME\s+KEYS\s+ASSETS\nnumbers\s+6\s+squared\n$/);
-    const defsJson = await project.json(["partitions", "list", "--json"]);
-    expect(defsJson).toEqual([{ name: "numbers", count: 6, assets: ["squared"] }]);
+    expect(JSON.parse(defsJson.stdout)).toEqual([{ name: "numbers", count: 6, assets: ["squared"] }]);
   });
 
   it("count prints the number of keys", async () => {
-    const res = await project.run(["partitions", "count", "numbers"]);
+    const [res, json] = await Promise.all([
+      project.run(["partitions", "count", "numbers"]),
+      project.run(["partitions", "count", "numbers", "--json"]),
+    ]);
     expect(res.stdout).toBe("6\n");
-    expect(await project.json(["partitions", "count", "numbers", "--json"])).toEqual({
-      name: "numbers",
-      count: 6,
-    });
+    expect(JSON.parse(json.stdout)).toEqual({ name: "numbers", count: 6 });
   });
 
   it("delete refuses without --yes, then deletes the given keys", async () => {

@@ -44,7 +44,8 @@ export {
 } from "./errors.ts";
 // execution
 export { type RunConfig, RunConfigError } from "./execution/config.ts";
-export { type MaterializeOptions, materialize } from "./execution/materialize.ts";
+export { materialize } from "./execution/lazy-materialize.ts";
+export type { MaterializeOptions } from "./execution/materialize.ts";
 export type { RunInstance } from "./execution/run-instance.ts";
 export type {
   PartitionsSelector,

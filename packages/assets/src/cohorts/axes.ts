@@ -5,6 +5,7 @@ import { readSelectedComboMappings, type SelectedComboMappings } from "../raw/co
 import { type LlmModel, readLlmModels } from "../raw/llmModels.ts";
 import {
   activeTemplates,
+  assertKnownParser,
   assertTemplateFileExists,
   needsTemplateFile,
   readTemplates,
@@ -81,7 +82,7 @@ function emptyAxis(axis: string, file: string, hint: string): CohortError {
 
 /**
  * Fail naming the first empty axis the given stages need, and any active template of
- * those stages without its template file.
+ * those stages without its template file or with a parser that is not registered.
  */
 export function requireAxes(axes: CohortAxes, stages: readonly Stage[]): void {
   const { root } = axes;
@@ -134,6 +135,12 @@ export function requireAxes(axes: CohortAxes, stages: readonly Stage[]): void {
     }
   }
   for (const stage of stages) {
-    for (const t of axes.active[stage]) if (needsTemplateFile(t)) assertTemplateFileExists(root, t);
+    for (const t of axes.active[stage]) assertTemplateUsable(root, t);
   }
+}
+
+/** A template a cohort will render: its source file exists (unless it is a copy essay) and its parser is known. */
+export function assertTemplateUsable(root: string, t: TemplateRow): void {
+  if (needsTemplateFile(t)) assertTemplateFileExists(root, t);
+  assertKnownParser(root, t);
 }

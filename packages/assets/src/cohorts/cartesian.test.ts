@@ -121,12 +121,53 @@ describe("requireAxes", () => {
     const err = emptyAxisError();
     expect(err.context.axis).toBe(axis);
     expect(err.message).toContain(`axis "${axis}" is empty`);
-    expect(err.hint).toBeTruthy();
+    expect(err.hint).toMatch(/^(add|create|set)\b/);
   });
 
   it("fails when the combos file is missing, saying how to create it", () => {
     fs.rmSync(path.join(root, "2_tasks/selected_combo_mappings.csv"));
     expect(emptyAxisError().hint).toMatch(/create data\/2_tasks\/selected_combo_mappings.csv/);
+  });
+
+  it.each([
+    [
+      "an unknown draft parser",
+      "1_raw/draft_templates.csv",
+      "template_id,active,parser\nd1,True,essay_idea\n",
+      'draft template "d1" names the unknown parser "essay_idea"',
+      "write one of: essay_block, essay_idea_last, identity (or leave it empty for identity)",
+    ],
+    [
+      "an unknown evaluation parser",
+      "1_raw/evaluation_templates.csv",
+      "template_id,active,parser\nv1,True,in_last_line\nv2,True,Complex\n",
+      'evaluation template "v2" names the unknown parser "Complex"',
+      "write one of: complex, in_last_line",
+    ],
+    [
+      "an evaluation template without a parser",
+      "1_raw/evaluation_templates.csv",
+      "template_id,active,parser\nv1,True,\n",
+      'evaluation template "v1" has no parser',
+      "write one of: complex, in_last_line",
+    ],
+  ])(
+    "fails on an active template with %s, naming file, row and column",
+    (_label, file, text, problem, hint) => {
+      fs.writeFileSync(path.join(root, file), text);
+      const err = thrown(() => requireAxes(readCohortAxes(root), STAGES), RawInputError);
+      expect(err.message).toContain(`${file}, data row`);
+      expect(err.message).toContain(`column "parser": ${problem}`);
+      expect(err.hint).toBe(hint);
+    },
+  );
+
+  it("accepts an empty draft parser (identity) and ignores the parser of an inactive template", () => {
+    fs.writeFileSync(
+      path.join(root, "1_raw/draft_templates.csv"),
+      "template_id,active,parser\nd1,True,\nd-off,False,no_such_parser\n",
+    );
+    expect(() => requireAxes(readCohortAxes(root), STAGES)).not.toThrow();
   });
 
   it("fails when an active template has no template file, but not for a copy essay", () => {

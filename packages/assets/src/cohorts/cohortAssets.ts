@@ -1,7 +1,8 @@
 import { type AssetContext, AssetsError, asset } from "@daydream/core";
 import { z } from "zod";
 import { dataRoot, displayPath } from "../config/dataRoot.ts";
-import { STAGES } from "../config/paths.ts";
+import { cohortYamlPath, STAGES } from "../config/paths.ts";
+import { readCohortYaml } from "./cohortFiles.ts";
 import { resolveCohortId, writeCohortFiles } from "./cohortId.ts";
 import { buildMembership, registerMembershipPartitions, writeMembership } from "./membership.ts";
 import { rowCounts } from "./membershipSchema.ts";
@@ -54,7 +55,10 @@ export const cohortIdAsset = asset({
 
 const membershipConfig = z
   .object({
-    /** Path A only: cohort-scoped ids for drafts and essays too, so the whole chain is generated afresh. */
+    /**
+     * Path A only: cohort-scoped ids for drafts and essays too, so the whole chain is
+     * generated afresh. Recorded in cohort.yaml; when not given, the recorded value holds.
+     */
     regenerate: z.boolean().optional(),
   })
   .strict();
@@ -94,7 +98,9 @@ export const cohortMembershipAsset = asset({
   compute: (ctx: AssetContext<z.infer<typeof membershipConfig>>, inputs) => {
     const root = dataRoot();
     const cohortId = requireCohortId(inputs.cohort_id);
-    const build = buildMembership(root, cohortId, { regenerate: ctx.config.regenerate });
+    // Not given: the cohort keeps how it was built (cohort.yaml), so a plain re-run changes nothing.
+    const recorded = readCohortYaml(cohortYamlPath(root, cohortId))?.regenerate === true;
+    const build = buildMembership(root, cohortId, { regenerate: ctx.config.regenerate ?? recorded });
     const written = writeMembership(root, build);
     const added = registerMembershipPartitions(ctx.instance, build.membership, ctx.runId);
     const counts = rowCounts(build.membership);
@@ -103,6 +109,8 @@ export const cohortMembershipAsset = asset({
       cohort_id: cohortId,
       mode: build.mode,
       regenerate: build.regenerate,
+      regenerate_from:
+        ctx.config.regenerate !== undefined ? "run config" : recorded ? "cohort.yaml" : "default",
       membership_path: displayPath(written.file),
       membership_changed: written.changed,
       rows: total,
@@ -110,6 +118,11 @@ export const cohortMembershipAsset = asset({
       partitions_added: added,
     };
     if (build.selected) metadata.selected_essays = build.selected.ids.length;
+    if (build.regenerateIgnored) {
+      ctx.log.warn({ cohort_id: cohortId }, "regenerate ignored: no selected_essays.txt (Cartesian cohort)");
+      metadata.regenerate_note =
+        "regenerate applies to curated cohorts (selected_essays.txt); a Cartesian cohort generates every stage afresh anyway";
+    }
     if (written.dropped) {
       const dropped = STAGES.reduce((n, s) => n + written.dropped![s], 0);
       metadata.dropped_from_previous_membership = written.dropped;

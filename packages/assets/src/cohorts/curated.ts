@@ -1,10 +1,10 @@
 import fs from "node:fs";
 import { displayPath } from "../config/dataRoot.ts";
-import { comboMappingsPath, llmModelsPath, type Stage, templateTablePath } from "../config/paths.ts";
+import { comboMappingsPath, gensDir, llmModelsPath, type Stage, templateTablePath } from "../config/paths.ts";
 import { assertSafeId, reserveGenId, UnsafeIdError } from "../ids.ts";
 import { readComboMappingsFile } from "../raw/comboMappings.ts";
 import type { SelectedEssays } from "../raw/selectedEssays.ts";
-import type { CohortAxes } from "./axes.ts";
+import { assertTemplateUsable, type CohortAxes } from "./axes.ts";
 import { appendEvaluationRows } from "./cartesian.ts";
 import { SelectedEssayError } from "./errors.ts";
 import { type GenMetadataRead, metadataText, readGenMetadata } from "./gensMetadata.ts";
@@ -41,8 +41,24 @@ function requireField(essayGenId: string, value: string, field: string, file: st
   });
 }
 
+/** A draft gen_id listed by mistake is the likeliest reason for a missing essay: say so. */
+function failIfDraftId(root: string, read: GenMetadataRead, essayGenId: string): void {
+  if (read.ok || read.problem !== "gens directory missing") return;
+  if (!fs.existsSync(gensDir(root, "draft", essayGenId))) return;
+  throw new SelectedEssayError(
+    essayGenId,
+    `${essayGenId} is a draft gen_id (${displayPath(gensDir(root, "draft", essayGenId))}), not an essay gen_id`,
+    {
+      missingField: "gens directory",
+      file: displayPath(read.file),
+      hint: "list essay gen_ids (directories of data/gens/essay/) in data/2_tasks/selected_essays.txt",
+    },
+  );
+}
+
 function readChain(root: string, essayGenId: string): SelectedChain {
   const essayRead = readGenMetadata(root, "essay", essayGenId);
+  failIfDraftId(root, essayRead, essayGenId);
   const essay = loadedOrFail(essayRead, essayGenId, "the essay generation cannot be read");
   const essayFile = essayRead.file;
   const essayTemplate = requireField(
@@ -92,8 +108,13 @@ function readChain(root: string, essayGenId: string): SelectedChain {
   };
 }
 
+/** A template a regenerated chain renders: defined in the raw table (it may be inactive), with its file and a known parser. */
 function requireKnownTemplate(axes: CohortAxes, stage: Stage, templateId: string, essayGenId: string): void {
-  if (axes.templates[stage].some((t) => t.templateId === templateId)) return;
+  const template = axes.templates[stage].find((t) => t.templateId === templateId);
+  if (template) {
+    assertTemplateUsable(axes.root, template);
+    return;
+  }
   const file = displayPath(templateTablePath(axes.root, stage));
   throw new SelectedEssayError(
     essayGenId,

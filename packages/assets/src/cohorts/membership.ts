@@ -14,7 +14,10 @@ import { noteMembershipRegistered, registerGenPartitions } from "./partitions.ts
 export interface MembershipBuild {
   membership: Membership;
   mode: CohortMode;
+  /** Path A only: drafts and essays got cohort-scoped ids. */
   regenerate: boolean;
+  /** `regenerate` was asked for a Cartesian cohort, where every stage is generated afresh anyway. */
+  regenerateIgnored: boolean;
   /** Path A only: the curated essay list. */
   selected?: SelectedEssays;
 }
@@ -29,11 +32,11 @@ export function buildMembership(
   cohortId: string,
   opts: { regenerate?: boolean } = {},
 ): MembershipBuild {
-  const regenerate = opts.regenerate === true;
   // The previous membership is about to be replaced: let it be collected while the new one is built.
   forgetMembership();
   const axes = readCohortAxes(root);
   const selected = readSelectedEssays(root);
+  const regenerate = opts.regenerate === true && selected !== undefined;
   let membership: Membership;
   if (selected) {
     requireAxes(axes, ["evaluation"]);
@@ -43,7 +46,13 @@ export function buildMembership(
     membership = buildCartesianMembership(axes, cohortId);
   }
   assertParentIntegrity(membership);
-  return { membership, mode: selected ? "from_essays" : "cartesian", regenerate, selected };
+  return {
+    membership,
+    mode: selected ? "from_essays" : "cartesian",
+    regenerate,
+    regenerateIgnored: opts.regenerate === true && !regenerate,
+    selected,
+  };
 }
 
 export interface MembershipWritten {

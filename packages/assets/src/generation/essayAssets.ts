@@ -74,6 +74,8 @@ export const essayPromptAsset = asset({
       MIN_DRAFT_LINES,
       { stage: "essay", genId, file: displayPath(store.path("draft", row.parent_gen_id, "parsed")) },
       `parent draft ${row.parent_gen_id}`,
+      `an llm essay needs a draft of at least ${MIN_DRAFT_LINES} lines: re-generate the draft ` +
+        `(npx assets materialize --select draft_response --partition ${row.parent_gen_id}) or use a copy essay template`,
     );
     const vars = essayPromptVars(draftText);
     const { prompt, file } = renderStageTemplate(root, "essay", row.essay_template, vars);

@@ -86,19 +86,23 @@ export async function runLlmStep(spec: LlmStepSpec): Promise<StepOutcome> {
 
   // A new response makes any older parsed.txt stale; it goes before raw.txt is replaced.
   rmSync(store.path(stage, genId, "parsed"), { force: true });
-  const rawFile = displayPath(await store.writeRaw(stage, genId, raw));
-  await store.writeMetadata(stage, genId, {
-    ...spec.identity,
-    mode: "llm",
-    model_name: spec.model,
-    parser_name: spec.parserName,
-    finish_reason: response.finishReason,
-    truncated: response.finishReason === "length",
-    usage: response.usage ? usage : null,
-    duration_s: durationMs / 1000,
-    llm_provider: response.provider,
-    ...(response.offline ? { offline: true } : {}),
-  });
+  // raw.txt and metadata.json are independent; parsed.txt, the "finished" mark, waits for both.
+  const [rawPath] = await Promise.all([
+    store.writeRaw(stage, genId, raw),
+    store.writeMetadata(stage, genId, {
+      ...spec.identity,
+      mode: "llm",
+      model_name: spec.model,
+      parser_name: spec.parserName,
+      finish_reason: response.finishReason,
+      truncated: response.finishReason === "length",
+      usage: response.usage ? usage : null,
+      duration_s: durationMs / 1000,
+      llm_provider: response.provider,
+      ...(response.offline ? { offline: true } : {}),
+    }),
+  ]);
+  const rawFile = displayPath(rawPath);
 
   const where = { stage, genId, file: rawFile };
   if (spec.minLines !== undefined) requireMinLines(raw, spec.minLines, where);

@@ -30,8 +30,14 @@ export interface RuleContext {
   file: string;
 }
 
-/** Fails when `text` has fewer than `min` non-empty lines. */
-export function requireMinLines(text: string, min: number, where: RuleContext, what = "response"): void {
+/** Fails when `text` has fewer than `min` non-empty lines; `what`/`hint` describe text other than the response. */
+export function requireMinLines(
+  text: string,
+  min: number,
+  where: RuleContext,
+  what = "response",
+  hint = `read ${where.file}; re-materialize the partition to ask the model again, or use a template/model that writes longer answers`,
+): void {
   const count = nonEmptyLines(text).length;
   if (count >= min) return;
   throw new GenerationError(
@@ -39,7 +45,7 @@ export function requireMinLines(text: string, min: number, where: RuleContext, w
     `${where.stage} ${where.genId}: the ${what} has only ${count} non-empty line(s), at least ${min} required`,
     {
       context: { stage: where.stage, gen_id: where.genId, file: where.file, lines: count, min_lines: min },
-      hint: `read ${where.file}; re-materialize the partition to ask the model again, or use a template/model that writes longer answers`,
+      hint,
     },
   );
 }

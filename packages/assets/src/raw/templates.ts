@@ -1,6 +1,9 @@
 import fs from "node:fs";
 import { z } from "zod";
+import { displayPath } from "../config/dataRoot.ts";
 import { type Stage, templateFilePath, templateTablePath } from "../config/paths.ts";
+import { draftParserNames } from "../parsing/draftParsers.ts";
+import { evaluationParserNames } from "../parsing/evaluationParsers.ts";
 import { booleanCell, choiceCell, idCell, textCell } from "./cells.ts";
 import { assertUniqueKey, readValidatedTable } from "./csvTable.ts";
 import { RawInputError } from "./errors.ts";
@@ -74,13 +77,36 @@ export function needsTemplateFile(t: TemplateRow): boolean {
 export function assertTemplateFileExists(root: string, t: TemplateRow): void {
   const file = templateFilePath(root, t.stage, t.templateId);
   if (!fs.existsSync(file)) {
+    const shown = displayPath(file);
     throw new RawInputError(
       { file: templateTablePath(root, t.stage), row: t.row, line: t.line, column: "template_id" },
-      `active ${t.stage} template "${t.templateId}" has no template file ${file}`,
-      `create ${file}, or set active to False for this template`,
+      `${t.active ? "active " : ""}${t.stage} template "${t.templateId}" has no template file ${shown}`,
+      t.active ? `create ${shown}, or set active to False for this template` : `create ${shown}`,
       { code: "TEMPLATE_FILE_MISSING" },
     );
   }
+}
+
+/**
+ * Fail when a draft or evaluation template names a parser that is not registered, or an
+ * evaluation template names none (scores cannot be read without one). Checked when a
+ * cohort is built, so a typo costs no LLM call.
+ */
+export function assertKnownParser(root: string, t: TemplateRow): void {
+  if (t.stage === "essay") return;
+  const names = t.stage === "draft" ? draftParserNames() : evaluationParserNames();
+  if (t.parser === "" ? t.stage === "draft" : names.includes(t.parser)) return;
+  const listed = names.join(", ");
+  throw new RawInputError(
+    { file: templateTablePath(root, t.stage), row: t.row, line: t.line, column: "parser" },
+    t.parser === ""
+      ? `evaluation template "${t.templateId}" has no parser`
+      : `${t.stage} template "${t.templateId}" names the unknown parser "${t.parser}"`,
+    t.stage === "draft"
+      ? `write one of: ${listed} (or leave it empty for identity)`
+      : `write one of: ${listed}`,
+    { code: "TEMPLATE_PARSER_UNKNOWN" },
+  );
 }
 
 /** The template source as written (Jinja2 syntax); rendering belongs to the generation assets. */

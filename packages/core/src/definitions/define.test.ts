@@ -76,6 +76,7 @@ describe("defineDefinitions", () => {
     });
     expect(err.message).toContain("dependency cycle: a -> b -> c -> a");
     expect(err.context.assets).toBe("a, b, c");
+    expect(err.hint).toContain("remove one of these inputs or deps");
   });
 
   it("rejects an asset that depends on itself", () => {

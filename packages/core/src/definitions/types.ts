@@ -1,7 +1,13 @@
 import type { Logger } from "pino";
 
 /** Metadata attached to a materialization; must be JSON-serialisable. */
-export type MetadataValue = string | number | boolean | null | MetadataValue[] | { [k: string]: MetadataValue };
+export type MetadataValue =
+  | string
+  | number
+  | boolean
+  | null
+  | MetadataValue[]
+  | { [k: string]: MetadataValue };
 export type Metadata = Record<string, MetadataValue>;
 
 /** A dynamic partitions definition: its keys live in the instance (SQLite), added at run time. */
@@ -124,6 +130,7 @@ export interface IOManager {
 }
 
 export interface DefinitionsSpec {
+  // biome-ignore lint/suspicious/noExplicitAny: only `any` admits assets of every config type.
   assets: AssetDefinition<any>[];
   resources?: Record<string, unknown>;
   ioManagers?: Record<string, IOManager>;
@@ -131,6 +138,7 @@ export interface DefinitionsSpec {
 
 export interface Definitions {
   readonly kind: "definitions";
+  // biome-ignore lint/suspicious/noExplicitAny: only `any` admits assets of every config type.
   readonly assets: ReadonlyMap<string, AssetDefinition<any>>;
   readonly resources: Readonly<Record<string, unknown>>;
   readonly ioManagers: Readonly<Record<string, IOManager>>;

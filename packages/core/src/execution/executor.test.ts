@@ -1,3 +1,4 @@
+import fs from "node:fs";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { asset } from "../definitions/asset.ts";
 import { defineDefinitions } from "../definitions/define.ts";
@@ -197,6 +198,26 @@ describe("retries", () => {
     const summary = await materialize(defsOf(def), { instance, selection: "flaky" });
     expect(attempts).toEqual([1, 2, 3]);
     expect(summary.failures[0].error).toBe("still rate limited");
+  });
+
+  it("waits delayMs, then delayMs x backoff, before each new attempt and logs each retry", async () => {
+    const { def, attempts } = flaky(2, () => new RetryableError("busy"), {
+      maxAttempts: 3,
+      delayMs: 5,
+      backoff: 3,
+    });
+    const summary = await materialize(defsOf(def), { instance, selection: "flaky" });
+    expect(attempts).toEqual([1, 2, 3]);
+    const retries = fs
+      .readFileSync(summary.logPath, "utf8")
+      .trim()
+      .split("\n")
+      .map((line) => JSON.parse(line))
+      .filter((line) => line.msg === "attempt failed with a retryable error; retrying");
+    expect(retries.map((line) => [line.asset, line.attempt, line.delay_ms])).toEqual([
+      ["flaky", 1, 5],
+      ["flaky", 2, 15],
+    ]);
   });
 
   it("does not retry an error that is not marked retryable", async () => {

@@ -3,6 +3,8 @@ import type { Definitions } from "../definitions/types.ts";
 import { AssetsError, SelectionError } from "../errors.ts";
 import { AssetGraph } from "../graph/asset-graph.ts";
 import { resolveSelection } from "../graph/selection/resolve.ts";
+import { resolveAssetsHome } from "../instance/assets-home.ts";
+import { openInstance } from "../instance/instance.ts";
 import { parseRunConfig, type RunConfig } from "./config.ts";
 import { DEFAULT_CONCURRENCY, executePlan } from "./executor.ts";
 import { describeSelector, partitionTargets } from "./partitions.ts";
@@ -20,8 +22,11 @@ export interface MaterializeOptions {
   concurrency?: number;
   /** Abort to cancel the run: running steps see it, pending steps are not started. */
   signal?: AbortSignal;
-  /** Where runs, events, claims and logs are recorded (`openInstance(home)`). */
-  instance: RunInstance;
+  /**
+   * Where runs, events, claims and logs are recorded (`openInstance(home)`). Default: the
+   * instance at $ASSETS_HOME, else `.assets` in the current directory, opened for this run.
+   */
+  instance?: RunInstance;
   runConfig?: RunConfig;
   /** Stop starting steps after the first failure. */
   failFast?: boolean;
@@ -30,10 +35,10 @@ export interface MaterializeOptions {
   logLevel?: LevelWithSilent;
 }
 
-function checkOptions(opts: MaterializeOptions): void {
-  if (!opts?.instance?.storage) {
+function checkOptions(opts: MaterializeOptions & { instance: RunInstance }): void {
+  if (!opts.instance?.storage) {
     throw new AssetsError("NO_INSTANCE", "materialize() needs an instance to record the run", {
-      hint: "pass { instance: openInstance(home) }",
+      hint: "pass { instance: openInstance(home) }, or leave instance out to use $ASSETS_HOME",
     });
   }
   const c = opts.concurrency;
@@ -49,7 +54,20 @@ function checkOptions(opts: MaterializeOptions): void {
  * config, create resources, plan steps, execute them, dispose resources. User mistakes
  * (selection, partitions, config) throw before any run is recorded.
  */
-export async function materialize(defs: Definitions, opts: MaterializeOptions): Promise<RunSummary> {
+export async function materialize(defs: Definitions, opts: MaterializeOptions = {}): Promise<RunSummary> {
+  if (opts.instance !== undefined) return materializeIn(defs, { ...opts, instance: opts.instance });
+  const instance = openInstance(resolveAssetsHome(process.cwd()));
+  try {
+    return await materializeIn(defs, { ...opts, instance });
+  } finally {
+    instance.close();
+  }
+}
+
+async function materializeIn(
+  defs: Definitions,
+  opts: MaterializeOptions & { instance: RunInstance },
+): Promise<RunSummary> {
   checkOptions(opts);
   const selection = opts.selection ?? "*";
   const graph = AssetGraph.of(defs);

@@ -1,4 +1,4 @@
-import type { Storage, StepRef } from "../instance/types.ts";
+import type { StepRef, Storage } from "../instance/types.ts";
 import type { Plan } from "./plan.ts";
 
 /** Claim ahead at most the steps expected to start within this window... */

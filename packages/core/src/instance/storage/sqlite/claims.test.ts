@@ -106,3 +106,54 @@ describe("step claims", () => {
     expect(() => storage.claimStep("squares", "1", "ghost")).toThrow(/run ghost does not exist/);
   });
 });
+
+describe("batched step claims", () => {
+  const steps = (...keys: string[]) => keys.map((partitionKey) => ({ assetKey: "squares", partitionKey }));
+
+  it("returns the steps it claimed, as the same objects and in the order given", () => {
+    const holder = createTestRun(storage);
+    const mine = createTestRun(storage);
+    storage.claimStep("squares", "2", holder.runId);
+    const wanted = steps("1", "2", "3");
+    const claimed = storage.claimSteps(mine.runId, wanted);
+    expect(claimed).toEqual([wanted[0], wanted[2]]);
+    expect(claimed[0]).toBe(wanted[0]);
+    expect(claimed[1]).toBe(wanted[2]);
+  });
+
+  it("holds what it claimed against other runs and connections until released", () => {
+    const mine = createTestRun(storage);
+    const other = createTestRun(storage);
+    const second = new SqliteStorage(dbPath);
+    try {
+      expect(storage.claimSteps(mine.runId, steps("1", "2"))).toHaveLength(2);
+      expect(second.claimSteps(other.runId, steps("1", "2", "3"))).toEqual(steps("3"));
+      storage.releaseSteps(mine.runId, steps("1"));
+      expect(second.claimSteps(other.runId, steps("1", "2"))).toEqual(steps("1"));
+    } finally {
+      second.close();
+    }
+  });
+
+  it("takes over steps of dead or finished runs and keeps those of live ones, in one call", () => {
+    const crashed = createTestRun(storage, { pid: exitedPid() });
+    const finished = createTestRun(storage);
+    const live = createTestRun(storage);
+    const mine = createTestRun(storage);
+    storage.claimSteps(crashed.runId, steps("1", "2"));
+    storage.claimSteps(finished.runId, steps("3"));
+    storage.claimSteps(live.runId, steps("4", "5"));
+    storage.updateRun(finished.runId, { status: "succeeded" });
+    expect(storage.claimSteps(mine.runId, steps("1", "2", "3", "4", "5", "6"))).toEqual(
+      steps("1", "2", "3", "6"),
+    );
+    expect(storage.claimStep("squares", "1", live.runId)).toBe(false);
+  });
+
+  it("claims nothing for an empty list, and rejects a run that does not exist", () => {
+    const run = createTestRun(storage);
+    expect(storage.claimSteps(run.runId, [])).toEqual([]);
+    expect(() => storage.claimSteps("ghost", steps("1"))).toThrow(/run ghost does not exist/);
+    expect(storage.claimStep("squares", "1", run.runId)).toBe(true);
+  });
+});

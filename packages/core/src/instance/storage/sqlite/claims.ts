@@ -100,7 +100,13 @@ export class ClaimQueries {
   }
 
   /** Takes one step's claim when it is free, already this run's, or held by a dead or finished run. */
-  private take(step: StepRef, runId: string, owner: Owner, now: string, alive: Map<string, boolean>): boolean {
+  private take(
+    step: StepRef,
+    runId: string,
+    owner: Owner,
+    now: string,
+    alive: Map<string, boolean>,
+  ): boolean {
     const partitionKey = step.partitionKey ?? UNPARTITIONED;
     if (this.insert.run(step.assetKey, partitionKey, runId, owner.pid, owner.host, now).changes === 1) {
       return true;

@@ -103,6 +103,9 @@ describe("migrations", () => {
       );
       expect(indexes.pluck().all()).toContain("asset_partition_state_by_recency");
       expect(indexes.pluck().all()).not.toContain("step_claims_by_run");
+      // version 3: events are no longer indexed by asset (no query reads them that way)
+      expect(indexes.pluck().all()).not.toContain("event_log_by_asset");
+      expect(indexes.pluck().all()).toContain("event_log_by_run");
     });
   });
 

@@ -1,6 +1,6 @@
 import type Database from "better-sqlite3";
 import { StorageError } from "../../../errors.ts";
-import { SCHEMA_V1, SCHEMA_V2 } from "./schema.ts";
+import { SCHEMA_V1, SCHEMA_V2, SCHEMA_V3 } from "./schema.ts";
 
 /**
  * Versioned migrations. The database's schema version lives in SQLite's
@@ -20,6 +20,11 @@ export const MIGRATIONS: readonly Migration[] = [
     version: 2,
     description: "index partition state by recency",
     up: (db) => db.exec(SCHEMA_V2),
+  },
+  {
+    version: 3,
+    description: "drop the unused event_log index by asset",
+    up: (db) => db.exec(SCHEMA_V3),
   },
 ];
 

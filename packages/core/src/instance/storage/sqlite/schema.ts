@@ -88,3 +88,12 @@ export const SCHEMA_V2 = `
 CREATE INDEX asset_partition_state_by_recency ON asset_partition_state (asset_key, event_id);
 DROP INDEX IF EXISTS step_claims_by_run;
 `;
+
+/**
+ * Version 3: no index on event_log by asset. No query reads events by asset (history per asset
+ * comes from asset_partition_state and per-run event lists), and maintaining it was a third of
+ * the cost of recording an event.
+ */
+export const SCHEMA_V3 = `
+DROP INDEX IF EXISTS event_log_by_asset;
+`;

@@ -1,0 +1,204 @@
+import os from "node:os";
+import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
+import { asset } from "../definitions/asset.ts";
+import { defineDefinitions } from "../definitions/define.ts";
+import { dynamicPartitions } from "../definitions/partitions.ts";
+import type { Instance, StepRef, Storage } from "../instance/types.ts";
+import { materialize } from "./materialize.ts";
+import type { Plan } from "./plan.ts";
+import { MAX_CLAIM_AHEAD, StepClaims } from "./step-claims.ts";
+import { tempInstance } from "./test-support.ts";
+
+/** Storage whose claimSteps refuses the partition keys in `held` and records each batch. */
+function fakeStorage(held = new Set<string>()) {
+  const batches: string[][] = [];
+  const storage = {
+    claimSteps<S extends StepRef>(_runId: string, steps: readonly S[]): S[] {
+      batches.push(steps.map((s) => s.partitionKey));
+      return steps.filter((s) => !held.has(s.partitionKey));
+    },
+  } as unknown as Storage;
+  return { storage, batches, held };
+}
+
+/** Steps "0".."n-1" of one asset; `upstream` defaults to none (every step is ready at once). */
+function planOf(n: number, upstream?: number[][]): Plan {
+  const steps = Array.from({ length: n }, (_, i) => ({ assetKey: "a", partitionKey: String(i) }));
+  return { steps, barriers: [], upstream: upstream ?? steps.map(() => []) };
+}
+
+const FAST_MS = 0.01;
+
+describe("StepClaims", () => {
+  it("claims the steps asked for in the same tick in one batch, and none ahead before a step has finished", async () => {
+    const { storage, batches } = fakeStorage();
+    const claims = new StepClaims(storage, "r", planOf(10), 8);
+    expect(await Promise.all([claims.claim(0), claims.claim(1), claims.claim(2)])).toEqual([
+      true,
+      true,
+      true,
+    ]);
+    expect(batches).toEqual([["0", "1", "2"]]);
+  });
+
+  it("claims ready steps ahead once steps prove fast, and answers those without another batch", async () => {
+    const { storage, batches } = fakeStorage();
+    const claims = new StepClaims(storage, "r", planOf(400), 8);
+    await claims.claim(0);
+    claims.finished(0, FAST_MS, true);
+    expect(await claims.claim(1)).toBe(true);
+    expect(batches[1]).toEqual(Array.from({ length: 1 + MAX_CLAIM_AHEAD }, (_, i) => String(i + 1)));
+    expect(claims.claim(2)).toBe(true);
+    expect(claims.claim(MAX_CLAIM_AHEAD + 1)).toBe(true);
+    expect(batches).toHaveLength(2);
+    expect(claims.claim(MAX_CLAIM_AHEAD + 2)).toBeInstanceOf(Promise);
+  });
+
+  it("claims slow steps only as far ahead as the steps expected to start within 50 ms", async () => {
+    const { storage, batches } = fakeStorage();
+    const claims = new StepClaims(storage, "r", planOf(10), 2);
+    await claims.claim(0);
+    claims.finished(0, 40, true);
+    await claims.claim(1);
+    expect(batches[1]).toEqual(["1", "2", "3"]);
+  });
+
+  it("asks again for a step refused ahead once the runner reaches it", async () => {
+    const { storage, batches, held } = fakeStorage(new Set(["2"]));
+    const claims = new StepClaims(storage, "r", planOf(4), 8);
+    await claims.claim(0);
+    claims.finished(0, FAST_MS, true);
+    await claims.claim(1);
+    expect(batches[1]).toEqual(["1", "2", "3"]);
+    held.delete("2");
+    const answer = claims.claim(2);
+    expect(answer).toBeInstanceOf(Promise);
+    expect(await answer).toBe(true);
+    expect(batches[2]).toEqual(["2"]);
+  });
+
+  it("reports false for a step another run holds when reached", async () => {
+    const { storage } = fakeStorage(new Set(["1"]));
+    const claims = new StepClaims(storage, "r", planOf(3), 8);
+    expect(await Promise.all([claims.claim(0), claims.claim(1)])).toEqual([true, false]);
+  });
+
+  // steps x0, x1 -> barrier (node 4) -> y (step 2); w (step 3) is independent
+  const barrierPlan = () => planOf(4, [[], [], [4], [], [0, 1]]);
+
+  it("claims a downstream step ahead once every upstream step succeeded", async () => {
+    const { storage, batches } = fakeStorage();
+    const claims = new StepClaims(storage, "r", barrierPlan(), 8);
+    await Promise.all([claims.claim(0), claims.claim(1)]);
+    claims.finished(0, FAST_MS, true);
+    claims.finished(1, FAST_MS, true);
+    await claims.claim(3);
+    expect(batches[1]).toEqual(["3", "2"]);
+    expect(claims.claim(2)).toBe(true);
+  });
+
+  it("never claims a downstream step ahead after an upstream step failed", async () => {
+    const { storage, batches } = fakeStorage();
+    const claims = new StepClaims(storage, "r", barrierPlan(), 8);
+    await Promise.all([claims.claim(0), claims.claim(1)]);
+    claims.finished(0, FAST_MS, true);
+    claims.finished(1, FAST_MS, false);
+    await claims.claim(3);
+    expect(batches[1]).toEqual(["3"]);
+  });
+
+  it("rejects every waiting request when storage fails", async () => {
+    const storage = {
+      claimSteps: () => {
+        throw new Error("disk I/O error");
+      },
+    } as unknown as Storage;
+    const claims = new StepClaims(storage, "r", planOf(2), 8);
+    const answers = await Promise.allSettled([claims.claim(0), claims.claim(1)]);
+    expect(answers.map((a) => a.status === "rejected" && (a.reason as Error).message)).toEqual([
+      "disk I/O error",
+      "disk I/O error",
+    ]);
+  });
+});
+
+describe("claims during a run", () => {
+  const items = dynamicPartitions("items");
+  let env: ReturnType<typeof tempInstance>;
+  let instance: Instance;
+  beforeEach(() => {
+    env = tempInstance("core-step-claims-");
+    instance = env.instance;
+    // A live run competing for the same steps: whatever our run holds, it must be refused.
+    instance.storage.createRun({
+      runId: "rival",
+      status: "started",
+      selection: "*",
+      partitionsSummary: "",
+      stepCount: 0,
+      pid: process.pid,
+      host: os.hostname(),
+      tags: {},
+    });
+  });
+  afterEach(() => env.cleanup());
+
+  /** Whether the rival could claim the step now; a claim it gets is given back at once. */
+  function freeForRival(assetKey: string, partitionKey: string): boolean {
+    const free = instance.storage.claimStep(assetKey, partitionKey, "rival");
+    if (free) instance.storage.releaseSteps("rival", [{ assetKey, partitionKey }]);
+    return free;
+  }
+
+  it("computes every step while holding its claim, taking the claims of 600 fast steps in a few batches", async () => {
+    const keys = Array.from({ length: 600 }, (_, i) => `k${i}`);
+    instance.addDynamicPartitions(items, keys);
+    const batchCalls = vi.spyOn(instance.storage, "claimSteps");
+    const singleCalls = vi.spyOn(instance.storage, "claimStep");
+    const heldWhileComputing: boolean[] = [];
+    const defs = defineDefinitions({
+      assets: [
+        asset({
+          key: "fast",
+          partitions: items,
+          compute: (ctx) => heldWhileComputing.push(!freeForRival("fast", ctx.partitionKey!)),
+        }),
+      ],
+    });
+    const summary = await materialize(defs, { instance, selection: "fast", partitions: "all" });
+    expect(summary).toMatchObject({ status: "succeeded", succeeded: 600 });
+    expect(heldWhileComputing).toEqual(keys.map(() => true));
+    expect(batchCalls.mock.calls.length).toBeLessThan(20);
+    // only the rival's probes: the run itself never claims one step at a time
+    expect(singleCalls.mock.calls.every(([, , runId]) => runId === "rival")).toBe(true);
+    // the run's claims are all released at its end
+    expect(keys.every((k) => freeForRival("fast", k))).toBe(true);
+  });
+
+  it("does not hold claims of slow steps long before they start", async () => {
+    const keys = Array.from({ length: 6 }, (_, i) => `k${i}`);
+    instance.addDynamicPartitions(items, keys);
+    const twoAheadFree: boolean[] = [];
+    const defs = defineDefinitions({
+      assets: [
+        asset({
+          key: "slow",
+          partitions: items,
+          compute: async (ctx) => {
+            const later = keys[keys.indexOf(ctx.partitionKey!) + 2];
+            if (later) twoAheadFree.push(freeForRival("slow", later));
+            await new Promise((resolve) => setTimeout(resolve, 30));
+          },
+        }),
+      ],
+    });
+    const summary = await materialize(defs, {
+      instance,
+      selection: "slow",
+      partitions: "all",
+      concurrency: 1,
+    });
+    expect(summary).toMatchObject({ status: "succeeded", succeeded: 6 });
+    expect(twoAheadFree).toEqual([true, true, true, true]);
+  });
+});
