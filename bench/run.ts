@@ -13,6 +13,12 @@ const files = readdirSync(benchDir)
   .filter((f) => only.length === 0 || only.some((name) => f.includes(name)))
   .sort();
 
+// The CLI benchmarks measure the prebuilt command, so make sure it matches the sources.
+const buildResult = spawnSync(process.execPath, [path.join(benchDir, "../scripts/build.mjs")], {
+  stdio: "inherit",
+});
+if (buildResult.status !== 0) process.exit(buildResult.status ?? 1);
+
 let failed = 0;
 for (const file of files) {
   console.log(`\n## ${file}`);

@@ -3,6 +3,7 @@
  * its definitions module and its instance. Each piece is loaded only when the
  * command asks for it, so commands that need only the instance stay fast.
  */
+import path from "node:path";
 import { type Definitions, type Instance, loadDefinitions, openInstance } from "@daydream/core";
 import { type Project, resolveProject } from "./project-config.ts";
 
@@ -15,7 +16,27 @@ export function projectFor(globals: GlobalOptions): Project {
   return resolveProject({ cwd: process.cwd(), definitions: globals.definitions });
 }
 
-export function loadProjectDefinitions(project: Project): Promise<Definitions> {
+/** Set by bin/assets.js: definitions source path -> path of its prebuilt module. */
+const PREBUILT = Symbol.for("daydream.assets.prebuilt");
+const TS_LOADER = Symbol.for("daydream.assets.tsLoader");
+type Globals = { [PREBUILT]?: Record<string, string>; [TS_LOADER]?: boolean };
+
+/**
+ * Registers tsx so that TypeScript modules can be imported. The prebuilt CLI
+ * runs without it and pays its start-up cost only when a command needs it.
+ */
+export async function ensureTypeScriptLoader(): Promise<void> {
+  const globals = globalThis as Globals;
+  if (globals[TS_LOADER] || globals[PREBUILT] === undefined) return;
+  const { register } = await import("tsx/esm/api");
+  register();
+  globals[TS_LOADER] = true;
+}
+
+export async function loadProjectDefinitions(project: Project): Promise<Definitions> {
+  const prebuilt = (globalThis as Globals)[PREBUILT]?.[path.resolve(project.definitionsPath)];
+  if (prebuilt !== undefined) return loadDefinitions(prebuilt);
+  if (/\.[cm]?tsx?$/.test(project.definitionsPath)) await ensureTypeScriptLoader();
   return loadDefinitions(project.definitionsPath);
 }
 

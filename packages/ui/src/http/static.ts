@@ -7,8 +7,9 @@ import type { ServerResponse } from "node:http";
 import { createRequire } from "node:module";
 import path from "node:path";
 
-const PUBLIC_DIR = path.resolve(import.meta.dirname, "../../public");
 const require = createRequire(import.meta.url);
+// Found through the package, not this file's location, so it also holds inside the prebuilt CLI bundle.
+const PUBLIC_DIR = path.join(path.dirname(require.resolve("@daydream/ui/package.json")), "public");
 const VENDOR_FILES: Record<string, string> = {
   "/vendor/elk.bundled.js": require.resolve("elkjs/lib/elk.bundled.js"),
 };
