@@ -3,11 +3,16 @@ import { z } from "zod";
 import { dataRoot, displayPath } from "../config/dataRoot.ts";
 import { cohortYamlPath, STAGES } from "../config/paths.ts";
 import { readCohortYaml } from "./cohortFiles.ts";
-import { resolveCohortId, writeCohortFiles } from "./cohortId.ts";
+import { establishCohort } from "./cohortId.ts";
+import { noteDerivedCohortId } from "./cohortIdIO.ts";
 import { buildMembership, registerMembershipPartitions, writeMembership } from "./membership.ts";
 import { rowCounts } from "./membershipSchema.ts";
 
-/** IO manager keys (registered in definitions.ts): cohort_id as data/cohorts/cohort_id.txt, the membership summary as data/cohorts/cohort_membership.json. */
+/**
+ * IO manager keys (registered in definitions.ts): cohort_id as data/cohorts/cohort_id.txt
+ * (derived when not materialized yet, see cohortIdIO.ts), the membership summary as
+ * data/cohorts/cohort_membership.json.
+ */
 export const COHORT_TEXT_IO = "cohort_text";
 export const COHORT_JSON_IO = "cohort_json";
 
@@ -29,9 +34,7 @@ export const cohortIdAsset = asset({
   kinds: ["cohort"],
   configSchema: cohortIdConfig,
   compute: (ctx: AssetContext<z.infer<typeof cohortIdConfig>>) => {
-    const root = dataRoot();
-    const resolved = resolveCohortId(root, { override: ctx.config.override });
-    const files = writeCohortFiles(root, resolved, { notes: ctx.config.notes });
+    const { resolved, files } = establishCohort(dataRoot(), ctx.config);
     const m = resolved.manifest;
     ctx.log.info({ cohort_id: resolved.cohortId, source: resolved.source }, "cohort id resolved");
     ctx.addMetadata({
@@ -98,6 +101,7 @@ export const cohortMembershipAsset = asset({
   compute: (ctx: AssetContext<z.infer<typeof membershipConfig>>, inputs) => {
     const root = dataRoot();
     const cohortId = requireCohortId(inputs.cohort_id);
+    noteDerivedCohortId(ctx, root, cohortId);
     // Not given: the cohort keeps how it was built (cohort.yaml), so a plain re-run changes nothing.
     const recorded = readCohortYaml(cohortYamlPath(root, cohortId))?.regenerate === true;
     const build = buildMembership(root, cohortId, { regenerate: ctx.config.regenerate ?? recorded });

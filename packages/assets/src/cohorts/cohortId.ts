@@ -84,3 +84,16 @@ export function writeCohortFiles(
     yaml,
   };
 }
+
+/**
+ * What materializing cohort_id does to the data root: resolve the id and write its
+ * manifest.json and cohort.yaml. Shared with cohort_id's IO manager, which does the same
+ * when a downstream asset needs the id before cohort_id was ever materialized.
+ */
+export function establishCohort(
+  root: string,
+  opts: { override?: string; notes?: string } = {},
+): { resolved: ResolvedCohort; files: CohortFilesWritten } {
+  const resolved = resolveCohortId(root, { override: opts.override });
+  return { resolved, files: writeCohortFiles(root, resolved, { notes: opts.notes }) };
+}
