@@ -2,13 +2,14 @@
  * The Definitions object the CLI loads by default (assets.yaml `definitions:`).
  * Every asset reads DD_DATA_ROOT at use time, so one module serves any data root.
  */
-import { defineDefinitions, jsonIOManager, textIOManager } from "@daydream/core";
+import { defineDefinitions, jsonIOManager } from "@daydream/core";
 import {
   COHORT_JSON_IO,
   COHORT_TEXT_IO,
   cohortIdAsset,
   cohortMembershipAsset,
 } from "./cohorts/cohortAssets.ts";
+import { cohortIdIOManager } from "./cohorts/cohortIdIO.ts";
 import { dataRootIOManager, derivedIOManager } from "./config/ioManagers.ts";
 import { generationAssets, generationIOManagers, generationResources } from "./generation/assets.ts";
 import { parsedScoresAsset } from "./results/parsed-scores-asset.ts";
@@ -36,8 +37,9 @@ const cohortAndTaskAssets = [
 ];
 
 const cohortAndTaskIOManagers = {
-  // data/cohorts/cohort_id.txt: the id of the cohort last materialized, for later runs.
-  [COHORT_TEXT_IO]: dataRootIOManager("cohorts", textIOManager),
+  // data/cohorts/cohort_id.txt: the id of the cohort last materialized, for later runs
+  // (derived from DD_COHORT or the manifest while cohort_id was never materialized).
+  [COHORT_TEXT_IO]: cohortIdIOManager(),
   // data/cohorts/cohort_membership.json: summary of the last membership written.
   [COHORT_JSON_IO]: dataRootIOManager("cohorts", jsonIOManager),
   [DERIVED_IO]: derivedIOManager({

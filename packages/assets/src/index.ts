@@ -1,3 +1,80 @@
+export { type CohortAxes, manifestFromAxes, readCohortAxes, requireAxes } from "./cohorts/axes.ts";
+export { buildCartesianMembership } from "./cohorts/cartesian.ts";
+export {
+  COHORT_JSON_IO,
+  COHORT_TEXT_IO,
+  cohortIdAsset,
+  cohortMembershipAsset,
+  type MembershipSummary,
+} from "./cohorts/cohortAssets.ts";
+export { type CohortMode, type CohortYaml, readCohortYaml } from "./cohorts/cohortFiles.ts";
+export { cohortMode, establishCohort, resolveCohortId, writeCohortFiles } from "./cohorts/cohortId.ts";
+export { cohortIdIOManager, noteDerivedCohortId } from "./cohorts/cohortIdIO.ts";
+export { buildCuratedMembership } from "./cohorts/curated.ts";
+export { CohortError, MembershipIntegrityError, SelectedEssayError } from "./cohorts/errors.ts";
+export {
+  assertParentIntegrity,
+  checkParentIntegrity,
+  type IntegrityReport,
+  type ParentViolation,
+} from "./cohorts/integrity.ts";
+export { buildMembership, registerMembershipPartitions, writeMembership } from "./cohorts/membership.ts";
+export { forgetMembership, loadMembership } from "./cohorts/membershipCache.ts";
+export { readMembershipCsv, writeMembershipCsv } from "./cohorts/membershipFile.ts";
+export {
+  MEMBERSHIP_COLUMNS,
+  type Membership,
+  STAGE_COLUMNS,
+  type StageRow,
+} from "./cohorts/membershipSchema.ts";
+export {
+  draftGens,
+  essayGens,
+  evaluationGens,
+  GEN_PARTITIONS,
+  registerGenPartitions,
+} from "./cohorts/partitions.ts";
+export { dataRoot, displayPath } from "./config/dataRoot.ts";
+export { envCohortOverride, legacyTasksAllowed } from "./config/env.ts";
+export { dataRootIOManager, derivedIOManager } from "./config/ioManagers.ts";
+export {
+  cohortDir,
+  cohortYamlPath,
+  comboMappingsPath,
+  conceptDescriptionPath,
+  conceptsMetadataPath,
+  DESCRIPTION_LEVELS,
+  type DescriptionLevel,
+  gensDir,
+  llmModelsPath,
+  manifestPath,
+  membershipPath,
+  STAGES,
+  type Stage,
+  selectedComboMappingsPath,
+  selectedEssaysPath,
+  storedCohortIdPath,
+  tasksDir,
+  taskTablePath,
+  templateFilePath,
+  templateTablePath,
+} from "./config/paths.ts";
+export { generationAssets, generationIOManagers, generationResources } from "./generation/assets.ts";
+export { draftPromptAsset, draftResponseAsset } from "./generation/draftAssets.ts";
+export { GenerationError } from "./generation/errors.ts";
+export { essayPromptAsset, essayResponseAsset } from "./generation/essayAssets.ts";
+export { evaluationPromptAsset, evaluationResponseAsset } from "./generation/evaluationAssets.ts";
+export { GENS_IO, gensIOManager } from "./generation/gensIO.ts";
+export { LLM_RESOURCE, llmResource } from "./generation/llmResource.ts";
+export {
+  type DraftPromptVars,
+  draftPromptVars,
+  type EssayPromptVars,
+  type EvaluationPromptVars,
+  essayPromptVars,
+  evaluationPromptVars,
+} from "./generation/promptVars.ts";
+export { COPY_MODE_PROMPT, MIN_DRAFT_LINES, nonEmptyLines, scoreText } from "./generation/rules.ts";
 export { TemplateError } from "./generation/templates/errors.ts";
 export { normalizeNewlines, renderTemplate } from "./generation/templates/renderTemplate.ts";
 export {
@@ -79,6 +156,26 @@ export {
   parseEvaluationScore,
   parseInLastLine,
 } from "./parsing/evaluationParsers.ts";
+export { AtomicCsvWriter, sameContent, writeCsvAtomic, writeFileAtomicSync } from "./raw/atomicFile.ts";
+export {
+  type ComboMappingRow,
+  readComboMappingsFile,
+  readSelectedComboMappings,
+  type SelectedComboMappings,
+} from "./raw/comboMappings.ts";
+export { type Concept, readConceptDescription, readConcepts, resolveConceptContent } from "./raw/concepts.ts";
+export { CsvSyntaxError, formatCsvCell, formatCsvLine, parseCsv } from "./raw/csvText.ts";
+export { RawInputError, type RawLocation } from "./raw/errors.ts";
+export { type LlmModel, readLlmModels } from "./raw/llmModels.ts";
+export { readSelectedEssays, type SelectedEssays } from "./raw/selectedEssays.ts";
+export {
+  activeTemplates,
+  ESSAY_GENERATORS,
+  type EssayGenerator,
+  readTemplateSource,
+  readTemplates,
+  type TemplateRow,
+} from "./raw/templates.ts";
 export { ResultsError } from "./results/errors.ts";
 export { EssayContextResolver, essayContextFromMetadata, fillBlankContext } from "./results/essay-context.ts";
 export { readEvaluationFiles } from "./results/evaluation-files.ts";
@@ -121,101 +218,6 @@ export {
   parsedScoresPath,
   writeParsedScores,
 } from "./results/write-parsed-scores.ts";
-export { generationAssets, generationIOManagers, generationResources } from "./generation/assets.ts";
-export { draftPromptAsset, draftResponseAsset } from "./generation/draftAssets.ts";
-export { GenerationError } from "./generation/errors.ts";
-export { essayPromptAsset, essayResponseAsset } from "./generation/essayAssets.ts";
-export { evaluationPromptAsset, evaluationResponseAsset } from "./generation/evaluationAssets.ts";
-export { GENS_IO, gensIOManager } from "./generation/gensIO.ts";
-export { LLM_RESOURCE, llmResource } from "./generation/llmResource.ts";
-export {
-  type DraftPromptVars,
-  draftPromptVars,
-  type EssayPromptVars,
-  type EvaluationPromptVars,
-  essayPromptVars,
-  evaluationPromptVars,
-} from "./generation/promptVars.ts";
-export { COPY_MODE_PROMPT, MIN_DRAFT_LINES, nonEmptyLines, scoreText } from "./generation/rules.ts";
-export { dataRoot, displayPath } from "./config/dataRoot.ts";
-export { envCohortOverride, legacyTasksAllowed } from "./config/env.ts";
-export { dataRootIOManager, derivedIOManager } from "./config/ioManagers.ts";
-export {
-  cohortDir,
-  cohortYamlPath,
-  comboMappingsPath,
-  conceptDescriptionPath,
-  conceptsMetadataPath,
-  DESCRIPTION_LEVELS,
-  type DescriptionLevel,
-  gensDir,
-  llmModelsPath,
-  manifestPath,
-  membershipPath,
-  STAGES,
-  type Stage,
-  selectedComboMappingsPath,
-  selectedEssaysPath,
-  taskTablePath,
-  tasksDir,
-  templateFilePath,
-  templateTablePath,
-} from "./config/paths.ts";
-export { AtomicCsvWriter, sameContent, writeCsvAtomic, writeFileAtomicSync } from "./raw/atomicFile.ts";
-export {
-  type ComboMappingRow,
-  readComboMappingsFile,
-  readSelectedComboMappings,
-  type SelectedComboMappings,
-} from "./raw/comboMappings.ts";
-export { type Concept, readConceptDescription, readConcepts, resolveConceptContent } from "./raw/concepts.ts";
-export { CsvSyntaxError, formatCsvCell, formatCsvLine, parseCsv } from "./raw/csvText.ts";
-export { RawInputError, type RawLocation } from "./raw/errors.ts";
-export { type LlmModel, readLlmModels } from "./raw/llmModels.ts";
-export { readSelectedEssays, type SelectedEssays } from "./raw/selectedEssays.ts";
-export {
-  activeTemplates,
-  ESSAY_GENERATORS,
-  type EssayGenerator,
-  readTemplateSource,
-  readTemplates,
-  type TemplateRow,
-} from "./raw/templates.ts";
-export { type CohortAxes, manifestFromAxes, readCohortAxes, requireAxes } from "./cohorts/axes.ts";
-export { buildCartesianMembership } from "./cohorts/cartesian.ts";
-export {
-  COHORT_JSON_IO,
-  COHORT_TEXT_IO,
-  cohortIdAsset,
-  cohortMembershipAsset,
-  type MembershipSummary,
-} from "./cohorts/cohortAssets.ts";
-export { type CohortMode, type CohortYaml, readCohortYaml } from "./cohorts/cohortFiles.ts";
-export { cohortMode, resolveCohortId, writeCohortFiles } from "./cohorts/cohortId.ts";
-export { buildCuratedMembership } from "./cohorts/curated.ts";
-export { CohortError, MembershipIntegrityError, SelectedEssayError } from "./cohorts/errors.ts";
-export {
-  assertParentIntegrity,
-  checkParentIntegrity,
-  type IntegrityReport,
-  type ParentViolation,
-} from "./cohorts/integrity.ts";
-export { buildMembership, registerMembershipPartitions, writeMembership } from "./cohorts/membership.ts";
-export { forgetMembership, loadMembership } from "./cohorts/membershipCache.ts";
-export { readMembershipCsv, writeMembershipCsv } from "./cohorts/membershipFile.ts";
-export {
-  MEMBERSHIP_COLUMNS,
-  type Membership,
-  STAGE_COLUMNS,
-  type StageRow,
-} from "./cohorts/membershipSchema.ts";
-export {
-  draftGens,
-  essayGens,
-  evaluationGens,
-  GEN_PARTITIONS,
-  registerGenPartitions,
-} from "./cohorts/partitions.ts";
 export { contentCombinationsAsset, selectedComboMappingsAsset } from "./tasks/comboAssets.ts";
 export {
   buildContentCombinations,

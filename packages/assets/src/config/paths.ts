@@ -62,6 +62,11 @@ export function cohortsDir(root: string): string {
   return path.join(root, "cohorts");
 }
 
+/** Where cohort_id's IO manager stores the id (core's file layout `<dir>/<assetKey>.txt`). */
+export function storedCohortIdPath(root: string): string {
+  return path.join(root, "cohorts", "cohort_id.txt");
+}
+
 export function cohortDir(root: string, cohortId: string): string {
   return path.join(root, "cohorts", cohortId);
 }

@@ -1,5 +1,6 @@
 import fs from "node:fs";
 import { AssetsError, asset } from "@daydream/core";
+import { noteDerivedCohortId } from "../cohorts/cohortIdIO.ts";
 import { membershipRegisteredInRun, registerGenPartitions } from "../cohorts/partitions.ts";
 import { dataRoot, displayPath } from "../config/dataRoot.ts";
 import { taskTablePath } from "../config/paths.ts";
@@ -63,6 +64,7 @@ function taskTableAsset(table: TaskTableName, description: string) {
     compute: (ctx, inputs) => {
       const root = dataRoot();
       const cohortId = cohortIdOf(inputs.cohort_id, table);
+      noteDerivedCohortId(ctx, root, cohortId);
       const source = membershipForTasks(root, cohortId);
       if (source.source === "legacy_active_axes") {
         ctx.log.warn(
