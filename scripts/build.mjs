@@ -17,9 +17,9 @@ const root = path.resolve(import.meta.dirname, "..");
 const outdir = path.join(root, "packages/cli/dist");
 const stagingDir = `${outdir}.staging-${process.pid}`;
 
-// Native addons, worker-thread loaders and packages with optional dynamic
-// requires stay in node_modules; everything else is bundled.
-const external = ["better-sqlite3", "pino", "nunjucks", "tsx", "esbuild", "playwright-core"];
+// Native addons, worker-thread loaders, CommonJS packages imported by name
+// and packages with optional dynamic requires stay in node_modules; the rest is bundled.
+const external = ["better-sqlite3", "pino", "p-graph", "nunjucks", "tsx", "esbuild", "playwright-core"];
 
 const result = await build({
   absWorkingDir: root,

@@ -309,11 +309,11 @@ describe("task tables without a membership", () => {
     }
   });
 
-  it("fail naming cohort_id when no cohort id was ever materialized", async () => {
+  it("tell the user to materialize cohort_membership first when cohort_id was never materialized either", async () => {
     const { errors } = await ws.run("draft_generation_tasks");
-    expect(errors.draft_generation_tasks.message).toMatch(/cohort_id/);
+    expect(errors.draft_generation_tasks.message).toMatch(/no membership for cohort cohort-[0-9a-f]{12}/);
     expect((errors.draft_generation_tasks as Error & { hint?: string }).hint).toMatch(
-      /materialize cohort_id first/,
+      /materialize cohort_membership first/,
     );
   });
 });

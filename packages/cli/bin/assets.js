@@ -25,15 +25,33 @@ function freshBuild() {
   return info;
 }
 
-const build = freshBuild();
-let entry;
-if (build !== undefined) {
-  // Tell the CLI which definitions module the bundle already contains.
+/**
+ * The bundle carries its own copy of the engine, so it runs only definitions it
+ * contains; any other module (-f, or another assets.yaml) runs from source so
+ * that the module and the CLI share one engine.
+ */
+async function bundledEntry() {
+  const build = freshBuild();
+  if (build === undefined) return undefined;
+  const entry = pathToFileURL(path.join(distDir, "main.mjs")).href;
+  const bundled = await import(entry);
+  const defaultDefinitions = path.join(root, build.definitions);
+  let wanted;
+  try {
+    wanted = bundled.definitionsPathFor(process.argv, process.cwd());
+  } catch {
+    // An unreadable assets.yaml: the bundled CLI reports it like any other command would.
+    wanted = undefined;
+  }
+  if (wanted !== undefined && wanted !== defaultDefinitions) return undefined;
   globalThis[Symbol.for("daydream.assets.prebuilt")] = {
-    [path.join(root, build.definitions)]: path.join(distDir, "definitions.mjs"),
+    [defaultDefinitions]: path.join(distDir, "definitions.mjs"),
   };
-  entry = pathToFileURL(path.join(distDir, "main.mjs")).href;
-} else {
+  return entry;
+}
+
+let entry = await bundledEntry();
+if (entry === undefined) {
   const { register } = await import("tsx/esm/api");
   register();
   globalThis[Symbol.for("daydream.assets.tsLoader")] = true;

@@ -19,6 +19,8 @@ import { EXIT_USAGE } from "./exit-codes.ts";
 import { paintErr } from "./output/colors.ts";
 import { printJson } from "./output/json.ts";
 
+export { definitionsPathFor } from "./project-config.ts";
+
 function cliVersion(): string {
   const pkg = JSON.parse(readFileSync(new URL("../package.json", import.meta.url), "utf8")) as {
     version: string;

@@ -2,7 +2,13 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { applyEnvDefaults, findProjectConfig, readProjectConfig, resolveProject } from "./project-config.ts";
+import {
+  applyEnvDefaults,
+  definitionsPathFor,
+  findProjectConfig,
+  readProjectConfig,
+  resolveProject,
+} from "./project-config.ts";
 
 describe("project config (assets.yaml)", () => {
   let root: string;
@@ -65,5 +71,19 @@ describe("project config (assets.yaml)", () => {
     expect(() => resolveProject({ cwd: root }, {})).toThrow(/no definitions module to load/);
     write("definitions: nope.ts\n");
     expect(() => resolveProject({ cwd: root }, {})).toThrow(/definitions module not found: .*nope\.ts/);
+  });
+
+  it("tells which definitions module a command line loads, -f first, without touching the environment", () => {
+    write("definitions: defs.ts\nenv:\n  SOME_VAR: x\n");
+    const cwd = path.join(root, "a/b");
+    const node = ["node", "assets"];
+    expect(definitionsPathFor([...node, "list"], cwd)).toBe(path.join(root, "defs.ts"));
+    expect(definitionsPathFor([...node, "-f", "other.ts", "list"], cwd)).toBe(path.join(cwd, "other.ts"));
+    expect(definitionsPathFor([...node, "--definitions=x.js", "list"], cwd)).toBe(path.join(cwd, "x.js"));
+    expect(definitionsPathFor([...node, "-fy.ts", "list"], cwd)).toBe(path.join(cwd, "y.ts"));
+    expect(definitionsPathFor([...node, "list", "--", "-f", "z.ts"], cwd)).toBe(path.join(root, "defs.ts"));
+    expect(process.env.SOME_VAR).toBeUndefined();
+    fs.rmSync(path.join(root, "assets.yaml"));
+    expect(definitionsPathFor([...node, "list"], cwd)).toBeUndefined();
   });
 });

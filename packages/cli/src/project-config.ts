@@ -174,3 +174,28 @@ export function resolveProject(
       : path.resolve(root, config?.home ?? ".assets");
   return { root, config, definitionsPath, home };
 }
+
+/**
+ * The definitions module a command line would load, worked out without side
+ * effects (no env defaults applied): `-f/--definitions` from argv, else
+ * assets.yaml. Undefined when there is none. Used by bin/assets.js to decide
+ * whether the prebuilt bundle, which contains the default definitions, fits.
+ */
+export function definitionsPathFor(argv: string[], cwd: string): string | undefined {
+  for (let i = 2; i < argv.length; i++) {
+    const arg = argv[i]!;
+    if (arg === "--") break;
+    if ((arg === "-f" || arg === "--definitions") && i + 1 < argv.length) {
+      return path.resolve(cwd, argv[i + 1]!);
+    }
+    if (arg.startsWith("--definitions=")) return path.resolve(cwd, arg.slice("--definitions=".length));
+    if (arg.startsWith("-f") && arg.length > 2 && !arg.startsWith("--"))
+      return path.resolve(cwd, arg.slice(2));
+  }
+  const configFile = findProjectConfig(cwd);
+  if (configFile === undefined) return undefined;
+  const config = readProjectConfig(configFile);
+  return config.definitions === undefined
+    ? undefined
+    : path.resolve(path.dirname(configFile), config.definitions);
+}

@@ -1,15 +1,16 @@
 import OpenAI from "openai";
+import { linkAbort } from "./abort-link.ts";
 import { abortableDelay, DelayAbortedError } from "./abortable-delay.ts";
 import {
   type AttemptFailure,
   abortedFailure,
   classifyThrown,
   garbledFailure,
-  timeoutFailure,
 } from "./attempt-failure.ts";
 import { OPENROUTER_BASE_URL, safeBaseUrl } from "./base-url.ts";
 import { type Completion, isUnusable, readCompletion } from "./completion-body.ts";
 import { LlmConfigError, LlmError, scrubSecret } from "./errors.ts";
+import { createHttpFetch } from "./http-fetch.ts";
 import { ModelGate } from "./model-gate.ts";
 import {
   type NormalizedRequest,
@@ -112,7 +113,9 @@ export class OpenAiCompatibleClient implements LlmClient {
       apiKey: options.apiKey,
       baseURL: url,
       maxRetries: 0,
+      // Our fetch resolves only once the body is in, so this timeout covers headers and body.
       timeout: this.timeoutMs,
+      fetch: createHttpFetch(),
       // The SDK's own logging could print request details; ours is the only logging.
       logLevel: "off",
       organization: null,
@@ -179,15 +182,9 @@ export class OpenAiCompatibleClient implements LlmClient {
 
   async #attempt(req: NormalizedRequest, signal: AbortSignal | undefined): Promise<AttemptResult> {
     if (signal?.aborted) return { ok: false, failure: abortedFailure() };
-    // Our own timer covers the body too (the SDK's timeout stops at the response headers).
-    const controller = new AbortController();
-    let timedOut = false;
-    const timer = setTimeout(() => {
-      timedOut = true;
-      controller.abort();
-    }, this.timeoutMs);
-    const onAbort = () => controller.abort();
-    signal?.addEventListener("abort", onAbort, { once: true });
+    // A signal of its own per attempt: the SDK adds an abort listener to the signal it is given
+    // and never removes it, so the run's shared signal must not be handed over directly.
+    const link = linkAbort(signal);
     try {
       const body: unknown = await this.#sdk.chat.completions.create(
         {
@@ -196,18 +193,16 @@ export class OpenAiCompatibleClient implements LlmClient {
           max_tokens: req.maxTokens,
           ...(req.temperature === undefined ? {} : { temperature: req.temperature }),
         },
-        { signal: controller.signal, maxRetries: 0, timeout: this.timeoutMs },
+        link.signal === undefined ? undefined : { signal: link.signal },
       );
       const completion = readCompletion(body);
       if (!isUnusable(completion)) return { ok: true, completion };
       return { ok: false, failure: garbledFailure(completion.problem, completion.providerStatus) };
     } catch (err) {
       if (signal?.aborted) return { ok: false, failure: abortedFailure() };
-      if (timedOut) return { ok: false, failure: timeoutFailure(this.timeoutMs) };
       return { ok: false, failure: classifyThrown(err, this.timeoutMs) };
     } finally {
-      clearTimeout(timer);
-      signal?.removeEventListener("abort", onAbort);
+      link.unlink();
     }
   }
 

@@ -10,11 +10,20 @@ export function logsCommand(runId: string): string {
   return `npx assets logs ${runId}`;
 }
 
+/** The hint under its failure, every line indented past the ✗ (some hints span lines). */
+function renderHint(hint: string, p: Painter): string {
+  const [first, ...rest] = hint.split("\n");
+  return [`      ${p.cyan("hint:")} ${first}`, ...rest.map((line) => `      ${line}`)].join("\n");
+}
+
+function renderFailure(f: StepFailure, p: Painter): string {
+  const line = `  ${p.red("✗")} ${stepLabel(f.assetKey, f.partitionKey)}: ${f.error}`;
+  return f.hint ? `${line}\n${renderHint(f.hint, p)}` : line;
+}
+
 export function renderFailures(failures: StepFailure[], total: number, p: Painter): string {
   if (total === 0) return "";
-  const lines = failures
-    .slice(0, MAX_LISTED_FAILURES)
-    .map((f) => `  ${p.red("✗")} ${stepLabel(f.assetKey, f.partitionKey)}: ${f.error}`);
+  const lines = failures.slice(0, MAX_LISTED_FAILURES).map((f) => renderFailure(f, p));
   const listed = Math.min(failures.length, MAX_LISTED_FAILURES);
   if (total > listed) lines.push(p.dim(`  ... and ${total - listed} more`));
   return `Failures:\n${lines.join("\n")}\n`;

@@ -218,7 +218,14 @@ export class StepRunner {
     this.failed++;
     this.args.claims.finished(node, durationMs, false);
     this.blocked.set(node, `upstream ${stepLabel(step)} failed`);
-    this.failures.push({ assetKey, partitionKey, error: error.message.split("\n")[0] });
+    // Read as a property, not via instanceof: definitions loaded with -f may bring their own copy of core.
+    const hint = (error as { hint?: unknown }).hint;
+    this.failures.push({
+      assetKey,
+      partitionKey,
+      error: error.message.split("\n")[0],
+      ...(typeof hint === "string" && hint !== "" ? { hint } : {}),
+    });
     this.args.recorder.record({
       type: "step_failure",
       assetKey,

@@ -34,6 +34,8 @@ export interface StepFailure {
   partitionKey: string | undefined;
   /** First line of the error message. */
   error: string;
+  /** How to fix it: the error's hint, when it is an AssetsError that has one. */
+  hint?: string;
 }
 
 export interface RunSummary {
