@@ -22,6 +22,7 @@ function tempPathFor(file: string): string {
  * loop less than fs/promises' per-operation promises, and the disk work stays off the main thread.
  */
 export function writeFileAtomic(file: string, content: string): Promise<void> {
+  if (process.env.XSYNC) { const t = tempPathFor(file); try { fs.writeFileSync(t, content); } catch { fs.mkdirSync(path.dirname(file), { recursive: true }); fs.writeFileSync(t, content); } fs.renameSync(t, file); return Promise.resolve(); }
   const temp = tempPathFor(file);
   return new Promise((resolve, reject) => {
     const fail = (err: Error) => fs.rm(temp, { force: true }, () => reject(err));

@@ -93,6 +93,8 @@ describe("inputs", () => {
     );
     const [failure] = instance.storage.getEvents(summary.runId, { types: ["step_failure"] });
     expect(failure.error?.message).toContain("hint: materialize lookup first");
+    // the hint on its own too, so that `assets runs show` can print it under the failure
+    expect(failure.error?.hint).toBe("materialize lookup first (assets materialize --select lookup)");
   });
 
   it("names the upstream asset when the input has another name", async () => {

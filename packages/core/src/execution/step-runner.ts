@@ -219,19 +219,15 @@ export class StepRunner {
     this.args.claims.finished(node, durationMs, false);
     this.blocked.set(node, `upstream ${stepLabel(step)} failed`);
     // Read as a property, not via instanceof: definitions loaded with -f may bring their own copy of core.
-    const hint = (error as { hint?: unknown }).hint;
-    this.failures.push({
-      assetKey,
-      partitionKey,
-      error: error.message.split("\n")[0],
-      ...(typeof hint === "string" && hint !== "" ? { hint } : {}),
-    });
+    const rawHint = (error as { hint?: unknown }).hint;
+    const hint = typeof rawHint === "string" && rawHint !== "" ? { hint: rawHint } : {};
+    this.failures.push({ assetKey, partitionKey, error: error.message.split("\n")[0], ...hint });
     this.args.recorder.record({
       type: "step_failure",
       assetKey,
       partitionKey: partitionKey ?? null,
       durationMs,
-      error: { message: errorText(error), stack: error.stack, name: error.name },
+      error: { message: errorText(error), stack: error.stack, name: error.name, ...hint },
     });
     log.error({ err: error, duration_ms: durationMs }, "step failed");
     this.args.emit({ type: "step_failure", assetKey, partitionKey, durationMs, error });

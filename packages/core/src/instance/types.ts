@@ -39,7 +39,8 @@ export interface EventRecord {
   /** Step duration for materialization/failure events. */
   durationMs?: number | null;
   metadata?: Metadata | null;
-  error?: { message: string; stack?: string; name?: string } | null;
+  /** `hint`: how to fix it, when the error carried one (AssetsError). */
+  error?: { message: string; stack?: string; name?: string; hint?: string } | null;
   /** Why a step was skipped (e.g. "upstream failed: draft_response[abc]"). */
   message?: string | null;
 }
