@@ -5,17 +5,22 @@
  */
 import { EXIT_INTERRUPTED } from "./errors.ts";
 
-export function cancelOnSignals(
-  controller: AbortController,
-  onFirstSignal: (signal: string) => void,
-): () => void {
+export interface SignalHandlers {
+  /** The run is being canceled: say so. */
+  onFirstSignal(signal: string): void;
+  /** Called just before the process exits on a second signal (output must be synchronous). */
+  onForcedExit(signal: string): void;
+}
+
+export function cancelOnSignals(controller: AbortController, handlers: SignalHandlers): () => void {
   const handler = (signal: NodeJS.Signals) => {
     if (controller.signal.aborted) {
       // a progress bar may have hidden the cursor and turned off line wrapping
       if (process.stderr.isTTY) process.stderr.write("\x1b[?25h\x1b[?7h\n");
+      handlers.onForcedExit(signal);
       process.exit(EXIT_INTERRUPTED);
     }
-    onFirstSignal(signal);
+    handlers.onFirstSignal(signal);
     controller.abort(new Error(`run canceled by ${signal}`));
   };
   process.on("SIGINT", handler);

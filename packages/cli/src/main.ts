@@ -17,7 +17,7 @@ import { registerUi } from "./commands/ui.ts";
 import { registerWipe } from "./commands/wipe.ts";
 import { EXIT_USAGE } from "./exit-codes.ts";
 import { paintErr } from "./output/colors.ts";
-import { printJson } from "./output/json.ts";
+import { errorJson, printJson } from "./output/json.ts";
 
 export { definitionsPathFor } from "./project-config.ts";
 
@@ -82,27 +82,32 @@ export async function main(argv: string[]): Promise<number> {
   } catch (err) {
     if (err instanceof CommanderError) {
       // help and --version exit 0; every other commander error is bad usage
-      return err.exitCode === 0 ? 0 : EXIT_USAGE;
+      if (err.exitCode === 0) return 0;
+      // commander has already printed the message; --json still gets its one document
+      if (asksForJson(argv)) printJson({ error: usageErrorDocument(err) });
+      return EXIT_USAGE;
     }
     const verbose = program.opts().verbose === true || argv.includes("--verbose");
     // loaded here: errors.ts needs the engine, which --help and --version do without
     const { reportError } = await import("./errors.ts");
     const code = reportError(err, verbose);
-    if (cliState.json) printJson({ error: errorDocument(err) });
+    if (cliState.json) printJson({ error: errorJson(err) });
     return code;
   }
 }
 
-function errorDocument(err: unknown): Record<string, unknown> {
-  if (err instanceof Error) {
-    const e = err as Error & { code?: unknown; hint?: unknown; context?: unknown };
-    return {
-      name: e.name,
-      code: e.code ?? null,
-      message: e.message,
-      hint: e.hint ?? null,
-      context: e.context ?? {},
-    };
-  }
-  return { name: "Error", code: null, message: String(err), hint: null, context: {} };
+/** Whether `--json` is among the options, for errors raised before any command ran. */
+function asksForJson(argv: string[]): boolean {
+  const end = argv.indexOf("--");
+  return (end === -1 ? argv : argv.slice(0, end)).includes("--json");
+}
+
+function usageErrorDocument(err: CommanderError): Record<string, unknown> {
+  return {
+    name: "UsageError",
+    code: "USAGE",
+    message: err.message.replace(/^error: /, ""),
+    hint: "add --help for usage and examples",
+    context: { reason: err.code },
+  };
 }

@@ -2,7 +2,7 @@
  * The run config file given to `materialize --config FILE.yaml`:
  *   assets:
  *     cohort_id:
- *       cohort_id: my-cohort
+ *       override: my-cohort
  * The CLI reads the YAML; the engine checks its shape against the definitions
  * and each asset's configSchema. Errors from either name the file.
  */

@@ -34,6 +34,32 @@ describe("the end-of-run summary of failed steps", () => {
     expect(failures).not.toContain("second line of the message");
   });
 
+  it("runs show prints the hints recorded in the event log, and gives them in --json", async () => {
+    const run = await project.run(["materialize", "--select", "needs_setup,plain_failure,fine", "--json"]);
+    expect(run.code).toBe(1);
+    const { runId } = JSON.parse(run.stdout) as { runId: string };
+    const [shown, json] = await Promise.all([
+      project.run(["runs", "show", runId]),
+      project.json<{ steps: { failures: Failure[] } }>(["runs", "show", runId, "--json"]),
+    ]);
+    expect(shown.stdout).toContain(
+      "  ✗ needs_setup: setup.txt is missing\n" +
+        "      hint: run the setup step first\n" +
+        "          then try again\n",
+    );
+    expect(shown.stdout).toMatch(/ {2}✗ plain_failure: no hint here\n(?! {6}hint:)/);
+    const byKey = [...json.steps.failures].sort((a, b) => a.assetKey.localeCompare(b.assetKey));
+    expect(byKey).toEqual([
+      {
+        assetKey: "needs_setup",
+        partitionKey: undefined,
+        error: "setup.txt is missing",
+        hint: "run the setup step first\n    then try again",
+      },
+      { assetKey: "plain_failure", error: "no hint here" },
+    ]);
+  });
+
   it("gives the hint of each failure that has one in --json", async () => {
     const res = await project.run(["materialize", "--select", "needs_setup,plain_failure", "--json"]);
     expect(res.code).toBe(1);

@@ -1,3 +1,5 @@
+import fs from "node:fs";
+import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { makeProject, type TempProject } from "./helpers/cli.ts";
 
@@ -200,18 +202,30 @@ describe("assets list, show, graph, runs, logs and wipe", () => {
     expect(follow.code).toBe(0);
     expect(follow.stdout).toBe(pretty.stdout);
     expect(unknown.code).toBe(2);
+    expect(unknown.stderr).toContain('unknown run "nope"');
+    expect(unknown.stdout).toBe("");
   });
 
   it("colours output only when asked: FORCE_COLOR on a pipe, never with NO_COLOR", async () => {
-    const [forced, plain] = await Promise.all([
-      project.run(["runs", "--limit", "1"], { env: { NO_COLOR: undefined, FORCE_COLOR: "1" } }),
-      project.run(["runs", "--limit", "1"], { env: { NO_COLOR: "1", FORCE_COLOR: "1" } }),
+    const forcedEnv = { NO_COLOR: undefined, FORCE_COLOR: "1" };
+    const noColorEnv = { NO_COLOR: "1", FORCE_COLOR: "1" };
+    const [forced, plain, forcedError, plainError] = await Promise.all([
+      project.run(["runs", "--limit", "1"], { env: forcedEnv }),
+      project.run(["runs", "--limit", "1"], { env: noColorEnv }),
+      project.run(["show", "nope"], { env: forcedEnv }),
+      project.run(["show", "nope"], { env: noColorEnv }),
     ]);
     expect(forced.stdout).toContain("\x1b[");
     expect(plain.stdout).not.toContain("\x1b[");
+    expect(plain.stdout).toContain(failedRunId);
+    // errors on stderr too
+    expect(forcedError.stderr).toContain("\x1b[31merror:");
+    expect(plainError.stderr).toMatch(/^error: unknown asset "nope"/);
   });
 
   it("wipe needs --yes, then forgets records (one partition or all) without touching files", async () => {
+    const settingsFile = path.join(project.dir, "data/out/settings.json");
+    const before = fs.readFileSync(settingsFile, "utf8");
     const [refused, unknown] = await Promise.all([
       project.run(["wipe", "squared", "--partition", "13"]),
       project.run(["wipe", "nope", "--yes"]),
@@ -236,5 +250,8 @@ describe("assets list, show, graph, runs, logs and wipe", () => {
     const listed = await project.json<ListedAsset[]>(["list", "--select", "settings,squared", "--json"]);
     expect(listed[0].lastMaterialization).toBeNull();
     expect(listed[1].partitionCounts).toMatchObject({ materialized: 2, failed: 0, missing: 2 });
+    // the value settings wrote is still there, unchanged, and so are the run logs
+    expect(fs.readFileSync(settingsFile, "utf8")).toBe(before);
+    expect(fs.existsSync(path.join(project.dir, ".assets/logs", `${failedRunId}.jsonl`))).toBe(true);
   });
 });

@@ -78,6 +78,15 @@ describe("assets materialize", () => {
       "--json",
     ]);
     expect(fromFile).toMatchObject({ totalSteps: 2, succeeded: 2 });
+    // the run materialized the keys of the file: 3 was last materialized by it
+    const three = await project.json<{ materialization: { runId: string } }>([
+      "show",
+      "squared",
+      "--partition",
+      "3",
+      "--json",
+    ]);
+    expect(three.materialization.runId).toBe(fromFile.runId);
 
     const fromStdin = await project.json<Summary>(
       ["materialize", "--select", "squared", "--partitions-file", "-", "--json"],
@@ -188,7 +197,7 @@ describe("assets materialize", () => {
       project.run(["materialize", "--select", "squared", "--partition", "1", "--missing"]),
       project.run(["materialize", "--select", "squared"]),
       project.run(["materialize", "--select", "settings", "--concurrency", "0"]),
-      project.run(["materialize"]),
+      project.run(["materialize", "--json"]),
       project.run(["materialize", "--select", "squared", "--partitions", "1,,2"]),
     ]);
     expect(combined.code).toBe(2);
@@ -199,6 +208,10 @@ describe("assets materialize", () => {
     expect(concurrency.stderr).toContain("--concurrency");
     expect(noSelect.code).toBe(2);
     expect(noSelect.stderr).toContain("--select");
+    // a usage error caught by the argument parser still gives --json its one document
+    expect(JSON.parse(noSelect.stdout)).toEqual({
+      error: expect.objectContaining({ code: "USAGE", message: expect.stringContaining("--select") }),
+    });
     expect(emptyKey.code).toBe(2);
     expect(emptyKey.stderr).toContain("empty key at position 2");
   });

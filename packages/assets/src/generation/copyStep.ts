@@ -3,7 +3,6 @@
  * LLM call. raw.txt gets the same text so every finished generation has raw, metadata and
  * parsed files; parsed.txt is still written last.
  */
-import { rmSync } from "node:fs";
 import type { AssetContext, Metadata } from "@daydream/core";
 import type { GenMetadataFields } from "../gens/metadata.ts";
 import type { GensStore } from "../gens/store.ts";
@@ -22,7 +21,7 @@ export interface CopyStepSpec {
 export async function runCopyStep(spec: CopyStepSpec): Promise<{ parsed: string; metadata: Metadata }> {
   const { store, genId } = spec;
   const text = await readGenText(store, "draft", "parsed", spec.parentGenId);
-  rmSync(store.path("essay", genId, "parsed"), { force: true });
+  store.remove("essay", genId, "parsed");
   await store.writeRaw("essay", genId, text);
   await store.writeMetadata("essay", genId, { ...spec.identity, mode: "copy" });
   await store.writeParsed("essay", genId, text);

@@ -5,7 +5,6 @@
  */
 
 import { setMaxListeners } from "node:events";
-import { rmSync } from "node:fs";
 import { type AssetContext, AssetsError, type Metadata } from "@daydream/core";
 import { displayPath } from "../config/dataRoot.ts";
 import type { GenStage } from "../gens/layout.ts";
@@ -85,7 +84,7 @@ export async function runLlmStep(spec: LlmStepSpec): Promise<StepOutcome> {
   const usage = usageFields(response);
 
   // A new response makes any older parsed.txt stale; it goes before raw.txt is replaced.
-  rmSync(store.path(stage, genId, "parsed"), { force: true });
+  store.remove(stage, genId, "parsed");
   // raw.txt and metadata.json are independent; parsed.txt, the "finished" mark, waits for both.
   const [rawPath] = await Promise.all([
     store.writeRaw(stage, genId, raw),

@@ -98,6 +98,15 @@ describe("GensStore text files", () => {
     expect(promptErr.hint).toMatch(/evaluation_prompt/);
   });
 
+  it("removes one file of a generation, and does nothing when it is already absent", async () => {
+    await store.writeRaw("essay", "e3", "raw");
+    await store.writeParsed("essay", "e3", "parsed");
+    store.remove("essay", "e3", "parsed");
+    expect(fs.readdirSync(store.dir("essay", "e3"))).toEqual(["raw.txt"]);
+    expect(() => store.remove("essay", "e3", "parsed")).not.toThrow();
+    expect(() => store.remove("essay", "never-written", "parsed")).not.toThrow();
+  });
+
   it("hasParsed is true only once parsed.txt exists, whoever wrote it", async () => {
     expect(store.hasParsed("essay", "e9")).toBe(false);
     await store.writeRaw("essay", "e9", "raw only");

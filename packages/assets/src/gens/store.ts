@@ -1,4 +1,4 @@
-import { statSync } from "node:fs";
+import { statSync, unlinkSync } from "node:fs";
 import { readFile } from "node:fs/promises";
 import path from "node:path";
 import { writeFileAtomic } from "./atomic-write.ts";
@@ -95,6 +95,15 @@ export class GensStore {
   /** Whether parsed.txt exists: the store's notion of "this generation is done", whoever wrote it. */
   hasParsed(stage: GenStage | string, genId: string): boolean {
     return this.has(stage, genId, "parsed");
+  }
+
+  /** Delete one file of a generation if it exists (e.g. a parsed.txt made stale by a new response). */
+  remove(stage: GenStage | string, genId: string, file: GenFileKind): void {
+    try {
+      unlinkSync(this.path(stage, genId, file));
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== "ENOENT") throw err;
+    }
   }
 
   has(stage: GenStage | string, genId: string, file: GenFileKind): boolean {

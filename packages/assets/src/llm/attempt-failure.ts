@@ -79,10 +79,15 @@ function statusFailure(err: APIError): AttemptFailure {
           : "the provider had a server error; retry later",
     };
   }
-  return { kind: "permanent", code: "LLM_HTTP_ERROR", status, detail, hint: statusHint(status) };
+  return { kind: "permanent", code: "LLM_HTTP_ERROR", status, detail, hint: statusHint(status, err.headers) };
 }
 
-function statusHint(status: number): string {
+function statusHint(status: number, headers: Headers | undefined): string {
+  if (status >= 300 && status <= 399) {
+    const location = headers?.get("location");
+    const where = location ? ` to ${location}` : "";
+    return `the server redirected${where} (redirects are not followed): set DD_LLM_BASE_URL to the final URL`;
+  }
   if (status === 401 || status === 403) {
     return "the API key was rejected: check DD_LLM_API_KEY / OPENROUTER_API_KEY and the provider account";
   }

@@ -1,31 +1,31 @@
 import http from "node:http";
 import https from "node:https";
 import zlib from "node:zlib";
+import { BufferedResponse } from "./buffered-response.ts";
 
 /** The part of the WHATWG `fetch` signature the `openai` SDK calls. */
-export type FetchLike = (input: string | URL, init?: RequestInit) => Promise<Response>;
-
-export interface HttpFetchOptions {
-  /** Sockets kept open per origin between calls (default 256: one per call in flight). */
-  maxFreeSockets?: number;
-}
+export type FetchLike = (input: string | URL | Request, init?: RequestInit) => Promise<Response>;
 
 // Statuses whose Response must have a null body.
-const NULL_BODY = new Set([101, 204, 205, 304]);
+const NULL_BODY = new Set([204, 205, 304]);
 
 /**
- * A `fetch` for the `openai` SDK built on node:http(s) with keep-alive agents. Each call costs
- * the event loop a fraction of undici's fetch (no Request object, no web streams while the body
- * arrives), which matters with thousands of short calls in one run. The body is read in full
+ * A `fetch` for the `openai` SDK built on node:http(s) with keep-alive agents (no cap on
+ * sockets: the client's per-model gate decides how many calls are in flight). Each call costs
+ * the event loop a fraction of undici's fetch (no Request object, no web streams, a buffered
+ * Response), which matters with thousands of short calls in one run. The body is read in full
  * before the promise resolves, so the SDK's timeout covers the whole response, body included.
- * No redirects are followed (an API answering 3xx is misconfigured; the status reaches the caller).
+ * Redirects are not followed: an API answering 3xx is misconfigured, and the status says so.
  */
-export function createHttpFetch(options: HttpFetchOptions = {}): FetchLike {
-  const agentOptions = { keepAlive: true, maxFreeSockets: options.maxFreeSockets ?? 256 };
-  const agents = { "http:": new http.Agent(agentOptions), "https:": new https.Agent(agentOptions) };
+export function createHttpFetch(): FetchLike {
+  const agents = {
+    "http:": new http.Agent({ keepAlive: true }),
+    "https:": new https.Agent({ keepAlive: true }),
+  };
   return (input, init = {}) => {
+    if (input instanceof Request)
+      return Promise.reject(new TypeError("http fetch takes a URL, not a Request"));
     const url = typeof input === "string" ? new URL(input) : input;
-    if (!(url instanceof URL)) return Promise.reject(new TypeError("http fetch takes a URL string or URL"));
     if (url.protocol !== "http:" && url.protocol !== "https:") {
       return Promise.reject(new TypeError(`http fetch cannot fetch ${url.protocol} URLs`));
     }
@@ -65,7 +65,7 @@ export function createHttpFetch(options: HttpFetchOptions = {}): FetchLike {
           decode(Buffer.concat(chunks), res.headers["content-encoding"], (err, data) => {
             if (err) return settle(err);
             try {
-              settle(undefined, toResponse(res, data));
+              settle(undefined, toResponse(res, url, data));
             } catch (buildErr) {
               // A status or header a Response cannot carry: report it as a failed request.
               settle(buildErr as Error);
@@ -91,7 +91,7 @@ function requestBody(body: RequestInit["body"]): string | Uint8Array | undefined
   return new TypeError("http fetch sends string or byte bodies only");
 }
 
-function requestHeaders(init: HeadersInit | undefined): Record<string, string> {
+function requestHeaders(init: RequestInit["headers"]): Record<string, string> {
   const out: Record<string, string> = {};
   if (init === undefined) return out;
   if (init instanceof Headers) {
@@ -101,7 +101,9 @@ function requestHeaders(init: HeadersInit | undefined): Record<string, string> {
   } else if (Array.isArray(init)) {
     for (const [name, value] of init) out[name.toLowerCase()] = value;
   } else {
-    for (const [name, value] of Object.entries(init)) out[name.toLowerCase()] = value;
+    for (const [name, value] of Object.entries(init)) {
+      out[name.toLowerCase()] = Array.isArray(value) ? value.join(", ") : String(value);
+    }
   }
   return out;
 }
@@ -118,14 +120,16 @@ function decode(
   else done(null, data);
 }
 
-function toResponse(res: http.IncomingMessage, data: Buffer): Response {
+function toResponse(res: http.IncomingMessage, url: URL, data: Buffer): Response {
   const headers = new Headers();
   const raw = res.rawHeaders;
   for (let i = 0; i < raw.length; i += 2) headers.append(raw[i], raw[i + 1]);
   const status = res.statusCode ?? 0;
-  return new Response(NULL_BODY.has(status) ? null : data, {
+  if (status < 200 || status > 599) throw new RangeError(`HTTP status ${status} is outside 200-599`);
+  return new BufferedResponse(NULL_BODY.has(status) ? null : data, {
     status,
     statusText: res.statusMessage ?? "",
     headers,
+    url: url.href,
   });
 }

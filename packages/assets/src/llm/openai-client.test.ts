@@ -1,4 +1,5 @@
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { getEventListeners } from "node:events";
+import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { LlmError } from "./errors.ts";
 import { type FakeOpenAiServer, startFakeOpenAiServer } from "./fake-openai-server.ts";
 import { OpenAiCompatibleClient, type OpenAiCompatibleClientOptions } from "./openai-client.ts";
@@ -181,6 +182,18 @@ describe("OpenAiCompatibleClient", () => {
     expect(server.requests).toHaveLength(1);
   });
 
+  it("does not follow a redirect and hints at the base URL it points to", async () => {
+    server.enqueue({
+      kind: "status",
+      status: 308,
+      headers: { location: "https://api.example.test/v1/chat" },
+    });
+    const err = await failure(client().complete({ model: MODEL, prompt: "x" }));
+    expect([err.code, err.status, err.retryable]).toEqual(["LLM_HTTP_ERROR", 308, false]);
+    expect(err.hint).toMatch(/redirected to https:\/\/api\.example\.test\/v1\/chat .*DD_LLM_BASE_URL/);
+    expect(server.requests).toHaveLength(1);
+  });
+
   it("does not retry a provider error reported with a 4xx code inside a 200 body", async () => {
     server.enqueue({ kind: "json", body: { error: { message: "no such model", code: 404 } } });
     const err = await failure(client().complete({ model: MODEL, prompt: "x" }));
@@ -274,6 +287,22 @@ describe("OpenAiCompatibleClient", () => {
     expect(err.code).toBe("LLM_ABORTED");
     expect(Date.now() - started).toBeLessThan(5000);
     expect(server.requests).toHaveLength(1);
+  });
+
+  it("adds a single abort listener to a signal shared by many calls in flight", async () => {
+    const slow = await startFakeOpenAiServer({ delayMs: 1000, recordRequests: false });
+    try {
+      const controller = new AbortController();
+      const c = client({ baseUrl: slow.baseUrl, concurrencyPerModel: 20 });
+      const calls = Array.from({ length: 20 }, (_, i) =>
+        c.complete({ model: MODEL, prompt: `p${i}`, signal: controller.signal }),
+      );
+      await vi.waitFor(() => expect(slow.inFlight()).toBe(20), { timeout: 900 });
+      expect(getEventListeners(controller.signal, "abort")).toHaveLength(1);
+      await Promise.all(calls);
+    } finally {
+      await slow.close();
+    }
   });
 
   it("does not call the server when the signal is already aborted", async () => {

@@ -1,12 +1,7 @@
 import OpenAI from "openai";
 import { linkAbort } from "./abort-link.ts";
 import { abortableDelay, DelayAbortedError } from "./abortable-delay.ts";
-import {
-  type AttemptFailure,
-  abortedFailure,
-  classifyThrown,
-  garbledFailure,
-} from "./attempt-failure.ts";
+import { type AttemptFailure, abortedFailure, classifyThrown, garbledFailure } from "./attempt-failure.ts";
 import { OPENROUTER_BASE_URL, safeBaseUrl } from "./base-url.ts";
 import { type Completion, isUnusable, readCompletion } from "./completion-body.ts";
 import { LlmConfigError, LlmError, scrubSecret } from "./errors.ts";

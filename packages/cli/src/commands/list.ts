@@ -12,7 +12,11 @@ export function registerList(program: Command): void {
       "after",
       examples([
         ["npx assets list", "every asset"],
-        ["npx assets list --select group:generation", "the assets of one group"],
+        ["npx assets list --select group:cohort", "the assets of one group"],
+        [
+          "npx assets list --select 'group:generation*'",
+          "the assets of the groups whose name starts with generation",
+        ],
         ["npx assets list --json", "machine-readable: key, group, deps, partitions, last materialization"],
       ]),
     )

@@ -29,9 +29,12 @@ export function registerMaterialize(program: Command): void {
         ],
         [
           "npx assets materialize --select 'draft_response*' --missing --concurrency 4",
-          "an asset and downstream",
+          "an asset and everything downstream of it, only partitions not yet materialized",
         ],
-        ["npx assets materialize --select cohort_id --config run.yaml", "with run config for some assets"],
+        [
+          "npx assets materialize --select cohort_id --config run.yaml",
+          "with run config; run.yaml: `assets: {cohort_id: {override: my-cohort}}`",
+        ],
       ]) + "\nExit codes: 0 all steps succeeded, 1 some step failed, 2 bad usage or input, 130 canceled.\n",
     )
     .action(lazyAction(async () => (await import("../run/materialize.ts")).runMaterialize));

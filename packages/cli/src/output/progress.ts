@@ -188,6 +188,8 @@ async function createBarReporter(p: Painter): Promise<ProgressReporter> {
       stopped = true;
       if (bar === undefined) return;
       refresh();
+      // stop() renders the bar but not the lines logged since the last render (e.g. the Ctrl-C note)
+      multibar.update();
       multibar.stop();
     },
   };

@@ -1,12 +1,12 @@
 /** `assets materialize --select SEL [partition flags]`: run the selected assets x partitions. */
-import { materialize, type PartitionsSelector, type RunSummary } from "@daydream/core";
+import { AssetsError, materialize, type PartitionsSelector, type RunSummary } from "@daydream/core";
 import type { Command } from "commander";
 import { globalsOf } from "../action.ts";
 import { EXIT_INTERRUPTED, EXIT_OK, EXIT_STEP_FAILED, UsageError } from "../errors.ts";
 import { cancelOnSignals } from "../interrupt.ts";
 import { parseKeyList, readKeysFile } from "../keys-input.ts";
 import { paintErr, paintOut } from "../output/colors.ts";
-import { printJson } from "../output/json.ts";
+import { errorJson, printJson } from "../output/json.ts";
 import { createProgressReporter, type ProgressMode } from "../output/progress.ts";
 import { renderRunSummary } from "../output/summary.ts";
 import { readRunConfig, withRunConfigFile } from "../run-config.ts";
@@ -69,6 +69,16 @@ export function exitCodeFor(summary: RunSummary): number {
   return EXIT_STEP_FAILED;
 }
 
+/** A second Ctrl-C: the process exits with steps still running and the run left unfinished. */
+function forcedExitError(signal: string, runId: string | undefined): AssetsError {
+  const run = runId === undefined ? "the run" : `run ${runId}`;
+  return new AssetsError("INTERRUPTED", `${signal} again: exiting at once; ${run} is left unfinished`, {
+    context: { run: runId },
+    hint: "`assets runs` shows it as interrupted; materialize again with --missing to do what is left",
+    userError: false,
+  });
+}
+
 export async function runMaterialize(opts: MaterializeOptions, cmd: Command): Promise<number> {
   const partitions = partitionsSelector(opts);
   const project = projectFor(globalsOf(cmd));
@@ -78,10 +88,18 @@ export async function runMaterialize(opts: MaterializeOptions, cmd: Command): Pr
   const summary = await withInstance(project, async (instance) => {
     const controller = new AbortController();
     const reporter = await createProgressReporter(progressMode(opts.json === true), paintErr);
-    const stopListening = cancelOnSignals(controller, (signal) => {
-      reporter.note(
-        `${paintErr.yellow(`${signal}: canceling the run`)} (running steps are asked to stop; press Ctrl-C again to exit at once)`,
-      );
+    let runId: string | undefined;
+    const stopListening = cancelOnSignals(controller, {
+      onFirstSignal(signal) {
+        reporter.note(
+          `${paintErr.yellow(`${signal}: canceling the run`)} (running steps are asked to stop; press Ctrl-C again to exit at once)`,
+        );
+      },
+      onForcedExit(signal) {
+        const err = forcedExitError(signal, runId);
+        process.stderr.write(`${paintErr.red("error:")} ${err.describe()}\n`);
+        if (opts.json) printJson({ error: errorJson(err) });
+      },
     });
     try {
       return await materialize(defs, {
@@ -92,7 +110,10 @@ export async function runMaterialize(opts: MaterializeOptions, cmd: Command): Pr
         instance,
         runConfig: runConfig?.config,
         failFast: opts.failFast === true,
-        onProgress: (event) => reporter.onEvent(event),
+        onProgress: (event) => {
+          if (event.type === "planned") runId = event.runId;
+          reporter.onEvent(event);
+        },
       });
     } catch (err) {
       throw withRunConfigFile(err, runConfig?.file);

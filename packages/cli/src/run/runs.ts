@@ -53,10 +53,12 @@ function stepCounts(instance: Instance, runId: string): StepCounts {
       else if (event.type === "step_skipped") counts.skipped++;
       else if (event.type === "step_failure") {
         counts.failed++;
+        const hint = event.error?.hint;
         counts.failures.push({
           assetKey: event.assetKey ?? "",
           partitionKey: event.partitionKey ?? undefined,
           error: firstLine(event.error?.message ?? "(no message)"),
+          ...(hint ? { hint } : {}),
         });
       }
     }
@@ -110,14 +112,16 @@ export async function runRunsShow(runId: string, _opts: unknown, cmd: Command): 
     return EXIT_OK;
   }
   const p = paintOut;
-  const running = counts.started - counts.succeeded - counts.failed;
+  // steps started but not finished: still running in a live run, cut short in an ended one
+  const unfinished = counts.started - counts.succeeded - counts.failed;
+  const live = run.status === "started" || run.status === "queued";
   const lines = [
     `Run ${p.bold(run.runId)} ${statusColor(p, run.status)}`,
     `  selection: ${run.selection}   partitions: ${run.partitionsSummary || "-"}`,
     `  created: ${formatTimestamp(run.createdAt)}   duration: ${formatDuration(runDurationMs(run))}   pid: ${run.pid}@${run.host}`,
     `  steps: ${run.stepCount} planned, ${p.green(`${counts.succeeded} succeeded`)}, ` +
       `${counts.failed > 0 ? p.red(`${counts.failed} failed`) : "0 failed"}, ${counts.skipped} skipped` +
-      (running > 0 ? `, ${running} running` : ""),
+      (unfinished > 0 ? `, ${unfinished} ${live ? "running" : "unfinished"}` : ""),
   ];
   process.stdout.write(`${lines.join("\n")}\n`);
   process.stdout.write(renderFailures(counts.failures, counts.failed, p));

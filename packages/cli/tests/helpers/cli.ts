@@ -30,6 +30,8 @@ export interface TempProject {
   /** Runs and parses stdout as the single JSON document it must be. */
   json<T = unknown>(args: string[], opts?: RunOptions): Promise<T>;
   spawn(args: string[], opts?: RunOptions): ChildProcess;
+  /** Like spawn, on a pseudo-terminal (see spawnCliInTerminal). */
+  spawnInTerminal(args: string[], opts?: RunOptions): ChildProcess;
   /** Kills any child still running (a failed test must not leave a run holding claims), removes the dir. */
   cleanup(): void;
 }
@@ -47,6 +49,22 @@ function childEnv(extra: Record<string, string | undefined> = {}): NodeJS.Proces
 
 export function spawnCli(args: string[], opts: RunOptions & { cwd: string }): ChildProcess {
   return spawn(process.execPath, [BIN, ...args], { cwd: opts.cwd, env: childEnv(opts.env), stdio: "pipe" });
+}
+
+const shellQuote = (s: string) => `'${s.replace(/'/g, "'\\''")}'`;
+
+/**
+ * Runs the binary on a pseudo-terminal (util-linux `script`), as a user at a shell
+ * would: stdout and stderr both arrive on the child's stdout, and writing "\x03" to
+ * its stdin is a real Ctrl-C (the terminal sends SIGINT to the foreground job).
+ */
+export function spawnCliInTerminal(args: string[], opts: RunOptions & { cwd: string }): ChildProcess {
+  const command = [process.execPath, BIN, ...args].map(shellQuote).join(" ");
+  return spawn("script", ["--quiet", "--flush", "--return", "--command", command, "/dev/null"], {
+    cwd: opts.cwd,
+    env: childEnv({ SHELL: "/bin/sh", ...opts.env }),
+    stdio: "pipe",
+  });
 }
 
 export function runCli(args: string[], opts: RunOptions & { cwd: string }): Promise<CliResult> {
@@ -113,6 +131,11 @@ export function makeProject(
     },
     spawn(args, o = {}) {
       const child = spawnCli(args, { ...o, cwd: o.cwd ?? dir });
+      children.push(child);
+      return child;
+    },
+    spawnInTerminal(args, o = {}) {
+      const child = spawnCliInTerminal(args, { ...o, cwd: o.cwd ?? dir });
       children.push(child);
       return child;
     },
