@@ -5,8 +5,10 @@
  * LLM is remote, so its CPU must not be this process's); each measured run is a fresh child
  * process too, so its peak RSS is one run's. Setup (cohort, task tables, drafts, essays and
  * the 2,000 evaluation prompts, offline) is not timed.
- * Before every run the 2,000 evaluations' response files are removed (untimed), so each run
- * generates them afresh. Medians of RUNS runs.
+ * Every run gets its own copy of the prepared data root (untimed), so each generates its 2,000
+ * responses afresh next to their prompts, as a first generation does; copies are deleted only at
+ * the end (on ext4, creating files right after deleting thousands is far slower than usual).
+ * The work directory is os.tmpdir() (set TMPDIR to measure on another disk). Medians of RUNS runs.
  * Baseline: the ideal wall time 2000 x 0.1 s / 64 = 3.125 s; also reported, the same 2,000
  * calls made straight through the LLM client with 64 in flight and no engine (measured in the
  * same worker, so a loaded machine slows both), and the main thread's busy time per evaluation
@@ -162,16 +164,6 @@ async function prepare(dir: string): Promise<{ root: string; home: string }> {
   return { root, home };
 }
 
-/** Removes what evaluation_response wrote (raw, parsed, metadata), keeping the prompts. */
-function resetEvaluations(root: string): void {
-  const dir = path.join(root, "gens", "evaluation");
-  for (const genId of fs.readdirSync(dir)) {
-    for (const file of ["raw.txt", "parsed.txt", "metadata.json"]) {
-      fs.rmSync(path.join(dir, genId, file), { force: true });
-    }
-  }
-}
-
 async function startServer(): Promise<{ child: ChildProcess; baseUrl: string }> {
   const child = spawn(process.execPath, ["--import", "tsx", SELF, "--serve"], {
     stdio: ["pipe", "pipe", "inherit"],
@@ -190,8 +182,9 @@ async function main(): Promise<void> {
     const { root, home } = await prepare(dir);
     const samples: Sample[] = [];
     for (let i = 0; i < RUNS; i++) {
-      resetEvaluations(root);
-      const res = spawnSync(process.execPath, ["--import", "tsx", SELF, "--worker", root, home], {
+      const runRoot = path.join(dir, `run-${i}`);
+      fs.cpSync(root, runRoot, { recursive: true });
+      const res = spawnSync(process.execPath, ["--import", "tsx", SELF, "--worker", runRoot, home], {
         encoding: "utf8",
         env: { ...process.env, ...llmEnv(server.baseUrl) },
       });

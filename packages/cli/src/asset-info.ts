@@ -7,6 +7,7 @@ import {
   type AssetPartitionState,
   type Definitions,
   type Instance,
+  missingPartitionKeys,
   SelectionError,
 } from "@daydream/core";
 import { suggestionHint } from "./suggest.ts";
@@ -39,6 +40,11 @@ export function requireAsset(defs: Definitions, key: string): AssetDefinition {
   return def;
 }
 
+/**
+ * The registered partitions of an asset, as `materialize --missing` sees them: `failed` and
+ * `missing` (never materialized) are what it would run; `materialized` is the rest, whether
+ * recorded or reported by the asset's `isMaterialized` hook (e.g. files kept after a wipe).
+ */
 export interface PartitionCounts {
   definition: string;
   registered: number;
@@ -53,22 +59,42 @@ export interface AssetState {
   partitions: PartitionCounts | null;
 }
 
-export function assetState(instance: Instance, def: AssetDefinition): AssetState {
+async function partitionCounts(
+  defs: Definitions,
+  instance: Instance,
+  def: AssetDefinition,
+  partitions: string,
+): Promise<PartitionCounts> {
+  const storage = instance.storage;
+  const registered = instance.countDynamicPartitions(partitions);
+  const toRun = await missingPartitionKeys(defs, instance, def.key);
+  let failed = 0;
+  if (toRun.length > 0 && storage.countAssetPartitionStates(def.key).failed > 0) {
+    const failedKeys = new Set(
+      storage.listAssetPartitionStates(def.key, { status: "failed" }).map((s) => s.partitionKey),
+    );
+    for (const key of toRun) if (failedKeys.has(key)) failed++;
+  }
+  return {
+    definition: partitions,
+    registered,
+    materialized: registered - toRun.length,
+    failed,
+    missing: toRun.length - failed,
+  };
+}
+
+export async function assetState(
+  defs: Definitions,
+  instance: Instance,
+  def: AssetDefinition,
+): Promise<AssetState> {
   const storage = instance.storage;
   if (def.partitions === undefined)
     return { latest: storage.getAssetPartitionState(def.key), partitions: null };
-  const registered = instance.countDynamicPartitions(def.partitions.name);
-  const { materialized, failed } = storage.countAssetPartitionStates(def.key);
   return {
     latest: storage.latestAssetPartitionState?.(def.key),
-    partitions: {
-      definition: def.partitions.name,
-      registered,
-      materialized,
-      failed,
-      // records may outlive a deleted key: never report a negative count
-      missing: Math.max(0, registered - materialized - failed),
-    },
+    partitions: await partitionCounts(defs, instance, def, def.partitions.name),
   };
 }
 

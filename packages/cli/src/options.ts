@@ -1,18 +1,9 @@
-/** Parsers for flag values (commander argParsers); kept free of engine imports so that --help stays fast. */
-import type { RunStatus } from "@daydream/core";
+/** Parsers for flag values (commander argParsers). */
+import { RUN_STATUSES, type RunStatus } from "@daydream/core";
 import { InvalidArgumentError } from "commander";
 
 export type GraphFormat = "mermaid" | "dot";
 export const GRAPH_FORMATS: readonly GraphFormat[] = ["mermaid", "dot"];
-
-export const RUN_STATUSES: readonly RunStatus[] = [
-  "queued",
-  "started",
-  "succeeded",
-  "failed",
-  "canceled",
-  "interrupted",
-];
 
 export function parsePositiveInt(value: string): number {
   const n = Number(value);

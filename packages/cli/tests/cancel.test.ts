@@ -8,6 +8,7 @@ interface Summary {
   status: string;
   succeeded: number;
   failed: number;
+  canceled: number;
   skipped: number;
 }
 
@@ -35,7 +36,7 @@ describe("Ctrl-C during assets materialize", () => {
   });
   afterAll(() => project.cleanup());
 
-  it("a first SIGINT cancels gracefully: summary printed (human or --json), exit 130, run recorded as canceled", async () => {
+  it("a first SIGINT cancels gracefully: summary printed (human or --json), exit 130, run recorded as canceled, running steps canceled rather than failed", async () => {
     // distinct partitions: two runs may not claim the same steps
     const env = { FIXTURE_SLOW_MS: "30000" };
     const human = project.spawn(
@@ -57,17 +58,36 @@ describe("Ctrl-C during assets materialize", () => {
     expect(res.code).toBe(130);
     expect(res.stderr).toContain("SIGINT: canceling the run");
     expect(res.stdout).toMatch(/Run (\S+) canceled in /);
-    expect(res.stdout).toMatch(/ 0 succeeded, \d failed, [1-9] skipped \(of 3 steps\)/);
+    // the steps Ctrl-C interrupted are no failures: no "Failures:" list either
+    expect(res.stdout).toMatch(/ 0 succeeded, 0 failed, [12] canceled, [12] skipped \(of 3 steps\)/);
+    expect(res.stdout).not.toContain("Failures:");
     expect(res.stdout).toContain("npx assets logs");
     const runId = /Run (\S+) canceled/.exec(res.stdout)![1];
 
     expect(jsonRes.code).toBe(130);
-    const summary = JSON.parse(jsonRes.stdout) as Summary;
-    expect(summary).toMatchObject({ status: "canceled", succeeded: 0 });
+    const summary = JSON.parse(jsonRes.stdout) as Summary & { failures: unknown[] };
+    expect(summary).toMatchObject({ status: "canceled", succeeded: 0, failed: 0, failures: [] });
+    expect(summary.canceled).toBeGreaterThanOrEqual(1);
+    expect(summary.canceled + summary.skipped).toBe(2);
 
     const runs = await project.json<{ runId: string; status: string }[]>(["runs", "--json"]);
     expect(runs.find((r) => r.runId === runId)?.status).toBe("canceled");
     expect(runs.find((r) => r.runId === summary.runId)?.status).toBe("canceled");
+
+    // runs show tells canceled steps from skipped ones, and a canceled partition is not "failed"
+    const shown = await project.json<{ steps: { failed: number; canceled: number; skipped: number } }>([
+      "runs",
+      "show",
+      summary.runId,
+      "--json",
+    ]);
+    expect(shown.steps).toMatchObject({ failed: 0, canceled: summary.canceled, skipped: summary.skipped });
+    const squared = await project.json<{ partitionCounts: { failed: number } }>([
+      "show",
+      "squared",
+      "--json",
+    ]);
+    expect(squared.partitionCounts.failed).toBe(0);
   });
 
   it("logs --follow prints a live run's log and returns once the run has ended", async () => {
@@ -130,7 +150,7 @@ describe("Ctrl-C during assets materialize", () => {
     const text = out.text();
     expect(text).toContain("SIGINT: canceling the run");
     expect(text).toMatch(/Run \S+ canceled in /);
-    expect(text).toMatch(/[1-5] succeeded, \d failed, [1-5] skipped \(of 6 steps\)/);
+    expect(text).toMatch(/[1-5] succeeded, 0 failed, (1 canceled, )?[0-5] skipped \(of 6 steps\)/);
     // a bar, not a line per step
     expect(text).not.toMatch(/✓ squared\[1\]/);
   });

@@ -46,6 +46,7 @@ export {
 export { type RunConfig, RunConfigError } from "./execution/config.ts";
 export { materialize } from "./execution/lazy-materialize.ts";
 export type { MaterializeOptions } from "./execution/materialize.ts";
+export { missingPartitionKeys } from "./execution/missing.ts";
 export type { RunInstance } from "./execution/run-instance.ts";
 export type {
   PartitionsSelector,
@@ -60,6 +61,7 @@ export { resolveSelection } from "./graph/selection/resolve.ts";
 // instance
 export { resolveAssetsHome } from "./instance/assets-home.ts";
 export { openInstance } from "./instance/instance.ts";
+export { RUN_STATUSES } from "./instance/run-statuses.ts";
 export type {
   AssetPartitionState,
   EventRecord,

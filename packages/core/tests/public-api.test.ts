@@ -27,8 +27,34 @@ it("exports the names outside tools rely on", () => {
     "jsonIOManager",
     "csvIOManager",
     "textIOManager",
+    "missingPartitionKeys",
   ]) {
     expect(typeof exported[name], name).toBe("function");
+  }
+});
+
+it("exports RUN_STATUSES, the statuses a run record can have, which storage accepts", () => {
+  expect(core.RUN_STATUSES).toEqual(["queued", "started", "succeeded", "failed", "canceled", "interrupted"]);
+  expect(Object.isFrozen(core.RUN_STATUSES)).toBe(true);
+  dir = fs.mkdtempSync(path.join(os.tmpdir(), "core-public-api-"));
+  const instance = core.openInstance(dir);
+  try {
+    for (const status of core.RUN_STATUSES) {
+      const runId = `run-${status}`;
+      instance.storage.createRun({
+        runId,
+        status,
+        selection: "*",
+        partitionsSummary: "",
+        stepCount: 0,
+        pid: process.pid,
+        host: os.hostname(),
+        tags: {},
+      });
+      expect(instance.storage.listRuns({ status }).map((r) => r.runId)).toContain(runId);
+    }
+  } finally {
+    instance.close();
   }
 });
 

@@ -26,11 +26,12 @@ interface Counts {
   succeeded: number;
   failed: number;
   skipped: number;
+  canceled: number;
   startedAt: number;
 }
 
 function finished(c: Counts): number {
-  return c.succeeded + c.failed + c.skipped;
+  return c.succeeded + c.failed + c.skipped + c.canceled;
 }
 
 function rateAndEta(c: Counts): { rate: number; eta: string } {
@@ -42,9 +43,10 @@ function rateAndEta(c: Counts): { rate: number; eta: string } {
 
 export function summaryLine(c: Counts): string {
   const { rate, eta } = rateAndEta(c);
+  const canceled = c.canceled > 0 ? `, ${c.canceled} canceled` : "";
   const skipped = c.skipped > 0 ? `, ${c.skipped} skipped` : "";
   return (
-    `progress: ${finished(c)}/${c.total} steps, ${c.succeeded} succeeded, ${c.failed} failed${skipped}, ` +
+    `progress: ${finished(c)}/${c.total} steps, ${c.succeeded} succeeded, ${c.failed} failed${canceled}${skipped}, ` +
     `${rate.toFixed(1)} steps/s, ETA ${eta}`
   );
 }
@@ -79,7 +81,14 @@ function writeLine(line: string): void {
 }
 
 function createLineReporter(p: Painter): ProgressReporter {
-  const counts: Counts = { total: 0, succeeded: 0, failed: 0, skipped: 0, startedAt: Date.now() };
+  const counts: Counts = {
+    total: 0,
+    succeeded: 0,
+    failed: 0,
+    skipped: 0,
+    canceled: 0,
+    startedAt: Date.now(),
+  };
   const write = writeLine;
   let timer: NodeJS.Timeout | undefined;
   let perStep = true;
@@ -115,6 +124,13 @@ function createLineReporter(p: Painter): ProgressReporter {
             write(
               `${p.yellow("-")} ${stepLabel(event.assetKey, event.partitionKey)} skipped: ${event.reason}`,
             );
+          return;
+        case "step_canceled":
+          counts.canceled++;
+          if (perStep)
+            write(
+              `${p.yellow("-")} ${stepLabel(event.assetKey, event.partitionKey)} canceled: ${event.reason}`,
+            );
       }
     },
     note: write,
@@ -129,7 +145,14 @@ function createLineReporter(p: Painter): ProgressReporter {
 
 async function createBarReporter(p: Painter): Promise<ProgressReporter> {
   const { MultiBar, Presets } = (await import("cli-progress")).default;
-  const counts: Counts = { total: 0, succeeded: 0, failed: 0, skipped: 0, startedAt: Date.now() };
+  const counts: Counts = {
+    total: 0,
+    succeeded: 0,
+    failed: 0,
+    skipped: 0,
+    canceled: 0,
+    startedAt: Date.now(),
+  };
   const multibar = new MultiBar(
     {
       stream: process.stderr,
@@ -175,6 +198,9 @@ async function createBarReporter(p: Painter): Promise<ProgressReporter> {
           break;
         case "step_skipped":
           counts.skipped++;
+          break;
+        case "step_canceled":
+          counts.canceled++;
           break;
       }
       refresh();

@@ -34,6 +34,8 @@ export function renderRunSummary(summary: RunSummary, p: Painter): string {
   const counts =
     `  ${p.green(`${summary.succeeded} succeeded`)}, ` +
     `${summary.failed > 0 ? p.red(`${summary.failed} failed`) : "0 failed"}, ` +
+    // only a canceled (or fail-fast) run has canceled steps: other summaries stay as they were
+    (summary.canceled > 0 ? `${p.yellow(`${summary.canceled} canceled`)}, ` : "") +
     `${summary.skipped > 0 ? p.yellow(`${summary.skipped} skipped`) : "0 skipped"} ` +
     `(of ${plural(summary.totalSteps, "step")})`;
   return [

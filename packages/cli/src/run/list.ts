@@ -28,12 +28,14 @@ export async function runList(opts: ListOptions, cmd: Command): Promise<number> 
   const defs = await loadProjectDefinitions(project);
   // "*" lists every asset in topological order
   const keys = resolveSelection(defs, opts.select ?? "*");
-  const rows = await withInstance(project, (instance) =>
-    keys.map((key) => {
+  const rows = await withInstance(project, async (instance) => {
+    const out = [];
+    for (const key of keys) {
       const def = defs.assets.get(key)!;
-      return { def, state: assetState(instance, def) };
-    }),
-  );
+      out.push({ def, state: await assetState(defs, instance, def) });
+    }
+    return out;
+  });
 
   if (opts.json) {
     printJson(

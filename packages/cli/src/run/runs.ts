@@ -1,5 +1,5 @@
 /** `assets runs [--limit N] [--status S]` and `assets runs show RUN_ID`: run history. */
-import type { Instance, RunRecord, RunStatus, StepFailure } from "@daydream/core";
+import type { EventRecord, Instance, RunRecord, RunStatus, StepFailure } from "@daydream/core";
 import type { Command } from "commander";
 import { globalsOf } from "../action.ts";
 import { EXIT_OK, UsageError } from "../errors.ts";
@@ -33,13 +33,20 @@ interface StepCounts {
   started: number;
   succeeded: number;
   failed: number;
+  /** Skipped after they started: running when the run was canceled (or stopped by fail-fast). */
+  canceled: number;
   skipped: number;
   failures: StepFailure[];
 }
 
-/** Walks the run's event log page by page, keeping counts and failures only. */
+/**
+ * Walks the run's event log page by page, keeping counts and failures only. A canceled step
+ * is recorded as skipped after its start: the steps started and not yet ended tell them apart.
+ */
 function stepCounts(instance: Instance, runId: string): StepCounts {
-  const counts: StepCounts = { started: 0, succeeded: 0, failed: 0, skipped: 0, failures: [] };
+  const counts: StepCounts = { started: 0, succeeded: 0, failed: 0, canceled: 0, skipped: 0, failures: [] };
+  const running = new Set<string>();
+  const stepOf = (e: EventRecord) => `${e.assetKey}\0${e.partitionKey ?? ""}`;
   let afterId: number | undefined;
   for (;;) {
     const page = instance.storage.getEvents(runId, {
@@ -48,10 +55,17 @@ function stepCounts(instance: Instance, runId: string): StepCounts {
       types: ["step_start", "materialization", "step_failure", "step_skipped"],
     });
     for (const event of page) {
-      if (event.type === "step_start") counts.started++;
-      else if (event.type === "materialization") counts.succeeded++;
-      else if (event.type === "step_skipped") counts.skipped++;
-      else if (event.type === "step_failure") {
+      if (event.type === "step_start") {
+        counts.started++;
+        running.add(stepOf(event));
+        continue;
+      }
+      const wasRunning = running.delete(stepOf(event));
+      if (event.type === "materialization") counts.succeeded++;
+      else if (event.type === "step_skipped") {
+        if (wasRunning) counts.canceled++;
+        else counts.skipped++;
+      } else if (event.type === "step_failure") {
         counts.failed++;
         const hint = event.error?.hint;
         counts.failures.push({
@@ -113,14 +127,16 @@ export async function runRunsShow(runId: string, _opts: unknown, cmd: Command): 
   }
   const p = paintOut;
   // steps started but not finished: still running in a live run, cut short in an ended one
-  const unfinished = counts.started - counts.succeeded - counts.failed;
+  const unfinished = counts.started - counts.succeeded - counts.failed - counts.canceled;
   const live = run.status === "started" || run.status === "queued";
   const lines = [
     `Run ${p.bold(run.runId)} ${statusColor(p, run.status)}`,
     `  selection: ${run.selection}   partitions: ${run.partitionsSummary || "-"}`,
     `  created: ${formatTimestamp(run.createdAt)}   duration: ${formatDuration(runDurationMs(run))}   pid: ${run.pid}@${run.host}`,
     `  steps: ${run.stepCount} planned, ${p.green(`${counts.succeeded} succeeded`)}, ` +
-      `${counts.failed > 0 ? p.red(`${counts.failed} failed`) : "0 failed"}, ${counts.skipped} skipped` +
+      `${counts.failed > 0 ? p.red(`${counts.failed} failed`) : "0 failed"}, ` +
+      (counts.canceled > 0 ? `${p.yellow(`${counts.canceled} canceled`)}, ` : "") +
+      `${counts.skipped} skipped` +
       (unfinished > 0 ? `, ${unfinished} ${live ? "running" : "unfinished"}` : ""),
   ];
   process.stdout.write(`${lines.join("\n")}\n`);

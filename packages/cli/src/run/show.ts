@@ -57,14 +57,14 @@ export async function runShow(key: string, opts: ShowOptions, cmd: Command): Pro
     });
   }
 
-  const { state, counts } = await withInstance(project, (instance) => {
+  const { state, counts } = await withInstance(project, async (instance) => {
     if (opts.partition !== undefined && !instance.hasDynamicPartition(partitionsName!, opts.partition)) {
       throw new PartitionError("UNREGISTERED_PARTITION", `partition "${opts.partition}" is not registered`, {
         context: { asset: key, partition: opts.partition, partitions: partitionsName },
         hint: `see registered keys with \`assets partitions list ${partitionsName}\``,
       });
     }
-    const summary = assetState(instance, def);
+    const summary = await assetState(defs, instance, def);
     const latest =
       opts.partition !== undefined
         ? instance.storage.getAssetPartitionState(key, opts.partition)

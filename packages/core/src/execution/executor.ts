@@ -136,6 +136,7 @@ export async function executePlan(args: ExecuteArgs): Promise<RunSummary> {
     emit,
     stop: (reason, err) => stop(reason, err),
     notStartedReason: () => NOT_STARTED[stopped ?? "signal"],
+    canceledReason: () => ABORT_REASON[stopped ?? "signal"],
   });
 
   let status: RunStatus = "failed";
@@ -148,7 +149,12 @@ export async function executePlan(args: ExecuteArgs): Promise<RunSummary> {
     status = finalStatus(stopped, runner.failed);
   } finally {
     args.signal?.removeEventListener("abort", onAbort);
-    const counts = { succeeded: runner.succeeded, failed: runner.failed, skipped: runner.skipped };
+    const counts = {
+      succeeded: runner.succeeded,
+      failed: runner.failed,
+      skipped: runner.skipped,
+      canceled: runner.canceled,
+    };
     runLog.logger.info(
       { status, ...counts, duration_ms: Math.round(performance.now() - started) },
       "run finished",
@@ -186,6 +192,7 @@ export async function executePlan(args: ExecuteArgs): Promise<RunSummary> {
     succeeded: runner.succeeded,
     failed: runner.failed,
     skipped: runner.skipped,
+    canceled: runner.canceled,
     durationMs: Math.round(performance.now() - started),
     failures: runner.failures,
     logPath,

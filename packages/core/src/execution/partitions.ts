@@ -2,6 +2,7 @@ import { validatePartitionKey } from "../definitions/partition-key.ts";
 import type { AssetDefinition } from "../definitions/types.ts";
 import { PartitionError } from "../errors.ts";
 import type { Storage } from "../instance/types.ts";
+import { unmaterialized } from "./missing.ts";
 import type { PartitionsSelector } from "./types.ts";
 
 /** Partition keys to run per asset; `[undefined]` is the single step of an unpartitioned asset. */
@@ -62,6 +63,9 @@ function checkedKeys(keys: unknown): string[] {
   return [...new Set(keys as string[])];
 }
 
+/** Unregistered keys named in the error; the rest are counted. */
+const MAX_KEYS_SHOWN = 5;
+
 /** Above this many keys, one read of all registered keys beats a lookup per key. */
 const BULK_LOOKUP_THRESHOLD = 1000;
 
@@ -74,31 +78,20 @@ function checkRegistered(storage: Storage, asset: AssetDefinition<unknown>, keys
   }
   const unknown = keys.filter((k) => !isRegistered(k));
   if (unknown.length === 0) return;
-  const shown = unknown.slice(0, 5);
+  const shown = unknown.slice(0, MAX_KEYS_SHOWN);
   const more = unknown.length > shown.length ? ` and ${unknown.length - shown.length} more` : "";
+  const several = unknown.length > 1;
+  const add = `assets partitions add ${name} ${shown.join(" ")}${more === "" ? "" : " ..."}`;
   throw new PartitionError(
     "UNKNOWN_PARTITION",
-    `partition key ${quote(shown)}${more} not registered in dynamic partitions "${name}" (asset ${asset.key})`,
+    `partition ${several ? "keys" : "key"} ${quote(shown)}${more} not registered in dynamic partitions "${name}" (asset ${asset.key})`,
     {
       context: { asset: asset.key, partitions: name, partition: unknown[0] },
-      hint: `register it first: assets partitions add ${name} ${unknown[0]}`,
+      hint: several
+        ? `register them first: ${add} (or --file FILE with one key per line)`
+        : `register it first: ${add}`,
     },
   );
-}
-
-async function missingKeys(
-  asset: AssetDefinition<unknown>,
-  candidates: Iterable<string | undefined>,
-  materialized: (key: string | undefined) => boolean,
-  resources: Record<string, unknown>,
-): Promise<Array<string | undefined>> {
-  const out: Array<string | undefined> = [];
-  for (const partitionKey of candidates) {
-    if (materialized(partitionKey)) continue;
-    if (asset.isMaterialized && (await asset.isMaterialized({ partitionKey, resources }))) continue;
-    out.push(partitionKey);
-  }
-  return out;
 }
 
 /** Resolves the partition selector into the keys each selected asset runs for. */
@@ -115,7 +108,7 @@ export async function partitionTargets(args: PartitionTargetArgs): Promise<Parti
         continue;
       }
       const done = (): boolean => storage.getAssetPartitionState(asset.key, "")?.status === "materialized";
-      const keys = await missingKeys(asset, UNPARTITIONED, done, args.resourcesFor(asset));
+      const keys = await unmaterialized(asset, UNPARTITIONED, done, args.resourcesFor(asset));
       targets.set(asset.key, keys.length === 0 ? NOTHING : UNPARTITIONED);
     } else if (explicit !== undefined) {
       checkRegistered(storage, asset, explicit);
@@ -125,7 +118,7 @@ export async function partitionTargets(args: PartitionTargetArgs): Promise<Parti
     } else {
       const materialized = storage.materializedPartitionKeys(asset.key);
       const registered = storage.getDynamicPartitions(name);
-      const keys = await missingKeys(
+      const keys = await unmaterialized(
         asset,
         registered,
         (k) => materialized.has(k!),

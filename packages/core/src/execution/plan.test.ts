@@ -134,6 +134,29 @@ describe("partition selection", () => {
     expect((err as PartitionError).hint).toContain("assets partitions add letters zz");
   });
 
+  it("names one unregistered key in the singular", async () => {
+    const err = await plan(defs(), ["row"], { keys: ["zz"] }).catch((e: unknown) => e);
+    expect((err as PartitionError).message).toMatch(/^partition key "zz" not registered in /);
+    expect((err as PartitionError).hint).toBe("register it first: assets partitions add letters zz");
+  });
+
+  it("names several unregistered keys in the plural", async () => {
+    const err = await plan(defs(), ["row"], { keys: ["zz", "a", "yy"] }).catch((e: unknown) => e);
+    expect((err as PartitionError).message).toMatch(/^partition keys "zz", "yy" not registered in /);
+    expect((err as PartitionError).hint).toMatch(
+      /^register them first: assets partitions add letters zz yy /,
+    );
+  });
+
+  it("lists at most five unregistered keys and counts the others", async () => {
+    const keys = Array.from({ length: 8 }, (_, i) => `u${i}`);
+    const err = await plan(defs(), ["row"], { keys }).catch((e: unknown) => e);
+    expect((err as PartitionError).message).toMatch(
+      /^partition keys "u0", "u1", "u2", "u3", "u4" and 3 more not registered in /,
+    );
+    expect((err as PartitionError).hint).toContain("assets partitions add letters u0 u1 u2 u3 u4 ...");
+  });
+
   it("rejects an invalid partition key before looking it up", async () => {
     await expect(plan(defs(), ["row"], { keys: ["../x"] })).rejects.toThrow(/contains/);
   });

@@ -17,6 +17,26 @@ export interface RunResources {
   dispose(): Promise<void>;
 }
 
+interface CreatedResource {
+  name: string;
+  factory: ResourceFactory;
+  value: unknown;
+}
+
+/** Disposes created resources in reverse order of creation (a value may still be a promise). */
+async function disposeAll(created: CreatedResource[]): Promise<void> {
+  for (const { name, factory, value } of created.reverse()) {
+    try {
+      await factory.dispose?.(await value);
+    } catch (err) {
+      // The outcome is already known; a failed cleanup must not replace it.
+      process.emitWarning(
+        `resource "${name}" failed to dispose: ${err instanceof Error ? err.message : String(err)}`,
+      );
+    }
+  }
+}
+
 /**
  * Instantiates the resources the given assets need, once per run: plain values are used as
  * they are, factories are created now and disposed by `dispose()`.
@@ -26,19 +46,8 @@ export async function openResources(
   assets: readonly AssetDefinition<unknown>[],
 ): Promise<RunResources> {
   const values = new Map<string, unknown>();
-  const created: Array<{ name: string; factory: ResourceFactory; value: unknown }> = [];
-  const dispose = async (): Promise<void> => {
-    for (const { name, factory, value } of created.reverse()) {
-      try {
-        await factory.dispose?.(value);
-      } catch (err) {
-        // The run's outcome is already known; a failed cleanup must not replace it.
-        process.emitWarning(
-          `resource "${name}" failed to dispose: ${err instanceof Error ? err.message : String(err)}`,
-        );
-      }
-    }
-  };
+  const created: CreatedResource[] = [];
+  const dispose = (): Promise<void> => disposeAll(created);
   const needed = [...new Set(assets.flatMap((a) => a.resources))];
   for (const name of needed) {
     const resource = defs.resources[name];
@@ -80,5 +89,47 @@ export async function openResources(
       return resources;
     },
     dispose,
+  };
+}
+
+/**
+ * The asset's resources for an `isMaterialized` hook outside a run (inspecting what is
+ * missing): each is created when the hook first reads it, so that an inspection never
+ * builds a resource the hook does not use (an LLM client that needs an API key, say).
+ */
+export function lazyResources(defs: Definitions, asset: AssetDefinition<unknown>): RunResources {
+  const created: CreatedResource[] = [];
+  const resources: Record<string, unknown> = {};
+  for (const name of asset.resources) {
+    const resource = defs.resources[name];
+    let value: unknown;
+    let ready = false;
+    Object.defineProperty(resources, name, {
+      enumerable: true,
+      get() {
+        if (!ready) {
+          value = isFactory(resource) ? resource.create() : resource;
+          ready = true;
+          if (isFactory(resource)) created.push({ name, factory: resource, value });
+        }
+        if (isFactory(resource) && typeof (value as PromiseLike<unknown> | undefined)?.then === "function") {
+          throw new AssetsError(
+            "RESOURCE_ASYNC",
+            `resource "${name}" is created asynchronously; the isMaterialized hook of asset ${asset.key} cannot read it outside a run`,
+            {
+              context: { resource: name, asset: asset.key },
+              hint: "give the resource a synchronous create(), or let isMaterialized do without it",
+              userError: false,
+            },
+          );
+        }
+        return value;
+      },
+    });
+  }
+  const perAsset = Object.freeze(resources);
+  return {
+    forAsset: () => perAsset,
+    dispose: () => disposeAll(created),
   };
 }

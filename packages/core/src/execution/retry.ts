@@ -32,7 +32,8 @@ export interface RetryHooks {
 
 /**
  * Runs `attempt(n)` until it succeeds, the error is not retryable, the policy's attempts
- * are used up, or the run is cancelled; the last error is rethrown.
+ * are used up, or the run is cancelled; the last error is rethrown (the signal's reason
+ * when the cancel came during the wait before a retry).
  */
 export async function withRetries<T>(
   policy: RetryPolicy | undefined,
@@ -48,7 +49,8 @@ export async function withRetries<T>(
       if (!policy || n >= maxAttempts || !isRetryable(err) || signal.aborted) throw err;
       const delay = retryDelayMs(policy, n);
       hooks.onRetry(err, n, delay);
-      if (!(await pause(delay, signal))) throw err;
+      // Canceled while waiting: the abort ended the step, not the error the next attempt would retry.
+      if (!(await pause(delay, signal))) throw signal.reason;
     }
   }
 }

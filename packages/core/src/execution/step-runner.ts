@@ -2,6 +2,7 @@ import type { Logger } from "pino";
 import { isMaterializeResult } from "../definitions/result.ts";
 import type { AssetDefinition, ComputeInstance, Definitions, Metadata } from "../definitions/types.ts";
 import { AssetsError } from "../errors.ts";
+import { isAbortFrom } from "./aborts.ts";
 import { stepContext } from "./context.ts";
 import type { EventRecorder } from "./events/recorder.ts";
 import { InputLoader, ioManagerOf } from "./inputs.ts";
@@ -30,6 +31,8 @@ export interface StepRunnerArgs {
   stop(reason: "fail-fast" | "storage", err?: unknown): void;
   /** Why steps not started yet are skipped once the run is stopping. */
   notStartedReason(): string;
+  /** Why running steps ended by the run's abort are canceled, e.g. "run canceled". */
+  canceledReason(): string;
 }
 
 function asError(err: unknown): Error {
@@ -75,6 +78,7 @@ export class StepRunner {
   succeeded = 0;
   failed = 0;
   skipped = 0;
+  canceled = 0;
   readonly failures: StepFailure[] = [];
   /** Why downstream nodes of a failed/skipped node cannot run; absent for nodes that completed. */
   private readonly blocked = new Map<number, string>();
@@ -186,7 +190,9 @@ export class StepRunner {
       log.info({ duration_ms: durationMs }, "step materialized");
       this.args.emit({ type: "step_success", assetKey, partitionKey, durationMs, metadata });
     } catch (err) {
-      this.fail(node, step, asError(err), ms(start), log);
+      // Work the run's own abort cut short is no failure of the step; anything else is.
+      if (isAbortFrom(err, this.args.signal)) this.cancel(node, step, ms(start), log);
+      else this.fail(node, step, asError(err), ms(start), log);
     }
   }
 
@@ -232,6 +238,27 @@ export class StepRunner {
     log.error({ err: error, duration_ms: durationMs }, "step failed");
     this.args.emit({ type: "step_failure", assetKey, partitionKey, durationMs, error });
     if (this.args.failFast) this.args.stop("fail-fast");
+  }
+
+  /**
+   * Recorded as a skip (the event log has no canceled outcome), so the partition's latest
+   * state keeps its previous outcome and a later `--missing` run redoes the step.
+   */
+  private cancel(node: number, step: PlannedStep, durationMs: number, log: Logger): void {
+    const { assetKey, partitionKey } = step;
+    const reason = this.args.canceledReason();
+    this.canceled++;
+    this.args.claims.finished(node, durationMs, false);
+    this.blocked.set(node, this.args.notStartedReason());
+    this.args.recorder.record({
+      type: "step_skipped",
+      assetKey,
+      partitionKey: partitionKey ?? null,
+      durationMs,
+      message: reason,
+    });
+    log.warn({ reason, duration_ms: durationMs }, "step canceled");
+    this.args.emit({ type: "step_canceled", assetKey, partitionKey, durationMs, reason });
   }
 
   private skip(node: number, step: PlannedStep, reason: string, downstreamReason = reason): void {

@@ -27,7 +27,15 @@ export type RunProgressEvent =
       durationMs: number;
       error: Error;
     }
-  | { type: "step_skipped"; assetKey: string; partitionKey: string | undefined; reason: string };
+  | { type: "step_skipped"; assetKey: string; partitionKey: string | undefined; reason: string }
+  /** A running step stopped by the run's cancellation (or fail-fast stop): not a failure. */
+  | {
+      type: "step_canceled";
+      assetKey: string;
+      partitionKey: string | undefined;
+      durationMs: number;
+      reason: string;
+    };
 
 export interface StepFailure {
   assetKey: string;
@@ -44,7 +52,13 @@ export interface RunSummary {
   totalSteps: number;
   succeeded: number;
   failed: number;
+  /** Steps not started (an upstream step failed or was canceled, the run stopped...). */
   skipped: number;
+  /**
+   * Steps that were running when the run was canceled (or stopped by fail-fast) and ended
+   * by that abort: recorded as skipped ("run canceled"), neither failed nor skipped here.
+   */
+  canceled: number;
   durationMs: number;
   failures: StepFailure[];
   logPath: string;

@@ -1,5 +1,5 @@
 /** /api/runs: list, detail with steps and failures, events, log (polling or SSE), launch and cancel. */
-import type { RunStatus } from "@daydream/core";
+import { RUN_STATUSES } from "@daydream/core";
 import type { UiContext } from "../context.ts";
 import { HttpError, notFound } from "../errors.ts";
 import { enumParam, intParam } from "../http/query.ts";
@@ -9,14 +9,6 @@ import { readLogChunk, readLogTail } from "../runs/log-reader.ts";
 import { type StepStatus, StepsCache } from "../runs/steps-index.ts";
 import { streamRun } from "../runs/stream.ts";
 
-const RUN_STATUSES: readonly RunStatus[] = [
-  "queued",
-  "started",
-  "succeeded",
-  "failed",
-  "canceled",
-  "interrupted",
-];
 const STEP_STATUSES: readonly StepStatus[] = ["running", "succeeded", "failed", "skipped"];
 const MAX_FAILURES_SHOWN = 100;
 /** Runs left `started` by dead processes are re-checked at most this often. */

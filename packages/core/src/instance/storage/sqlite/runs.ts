@@ -1,5 +1,6 @@
 import type Database from "better-sqlite3";
 import { StorageError } from "../../../errors.ts";
+import { RUN_STATUSES } from "../../run-statuses.ts";
 import type { ListRunsOptions, RunRecord, RunStatus } from "../../types.ts";
 import { pageBounds } from "./paging.ts";
 import { currentHost, isProcessAlive } from "./process-liveness.ts";
@@ -21,14 +22,6 @@ interface RunRow {
 export type NewRun = Omit<RunRecord, "createdAt" | "startedAt" | "endedAt">;
 export type RunPatch = Partial<Pick<RunRecord, "status" | "startedAt" | "endedAt" | "stepCount" | "tags">>;
 
-const RUN_STATUSES: readonly RunStatus[] = [
-  "queued",
-  "started",
-  "succeeded",
-  "failed",
-  "canceled",
-  "interrupted",
-];
 const FINISHED: ReadonlySet<RunStatus> = new Set(["succeeded", "failed", "canceled", "interrupted"]);
 
 const PATCH_COLUMNS = {
