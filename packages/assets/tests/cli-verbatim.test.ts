@@ -96,7 +96,7 @@ describe("the README's commands, verbatim, on a fresh clone", () => {
       expect(res.code).toBe(1);
       expect(res.stdout).toContain(`✗ evaluation_response[${g}]: input evaluation_prompt`);
       expect(res.stdout).toContain(
-        `hint: materialize evaluation_prompt first (assets materialize --select evaluation_prompt --partition ${g})`,
+        `hint: materialize evaluation_prompt for partition ${g} first (npx assets materialize --select evaluation_prompt --partition ${g})`,
       );
       // following that hint leads to the essay it evaluates
       const prompt = await run("materialize", "--select", "evaluation_prompt", "--partition", g);

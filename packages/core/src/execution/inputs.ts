@@ -84,6 +84,13 @@ function inputLoadError(
     partitionKey === undefined ? `asset ${assetKey}` : `asset ${assetKey} partition "${partitionKey}"`;
   const select = upstreamPartition === undefined ? "" : ` --partition ${upstreamPartition}`;
   const causeContext = cause instanceof AssetsError ? cause.context : {};
+  // An IO manager that says how to fix its failure knows better than the generic advice.
+  // Read as a property, not via instanceof: definitions loaded with -f may bring their own copy of core.
+  const causeHint = (cause as { hint?: unknown } | null | undefined)?.hint;
+  const hint =
+    typeof causeHint === "string" && causeHint !== ""
+      ? causeHint
+      : `materialize ${upstreamKey} first (assets materialize --select ${upstreamKey}${select})`;
   return new InputLoadError(
     "INPUT_LOAD_FAILED",
     `${what} of ${of} could not be loaded: ${messageOf(cause)}`,
@@ -95,7 +102,7 @@ function inputLoadError(
         input,
         upstream: upstreamKey,
       },
-      hint: `materialize ${upstreamKey} first (assets materialize --select ${upstreamKey}${select})`,
+      hint,
       cause,
       userError: false,
     },

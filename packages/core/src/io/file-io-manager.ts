@@ -39,6 +39,11 @@ function describeTarget(ctx: OutputContext): string {
     : `asset "${ctx.assetKey}" partition "${ctx.partitionKey}"`;
 }
 
+function materializeFirst(ctx: InputContext): string {
+  const partition = ctx.partitionKey === undefined ? "" : ` --partition ${ctx.partitionKey}`;
+  return `materialize ${ctx.assetKey} first (assets materialize --select ${ctx.assetKey}${partition})`;
+}
+
 function messageOf(err: unknown): string {
   return err instanceof Error ? err.message : String(err);
 }
@@ -86,7 +91,7 @@ export function fileIOManager(opts: FileIOManagerOptions, codec: FileCodec): IOM
             : `cannot read ${file}: ${messageOf(err)}`,
           {
             context: { asset: ctx.assetKey, partition: ctx.partitionKey, file },
-            hint: missing ? `materialize ${ctx.assetKey} first` : "check the file's permissions",
+            hint: missing ? materializeFirst(ctx) : "check the file's permissions",
             cause: err,
           },
         );
