@@ -80,15 +80,12 @@ function writeLine(line: string): void {
   process.stderr.write(`${line}\n`);
 }
 
+function newCounts(): Counts {
+  return { total: 0, succeeded: 0, failed: 0, skipped: 0, canceled: 0, startedAt: Date.now() };
+}
+
 function createLineReporter(p: Painter): ProgressReporter {
-  const counts: Counts = {
-    total: 0,
-    succeeded: 0,
-    failed: 0,
-    skipped: 0,
-    canceled: 0,
-    startedAt: Date.now(),
-  };
+  const counts = newCounts();
   const write = writeLine;
   let timer: NodeJS.Timeout | undefined;
   let perStep = true;
@@ -145,14 +142,7 @@ function createLineReporter(p: Painter): ProgressReporter {
 
 async function createBarReporter(p: Painter): Promise<ProgressReporter> {
   const { MultiBar, Presets } = (await import("cli-progress")).default;
-  const counts: Counts = {
-    total: 0,
-    succeeded: 0,
-    failed: 0,
-    skipped: 0,
-    canceled: 0,
-    startedAt: Date.now(),
-  };
+  const counts = newCounts();
   const multibar = new MultiBar(
     {
       stream: process.stderr,
