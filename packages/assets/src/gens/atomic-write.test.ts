@@ -3,7 +3,8 @@ import os from "node:os";
 import path from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { removeStaleTempFiles } from "../generation/staleTempFiles.ts";
-import { writeFileAtomic, writeFileAtomicSync } from "./atomic-write.ts";
+import { writeFileAtomic } from "./atomic-write.ts";
+import { WriterPool } from "./writer-pool.ts";
 
 let dir: string;
 beforeEach(() => {
@@ -20,27 +21,29 @@ describe("writeFileAtomic", () => {
     expect(fs.readFileSync(file, "utf8")).toBe("hello");
   });
 
-  it("writes synchronously, replacing an existing file", () => {
+  it("replaces an existing file and leaves no temp file", async () => {
     const file = path.join(dir, "new", "out.txt");
-    writeFileAtomicSync(file, "one");
-    writeFileAtomicSync(file, "two");
-    expect(fs.readFileSync(file, "utf8")).toBe("two");
+    await writeFileAtomic(file, "one");
+    await writeFileAtomic(file, "two ünïcode");
+    expect(fs.readFileSync(file, "utf8")).toBe("two ünïcode");
     expect(fs.readdirSync(path.dirname(file))).toEqual(["out.txt"]);
   });
 
-  it("names temp files so a later run recognises them as this process's", () => {
+  it("names temp files so a later run recognises them as this process's", async () => {
     // A crash between write and rename leaves the temp file behind: removeStaleTempFiles must
     // read its writer's pid from the name (alive here, so the file is kept).
     const seen: string[] = [];
-    const rename = fs.renameSync;
-    fs.renameSync = (from, to) => {
-      seen.push(path.basename(String(from)));
-      rename(from, to);
-    };
+    const pool = new WriterPool(1);
+    const spy = {
+      write(file: string, temp: string, content: string) {
+        seen.push(path.basename(temp));
+        return pool.write(file, temp, content);
+      },
+    } as WriterPool;
     try {
-      writeFileAtomicSync(path.join(dir, "a.txt"), "x");
+      await writeFileAtomic(path.join(dir, "a.txt"), "x", spy);
     } finally {
-      fs.renameSync = rename;
+      await pool.close();
     }
     expect(seen).toHaveLength(1);
     expect(seen[0]).toMatch(new RegExp(`^\\.a\\.txt\\.${process.pid}\\.[0-9a-f]+\\.tmp$`));
@@ -52,7 +55,40 @@ describe("writeFileAtomic", () => {
     // A directory where the file should go makes rename fail after the temp file was written.
     const target = path.join(dir, "taken");
     fs.mkdirSync(path.join(target, "child"), { recursive: true });
-    await expect(writeFileAtomic(target, "new")).rejects.toThrow();
+    await expect(writeFileAtomic(target, "new")).rejects.toMatchObject({
+      code: expect.stringMatching(/^(EISDIR|ENOTEMPTY|EEXIST)$/),
+      syscall: "rename",
+    });
     expect(fs.readdirSync(dir)).toEqual(["taken"]);
+  });
+});
+
+describe("WriterPool", () => {
+  it("spreads many concurrent writes over its threads and finishes them all", async () => {
+    const pool = new WriterPool(2);
+    try {
+      const files = Array.from({ length: 200 }, (_, i) => path.join(dir, `d${i % 7}`, `f${i}.txt`));
+      await Promise.all(files.map((f, i) => pool.write(f, `${f}.${i}.tmp`, `content ${i}`)));
+      for (const [i, f] of files.entries()) expect(fs.readFileSync(f, "utf8")).toBe(`content ${i}`);
+      const leftovers = fs.readdirSync(dir, { recursive: true }).filter((n) => String(n).endsWith(".tmp"));
+      expect(leftovers).toEqual([]);
+    } finally {
+      await pool.close();
+    }
+  });
+
+  it("rejects pending writes when closed and starts afresh on the next write", async () => {
+    const pool = new WriterPool(1);
+    const file = path.join(dir, "x.txt");
+    const pending = pool.write(file, `${file}.1.tmp`, "a".repeat(1 << 20));
+    await pool.close();
+    await expect(pending).rejects.toThrow(/file-writer thread exited/);
+    await pool.write(file, `${file}.2.tmp`, "after");
+    expect(fs.readFileSync(file, "utf8")).toBe("after");
+    await pool.close();
+  });
+
+  it("refuses a size that is not a positive integer", () => {
+    expect(() => new WriterPool(0)).toThrow(/positive integer, got 0/);
   });
 });

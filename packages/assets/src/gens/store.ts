@@ -99,8 +99,12 @@ export class GensStore {
 
   /** Delete one file of a generation if it exists (e.g. a parsed.txt made stale by a new response). */
   remove(stage: GenStage | string, genId: string, file: GenFileKind): void {
+    const target = this.path(stage, genId, file);
+    // Checked first: the usual case is "no such file", and a failed unlink's exception costs
+    // more than a stat.
+    if (!statSync(target, { throwIfNoEntry: false })) return;
     try {
-      unlinkSync(this.path(stage, genId, file));
+      unlinkSync(target);
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code !== "ENOENT") throw err;
     }

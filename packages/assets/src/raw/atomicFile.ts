@@ -3,11 +3,19 @@ import fs from "node:fs";
 import path from "node:path";
 import { formatCsvLine } from "./csvText.ts";
 
-/** A temp file beside `file`, so the final rename never crosses a filesystem. */
-function tempPathFor(file: string): string {
+// A per-process counter from a random start keeps temp names unique without drawing random
+// bytes for every write.
+let tempCounter = randomBytes(4).readUInt32BE(0);
+
+/**
+ * A temp file beside `file`, so the final rename never crosses a filesystem. Named
+ * `.<file>.<pid>.<hex>.tmp`: removeStaleTempFiles reads the writer's pid from it.
+ */
+export function tempPathFor(file: string): string {
+  tempCounter = (tempCounter + 1) >>> 0;
   return path.join(
     path.dirname(file),
-    `.${path.basename(file)}.${process.pid}.${randomBytes(4).toString("hex")}.tmp`,
+    `.${path.basename(file)}.${process.pid}.${tempCounter.toString(16)}.tmp`,
   );
 }
 

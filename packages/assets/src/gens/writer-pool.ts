@@ -1,0 +1,155 @@
+import os from "node:os";
+import { Worker } from "node:worker_threads";
+
+/**
+ * The worker's code, as plain CommonJS evaluated by `new Worker(..., { eval: true })`: the same
+ * text runs from the TypeScript sources and from the esbuild bundle, with no second file to
+ * ship or locate. It writes the temp file (creating the directory on the first ENOENT), renames
+ * it over the target, and on any failure removes the temp file before reporting the error.
+ */
+const WORKER_SOURCE = `
+const { parentPort } = require("node:worker_threads");
+const fs = require("node:fs");
+const path = require("node:path");
+function write(file, temp, content) {
+  try {
+    fs.writeFileSync(temp, content, "utf8");
+  } catch (err) {
+    if (err.code !== "ENOENT") throw err;
+    fs.mkdirSync(path.dirname(file), { recursive: true });
+    fs.writeFileSync(temp, content, "utf8");
+  }
+  fs.renameSync(temp, file);
+}
+parentPort.on("message", ({ id, file, temp, content }) => {
+  try {
+    write(file, temp, content);
+    parentPort.postMessage({ id });
+  } catch (err) {
+    let cleanup;
+    try {
+      fs.rmSync(temp, { force: true });
+    } catch (rmErr) {
+      cleanup = rmErr.message;
+    }
+    const { message, code, errno, syscall } = err;
+    parentPort.postMessage({ id, error: { message, code, errno, syscall, path: err.path, cleanup } });
+  }
+});
+`;
+
+interface WorkerError {
+  message: string;
+  code?: string;
+  errno?: number;
+  syscall?: string;
+  path?: string;
+  /** Set when the temp file could not be removed either. */
+  cleanup?: string;
+}
+
+interface Pending {
+  resolve(): void;
+  reject(err: Error): void;
+}
+
+/** Rebuilds the fs error the worker saw, so callers can branch on `code` as with a local call. */
+function toError(e: WorkerError): NodeJS.ErrnoException {
+  const message = e.cleanup ? `${e.message} (and its temp file stayed: ${e.cleanup})` : e.message;
+  return Object.assign(new Error(message), {
+    code: e.code,
+    errno: e.errno,
+    syscall: e.syscall,
+    path: e.path,
+  });
+}
+
+class WriterThread {
+  readonly pending = new Map<number, Pending>();
+  readonly #worker: Worker;
+  #nextId = 0;
+
+  constructor(onExit: (thread: WriterThread) => void) {
+    // No inherited --import hooks (tsx): the worker needs only node:fs.
+    this.#worker = new Worker(WORKER_SOURCE, { eval: true, execArgv: [], env: {} });
+    this.#worker.unref();
+    this.#worker.on("message", (msg: { id: number; error?: WorkerError }) => {
+      const p = this.pending.get(msg.id);
+      if (!p) return;
+      this.pending.delete(msg.id);
+      if (this.pending.size === 0) this.#worker.unref();
+      if (msg.error) p.reject(toError(msg.error));
+      else p.resolve();
+    });
+    const fail = (err: Error) => {
+      onExit(this);
+      for (const p of this.pending.values()) p.reject(err);
+      this.pending.clear();
+    };
+    this.#worker.on("error", fail);
+    this.#worker.on("exit", (code) => fail(new Error(`the file-writer thread exited (code ${code})`)));
+  }
+
+  write(file: string, temp: string, content: string): Promise<void> {
+    const id = this.#nextId++;
+    // A pending write keeps the process alive, as a pending fs call would.
+    if (this.pending.size === 0) this.#worker.ref();
+    return new Promise<void>((resolve, reject) => {
+      this.pending.set(id, { resolve, reject });
+      this.#worker.postMessage({ id, file, temp, content });
+    });
+  }
+
+  terminate(): Promise<number> {
+    return this.#worker.terminate();
+  }
+}
+
+/**
+ * Atomic writes (temp file + rename) run on worker threads. Creating a file is mostly kernel
+ * time, which on some file systems reaches a millisecond per file; a generation run writes three
+ * files per partition at up to 64 partitions in flight, and doing that on the event loop would
+ * stall every other step's HTTP and bookkeeping. The threads start on first use and do not keep
+ * the process alive when idle.
+ */
+export class WriterPool {
+  readonly size: number;
+  readonly #threads: WriterThread[] = [];
+
+  constructor(size: number) {
+    if (!Number.isInteger(size) || size < 1) {
+      throw new RangeError(`writer pool size must be a positive integer, got ${size}`);
+    }
+    this.size = size;
+  }
+
+  /** Renames `temp` (written with `content`) over `file`; rejects with the fs error on failure. */
+  write(file: string, temp: string, content: string): Promise<void> {
+    return this.#leastBusy().write(file, temp, content);
+  }
+
+  /** Stops the threads (pending writes are rejected); the pool restarts them on its next write. */
+  async close(): Promise<void> {
+    const threads = this.#threads.splice(0);
+    await Promise.all(threads.map((t) => t.terminate()));
+  }
+
+  #leastBusy(): WriterThread {
+    if (this.#threads.length < this.size) {
+      const idle = this.#threads.find((t) => t.pending.size === 0);
+      if (idle) return idle;
+      const thread = new WriterThread((gone) => {
+        const i = this.#threads.indexOf(gone);
+        if (i >= 0) this.#threads.splice(i, 1);
+      });
+      this.#threads.push(thread);
+      return thread;
+    }
+    let best = this.#threads[0];
+    for (const t of this.#threads) if (t.pending.size < best.pending.size) best = t;
+    return best;
+  }
+}
+
+/** Threads for the process's generation writes: the cores left beside the event loop, at least one. */
+export const defaultWriterPool = new WriterPool(Math.max(1, Math.min(2, os.availableParallelism() - 1)));
