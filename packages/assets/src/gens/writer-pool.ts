@@ -1,4 +1,3 @@
-import os from "node:os";
 import { Worker } from "node:worker_threads";
 
 /**
@@ -151,5 +150,9 @@ export class WriterPool {
   }
 }
 
-/** Threads for the process's generation writes: the cores left beside the event loop, at least one. */
-export const defaultWriterPool = new WriterPool(Math.max(1, Math.min(2, os.availableParallelism() - 1)));
+/**
+ * The process's pool for generation writes. Two threads: when file creation is slow, the
+ * kernel work of one thread alone falls behind 64 in-flight steps, and a second thread lets it
+ * use another core (measured on 2 cores: bench/generation.bench.ts, docs/benchmarks.md).
+ */
+export const defaultWriterPool = new WriterPool(2);

@@ -8,6 +8,8 @@ export interface RunLog {
   close(): Promise<void>;
 }
 
+const FLUSH_INTERVAL_MS = 1000;
+
 /** Structured JSON-lines log of one run; every line carries run_id, asset and partition. */
 export async function openRunLog(
   file: string,
@@ -22,11 +24,16 @@ export async function openRunLog(
     { level, base: { run_id: runId }, timestamp: pino.stdTimeFunctions.isoTime },
     destination,
   );
+  // The buffer fills slowly while steps wait on slow calls; a periodic flush keeps `assets logs
+  // --follow` and the UI's live log at most a second behind.
+  const flusher = setInterval(() => destination.flush(), FLUSH_INTERVAL_MS);
+  flusher.unref();
   return {
     logger: root.child({ asset: null, partition: null }),
     forStep: (assetKey, partitionKey) => root.child({ asset: assetKey, partition: partitionKey ?? null }),
     close: () =>
       new Promise<void>((resolve, reject) => {
+        clearInterval(flusher);
         destination.once("close", () => resolve());
         destination.once("error", reject);
         destination.end();
