@@ -1,25 +1,15 @@
 /** draft_prompt and draft_response (group generation_draft), one partition per draft gen_id. */
 import { type AssetContext, asset, withMetadata } from "@daydream/core";
-import { draftGens } from "../cohorts/partitions.ts";
-import { dataRoot, displayPath } from "../config/dataRoot.ts";
+import { displayPath } from "../config/dataRoot.ts";
 import { getDraftParser } from "../parsing/draftParsers.ts";
 import { getTaskRow } from "../tasks/taskTableReader.ts";
 import { comboFor } from "./comboLookup.ts";
-import { GENS_IO } from "./gensIO.ts";
-import { LLM_RESOURCE, llmOf } from "./llmResource.ts";
+import { llmOf } from "./llmResource.ts";
 import { runLlmStep } from "./llmStep.ts";
 import { modelNameFor } from "./modelNames.ts";
 import { draftPromptVars } from "./promptVars.ts";
 import { MIN_DRAFT_LINES, nonEmptyLines } from "./rules.ts";
-import { removeStaleTempFiles } from "./staleTempFiles.ts";
-import {
-  currentStore,
-  genDirOf,
-  genIdOf,
-  LLM_STEP_RETRY,
-  promptMaterialized,
-  responseMaterialized,
-} from "./stepSupport.ts";
+import { beginGenStep, genDirOf, promptAssetBase, responseAssetBase } from "./stepSupport.ts";
 import { renderStageTemplate, templateRow } from "./templateCatalog.ts";
 
 const TASKS = "draft_generation_tasks";
@@ -29,19 +19,13 @@ export const draftPromptAsset = asset({
   group: "generation_draft",
   description:
     "prompt.txt of each draft: its draft template rendered with the combo's concepts (name + description at the combo's level).",
-  partitions: draftGens,
+  ...promptAssetBase("draft"),
   ins: { [TASKS]: {}, content_combinations: {} },
-  io: GENS_IO,
-  kinds: ["text"],
-  isMaterialized: promptMaterialized("draft"),
   compute: async (ctx: AssetContext, inputs) => {
-    const root = dataRoot();
-    const genId = genIdOf(ctx);
+    const { root, genId, store } = beginGenStep(ctx, "draft");
     const row = getTaskRow(root, TASKS, genId);
     const combo = comboFor(root, inputs.content_combinations, row.combo_id);
     const { prompt, file } = renderStageTemplate(root, "draft", row.draft_template, draftPromptVars(combo));
-    const store = currentStore();
-    removeStaleTempFiles(store.dir("draft", genId));
     await store.writePrompt("draft", genId, prompt);
     return withMetadata(prompt, {
       template: row.draft_template,
@@ -61,22 +45,14 @@ export const draftResponseAsset = asset({
   group: "generation_draft",
   description:
     "raw.txt, metadata.json and parsed.txt of each draft: the generation model's answer to draft_prompt, parsed with the template's parser.",
-  partitions: draftGens,
+  ...responseAssetBase("draft"),
   ins: { draft_prompt: {}, [TASKS]: {} },
-  io: GENS_IO,
-  resources: [LLM_RESOURCE],
-  retry: LLM_STEP_RETRY,
-  kinds: ["llm", "text"],
-  isMaterialized: responseMaterialized("draft"),
   compute: async (ctx: AssetContext, inputs) => {
-    const root = dataRoot();
-    const genId = genIdOf(ctx);
+    const { root, genId, store } = beginGenStep(ctx, "draft");
     const row = getTaskRow(root, TASKS, genId);
     const parserName = templateRow(root, "draft", row.draft_template).parser;
     // Resolved before the call: an unknown parser must not cost an LLM call.
     const parse = getDraftParser(parserName);
-    const store = currentStore();
-    removeStaleTempFiles(store.dir("draft", genId));
     const { parsed, metadata } = await runLlmStep({
       ctx,
       store,

@@ -1,26 +1,16 @@
 /** essay_prompt and essay_response (group generation_essays), one partition per essay gen_id. */
 import { type AssetContext, asset, withMetadata } from "@daydream/core";
-import { essayGens } from "../cohorts/partitions.ts";
-import { dataRoot, displayPath } from "../config/dataRoot.ts";
+import { displayPath } from "../config/dataRoot.ts";
 import type { GenMetadataFields } from "../gens/metadata.ts";
 import { type EssayTaskRow, getTaskRow } from "../tasks/taskTableReader.ts";
 import { runCopyStep } from "./copyStep.ts";
-import { GENS_IO } from "./gensIO.ts";
 import { readGenText } from "./genText.ts";
-import { LLM_RESOURCE, llmOf } from "./llmResource.ts";
+import { llmOf } from "./llmResource.ts";
 import { runLlmStep } from "./llmStep.ts";
 import { modelNameFor } from "./modelNames.ts";
 import { essayPromptVars } from "./promptVars.ts";
 import { COPY_MODE_PROMPT, MIN_DRAFT_LINES, nonEmptyLines, requireMinLines } from "./rules.ts";
-import { removeStaleTempFiles } from "./staleTempFiles.ts";
-import {
-  currentStore,
-  genDirOf,
-  genIdOf,
-  LLM_STEP_RETRY,
-  promptMaterialized,
-  responseMaterialized,
-} from "./stepSupport.ts";
+import { beginGenStep, genDirOf, promptAssetBase, responseAssetBase } from "./stepSupport.ts";
 import { renderStageTemplate, templateRow } from "./templateCatalog.ts";
 
 const TASKS = "essay_generation_tasks";
@@ -43,20 +33,14 @@ export const essayPromptAsset = asset({
   group: "generation_essays",
   description:
     "prompt.txt of each essay: its essay template rendered with the parent draft's parsed text (`COPY_MODE: no prompt needed` for generator copy).",
-  partitions: essayGens,
+  ...promptAssetBase("essay"),
   ins: { [TASKS]: {} },
   // Essays read their parent draft's files, so drafts of the same run come first.
   deps: ["draft_response"],
-  io: GENS_IO,
-  kinds: ["text"],
-  isMaterialized: promptMaterialized("essay"),
   compute: async (ctx: AssetContext) => {
-    const root = dataRoot();
-    const genId = genIdOf(ctx);
+    const { root, genId, store } = beginGenStep(ctx, "essay");
     const row = getTaskRow(root, TASKS, genId);
     const generator = templateRow(root, "essay", row.essay_template).generator;
-    const store = currentStore();
-    removeStaleTempFiles(store.dir("essay", genId));
     const common = {
       template: row.essay_template,
       generator,
@@ -95,20 +79,12 @@ export const essayResponseAsset = asset({
   group: "generation_essays",
   description:
     "raw.txt, metadata.json and parsed.txt of each essay: the model's answer to essay_prompt, or the parent draft copied (generator copy).",
-  partitions: essayGens,
+  ...responseAssetBase("essay"),
   ins: { essay_prompt: {}, [TASKS]: {} },
-  io: GENS_IO,
-  resources: [LLM_RESOURCE],
-  retry: LLM_STEP_RETRY,
-  kinds: ["llm", "text"],
-  isMaterialized: responseMaterialized("essay"),
   compute: async (ctx: AssetContext, inputs) => {
-    const root = dataRoot();
-    const genId = genIdOf(ctx);
+    const { root, genId, store } = beginGenStep(ctx, "essay");
     const row = getTaskRow(root, TASKS, genId);
     const generator = templateRow(root, "essay", row.essay_template).generator;
-    const store = currentStore();
-    removeStaleTempFiles(store.dir("essay", genId));
     const identity = identityOf(row, ctx);
     if (generator === "copy") {
       const { parsed, metadata } = await runCopyStep({

@@ -1,25 +1,15 @@
 /** evaluation_prompt and evaluation_response (group evaluation), one partition per evaluation gen_id. */
 import { type AssetContext, asset, withMetadata } from "@daydream/core";
-import { evaluationGens } from "../cohorts/partitions.ts";
-import { dataRoot, displayPath } from "../config/dataRoot.ts";
+import { displayPath } from "../config/dataRoot.ts";
 import { getEvaluationParser } from "../parsing/evaluationParsers.ts";
 import { type EvaluationTaskRow, getTaskRow } from "../tasks/taskTableReader.ts";
-import { GENS_IO } from "./gensIO.ts";
 import { readGenText } from "./genText.ts";
-import { LLM_RESOURCE, llmOf } from "./llmResource.ts";
+import { llmOf } from "./llmResource.ts";
 import { runLlmStep } from "./llmStep.ts";
 import { modelNameFor } from "./modelNames.ts";
 import { evaluationPromptVars } from "./promptVars.ts";
 import { nonEmptyLines, scoreText } from "./rules.ts";
-import { removeStaleTempFiles } from "./staleTempFiles.ts";
-import {
-  currentStore,
-  genDirOf,
-  genIdOf,
-  LLM_STEP_RETRY,
-  promptMaterialized,
-  responseMaterialized,
-} from "./stepSupport.ts";
+import { beginGenStep, genDirOf, promptAssetBase, responseAssetBase } from "./stepSupport.ts";
 import { renderStageTemplate, templateRow } from "./templateCatalog.ts";
 
 const TASKS = "evaluation_tasks";
@@ -35,18 +25,13 @@ export const evaluationPromptAsset = asset({
   group: "evaluation",
   description:
     "prompt.txt of each evaluation: its evaluation template rendered with the parent essay's parsed text as `response`.",
-  partitions: evaluationGens,
+  ...promptAssetBase("evaluation"),
   ins: { [TASKS]: {} },
   // Evaluations read their parent essay's files, so essays of the same run come first.
   deps: ["essay_response"],
-  io: GENS_IO,
-  kinds: ["text"],
-  isMaterialized: promptMaterialized("evaluation"),
   compute: async (ctx: AssetContext) => {
-    const root = dataRoot();
-    const genId = genIdOf(ctx);
+    const { root, genId, store } = beginGenStep(ctx, "evaluation");
     const row = getTaskRow(root, TASKS, genId);
-    const store = currentStore();
     const essayText = await readGenText(store, "essay", "parsed", row.parent_gen_id);
     const { prompt, file } = renderStageTemplate(
       root,
@@ -54,7 +39,6 @@ export const evaluationPromptAsset = asset({
       row.evaluation_template,
       evaluationPromptVars(essayText),
     );
-    removeStaleTempFiles(store.dir("evaluation", genId));
     await store.writePrompt("evaluation", genId, prompt);
     return withMetadata(prompt, {
       template: row.evaluation_template,
@@ -73,22 +57,14 @@ export const evaluationResponseAsset = asset({
   group: "evaluation",
   description:
     "raw.txt, metadata.json and parsed.txt of each evaluation: the evaluator's answer to evaluation_prompt; parsed.txt is the score (e.g. `7.0`), absent when none can be read.",
-  partitions: evaluationGens,
+  ...responseAssetBase("evaluation"),
   ins: { evaluation_prompt: {}, [TASKS]: {} },
-  io: GENS_IO,
-  resources: [LLM_RESOURCE],
-  retry: LLM_STEP_RETRY,
-  kinds: ["llm", "text"],
-  isMaterialized: responseMaterialized("evaluation"),
   compute: async (ctx: AssetContext, inputs) => {
-    const root = dataRoot();
-    const genId = genIdOf(ctx);
+    const { root, genId, store } = beginGenStep(ctx, "evaluation");
     const row = getTaskRow(root, TASKS, genId);
     const parserName = parserNameOf(root, row);
     // Resolved before the call: an unknown parser must not cost an LLM call.
     const parseScore = getEvaluationParser(parserName);
-    const store = currentStore();
-    removeStaleTempFiles(store.dir("evaluation", genId));
     const { parsed, metadata } = await runLlmStep({
       ctx,
       store,

@@ -1,3 +1,4 @@
+import os from "node:os";
 import { Worker } from "node:worker_threads";
 
 /**
@@ -151,8 +152,8 @@ export class WriterPool {
 }
 
 /**
- * The process's pool for generation writes. Two threads: when file creation is slow, the
- * kernel work of one thread alone falls behind 64 in-flight steps, and a second thread lets it
- * use another core (measured on 2 cores: bench/generation.bench.ts, docs/benchmarks.md).
+ * The process's pool for generation writes: one thread per core beyond the event loop's, at
+ * most two. On 2 cores a second writer thread took CPU from the event loop more than it sped up
+ * file creation (bench/generation.bench.ts, docs/benchmarks.md).
  */
-export const defaultWriterPool = new WriterPool(2);
+export const defaultWriterPool = new WriterPool(Math.max(1, Math.min(2, os.availableParallelism() - 1)));
