@@ -87,25 +87,48 @@ export function genLink(stage, genId) {
   return h("a", { href: `#/gens/${stage}/${encodeURIComponent(genId)}`, class: "mono" }, genId);
 }
 
+/**
+ * A "grid" table: a header row of column names, then row(item) for each item.
+ * Given `empty`, no items give that muted note instead of a header-only table.
+ */
+export function gridTable(columns, items, row, { id, empty } = {}) {
+  if (empty !== undefined && items.length === 0) return h("p", { class: "muted" }, empty);
+  return h(
+    "table",
+    { class: "grid", id },
+    h(
+      "thead",
+      null,
+      h(
+        "tr",
+        null,
+        columns.map((c) => h("th", null, c)),
+      ),
+    ),
+    h("tbody", null, items.map(row)),
+  );
+}
+
+/** A "kv" table of [label, value, valueCellAttrs?] rows; attrs add to or replace the table's. */
+export function kvTable(rows, attrs) {
+  return h(
+    "table",
+    { class: "kv", ...attrs },
+    h(
+      "tbody",
+      null,
+      rows.map(([k, v, tdAttrs]) => h("tr", null, h("th", null, k), h("td", tdAttrs, v))),
+    ),
+  );
+}
+
 /** Key/value rows of a metadata object; nested values as JSON. */
 export function metadataTable(metadata) {
   const entries = Object.entries(metadata ?? {});
   if (entries.length === 0) return h("p", { class: "muted" }, "no metadata");
-  return h(
-    "table",
+  return kvTable(
+    entries.map(([k, v]) => [k, typeof v === "object" ? h("code", null, JSON.stringify(v)) : String(v)]),
     { class: "kv metadata" },
-    h(
-      "tbody",
-      null,
-      entries.map(([k, v]) =>
-        h(
-          "tr",
-          null,
-          h("th", null, k),
-          h("td", null, typeof v === "object" ? h("code", null, JSON.stringify(v)) : String(v)),
-        ),
-      ),
-    ),
   );
 }
 

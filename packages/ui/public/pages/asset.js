@@ -9,7 +9,9 @@ import {
   fmtDuration,
   fmtNumber,
   fmtTime,
+  gridTable,
   h,
+  kvTable,
   metadataTable,
   runLink,
   segmentBar,
@@ -52,20 +54,7 @@ function definitionCard(a, data) {
     ["resources", data.resources.join(", ")],
     ["retry", data.retry ? `${data.retry.maxAttempts} attempts` : ""],
   ];
-  return h(
-    "div",
-    { class: "card", id: "definition" },
-    h("h2", null, "Definition"),
-    h(
-      "table",
-      { class: "kv" },
-      h(
-        "tbody",
-        null,
-        rows.map(([k, v]) => h("tr", null, h("th", null, k), h("td", null, v))),
-      ),
-    ),
-  );
+  return h("div", { class: "card", id: "definition" }, h("h2", null, "Definition"), kvTable(rows));
 }
 
 function lineageCard(a, data) {
@@ -75,17 +64,11 @@ function lineageCard(a, data) {
     "div",
     { class: "card", id: "lineage" },
     h("h2", null, "Lineage"),
-    h(
-      "table",
-      { class: "kv" },
-      h(
-        "tbody",
-        null,
-        h("tr", null, h("th", null, "inputs"), h("td", null, list(a.inputs))),
-        h("tr", null, h("th", null, "deps (ordering)"), h("td", null, list(a.deps))),
-        h("tr", null, h("th", null, "downstream"), h("td", null, list(data.downstream))),
-      ),
-    ),
+    kvTable([
+      ["inputs", list(a.inputs)],
+      ["deps (ordering)", list(a.deps)],
+      ["downstream", list(data.downstream)],
+    ]),
   );
 }
 
@@ -189,86 +172,54 @@ function partitionsSection(a, q) {
 }
 
 function partitionsTable(page) {
-  if (page.items.length === 0) return h("p", { class: "muted" }, "No partitions match.");
-  return h(
-    "table",
-    { class: "grid" },
-    h(
-      "thead",
-      null,
+  return gridTable(
+    ["partition", "status", "last run", "when", "duration", "error"],
+    page.items,
+    (p) =>
       h(
         "tr",
-        null,
-        ["partition", "status", "last run", "when", "duration", "error"].map((c) => h("th", null, c)),
+        { "data-partition": p.partitionKey, class: `row-${p.status}` },
+        h("td", { class: "mono" }, p.partitionKey),
+        h("td", null, badge(p.status)),
+        h("td", null, p.runId ? runLink(p.runId) : ""),
+        h("td", null, fmtTime(p.timestamp)),
+        h("td", null, fmtDuration(p.durationMs)),
+        h("td", { class: "error-cell" }, p.error ?? ""),
       ),
-    ),
-    h(
-      "tbody",
-      null,
-      page.items.map((p) =>
-        h(
-          "tr",
-          { "data-partition": p.partitionKey, class: `row-${p.status}` },
-          h("td", { class: "mono" }, p.partitionKey),
-          h("td", null, badge(p.status)),
-          h("td", null, p.runId ? runLink(p.runId) : ""),
-          h("td", null, fmtTime(p.timestamp)),
-          h("td", null, fmtDuration(p.durationMs)),
-          h("td", { class: "error-cell" }, p.error ?? ""),
-        ),
-      ),
-    ),
+    { empty: "No partitions match." },
   );
 }
 
 function historySection(history) {
-  const section = h("section", { id: "history" }, h("h2", null, "Recent runs"));
-  if (history.length === 0) {
-    section.append(h("p", { class: "muted" }, "No run has included this asset yet."));
-    return section;
-  }
-  section.append(
-    h(
-      "table",
-      { class: "grid" },
-      h(
-        "thead",
-        null,
+  return h(
+    "section",
+    { id: "history" },
+    h("h2", null, "Recent runs"),
+    gridTable(
+      ["run", "status", "created", "partitions", "this asset", "metadata / error"],
+      history,
+      (r) =>
         h(
           "tr",
           null,
-          ["run", "status", "created", "partitions", "this asset", "metadata / error"].map((c) =>
-            h("th", null, c),
-          ),
-        ),
-      ),
-      h(
-        "tbody",
-        null,
-        history.map((r) =>
+          h("td", null, runLink(r.runId)),
+          h("td", null, badge(r.runStatus)),
+          h("td", null, fmtTime(r.createdAt)),
+          h("td", null, r.partitionsSummary || "—"),
+          h("td", null, r.outcome ? outcomeText(r.outcome) : `${fmtNumber(r.stepCount)} steps (large run)`),
           h(
-            "tr",
+            "td",
             null,
-            h("td", null, runLink(r.runId)),
-            h("td", null, badge(r.runStatus)),
-            h("td", null, fmtTime(r.createdAt)),
-            h("td", null, r.partitionsSummary || "—"),
-            h("td", null, r.outcome ? outcomeText(r.outcome) : `${fmtNumber(r.stepCount)} steps (large run)`),
-            h(
-              "td",
-              null,
-              r.outcome?.lastError
-                ? h("span", { class: "error-cell" }, r.outcome.lastError)
-                : r.outcome?.lastMetadata
-                  ? h("code", { class: "small" }, JSON.stringify(r.outcome.lastMetadata).slice(0, 200))
-                  : "",
-            ),
+            r.outcome?.lastError
+              ? h("span", { class: "error-cell" }, r.outcome.lastError)
+              : r.outcome?.lastMetadata
+                ? h("code", { class: "small" }, JSON.stringify(r.outcome.lastMetadata).slice(0, 200))
+                : "",
           ),
         ),
-      ),
+      { empty: "No run has included this asset yet." },
     ),
   );
-  return section;
 }
 
 function outcomeText(o) {

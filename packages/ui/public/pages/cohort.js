@@ -1,7 +1,7 @@
 // Cohort page: membership and progress per stage, essays ranked by mean score,
 // and score charts by evaluation template and by generation model.
 import { api, query } from "../lib/api.js";
-import { assetLink, fmtNumber, fmtTime, genLink, h, segmentBar } from "../lib/dom.js";
+import { assetLink, fmtNumber, fmtTime, genLink, gridTable, h, kvTable, segmentBar } from "../lib/dom.js";
 import { scoreChart } from "../lib/score-chart.js";
 
 export async function renderCohort(root, [cohortId], q) {
@@ -60,61 +60,36 @@ function metaTable(cohort) {
       ? `${cohort.membershipPath} (updated ${fmtTime(cohort.membershipUpdatedAt)})`
       : "not built yet",
   ]);
-  return h(
-    "table",
-    { class: "kv", id: "cohort-meta" },
-    h(
-      "tbody",
-      null,
-      rows.map(([k, v]) => h("tr", null, h("th", null, k), h("td", null, v))),
-    ),
-  );
+  return kvTable(rows, { id: "cohort-meta" });
 }
 
 function progressTable(progress) {
-  return h(
-    "table",
-    { class: "grid" },
+  return gridTable(["stage", "asset", "members", "done", "failed", "pending", ""], progress, (p) =>
     h(
-      "thead",
-      null,
+      "tr",
+      { "data-stage": p.stage },
+      h("td", null, p.stage),
+      h("td", null, p.asset ? assetLink(p.asset) : h("span", { class: "muted" }, "not defined")),
+      h("td", null, fmtNumber(p.members)),
+      h("td", { class: "done" }, fmtNumber(p.done)),
       h(
-        "tr",
-        null,
-        ["stage", "asset", "members", "done", "failed", "pending", ""].map((c) => h("th", null, c)),
+        "td",
+        { class: "failed" },
+        p.failed > 0 && p.asset
+          ? h("a", { href: `#/assets/${encodeURIComponent(p.asset)}?status=failed` }, fmtNumber(p.failed))
+          : fmtNumber(p.failed),
       ),
-    ),
-    h(
-      "tbody",
-      null,
-      progress.map((p) =>
-        h(
-          "tr",
-          { "data-stage": p.stage },
-          h("td", null, p.stage),
-          h("td", null, p.asset ? assetLink(p.asset) : h("span", { class: "muted" }, "not defined")),
-          h("td", null, fmtNumber(p.members)),
-          h("td", { class: "done" }, fmtNumber(p.done)),
-          h(
-            "td",
-            { class: "failed" },
-            p.failed > 0 && p.asset
-              ? h("a", { href: `#/assets/${encodeURIComponent(p.asset)}?status=failed` }, fmtNumber(p.failed))
-              : fmtNumber(p.failed),
-          ),
-          h("td", { class: "pending" }, fmtNumber(p.pending)),
-          h(
-            "td",
-            { class: "bar-cell" },
-            segmentBar(
-              [
-                { value: p.done, cls: "seg-materialized", label: "done" },
-                { value: p.failed, cls: "seg-failed", label: "failed" },
-                { value: p.pending, cls: "seg-missing", label: "pending" },
-              ],
-              p.members,
-            ),
-          ),
+      h("td", { class: "pending" }, fmtNumber(p.pending)),
+      h(
+        "td",
+        { class: "bar-cell" },
+        segmentBar(
+          [
+            { value: p.done, cls: "seg-materialized", label: "done" },
+            { value: p.failed, cls: "seg-failed", label: "failed" },
+            { value: p.pending, cls: "seg-missing", label: "pending" },
+          ],
+          p.members,
         ),
       ),
     ),
@@ -122,61 +97,47 @@ function progressTable(progress) {
 }
 
 function rankingTable(ranked) {
-  if (ranked.length === 0) return h("p", { class: "muted" }, "No essay has a parsed score yet.");
-  return h(
-    "table",
-    { class: "grid", id: "ranking-table" },
-    h(
-      "thead",
-      null,
+  return gridTable(
+    [
+      "#",
+      "essay",
+      "mean",
+      "evaluations",
+      "generation model",
+      "essay template",
+      "draft template",
+      "combo",
+      "draft",
+    ],
+    ranked,
+    (e) =>
       h(
         "tr",
-        null,
-        [
-          "#",
-          "essay",
-          "mean",
-          "evaluations",
-          "generation model",
-          "essay template",
-          "draft template",
-          "combo",
-          "draft",
-        ].map((c) => h("th", null, c)),
-      ),
-    ),
-    h(
-      "tbody",
-      null,
-      ranked.map((e) =>
+        { "data-essay": e.essayGenId },
+        h("td", null, String(e.rank)),
+        h("td", null, genLink("essay", e.essayGenId)),
+        h("td", { class: "score" }, e.meanScore.toFixed(2)),
         h(
-          "tr",
-          { "data-essay": e.essayGenId },
-          h("td", null, String(e.rank)),
-          h("td", null, genLink("essay", e.essayGenId)),
-          h("td", { class: "score" }, e.meanScore.toFixed(2)),
-          h(
-            "td",
-            { class: "small" },
-            e.evaluations.map((ev) => [
-              h(
-                "a",
-                {
-                  href: `#/gens/evaluation/${encodeURIComponent(ev.evaluationGenId)}`,
-                  title: `${ev.evaluationTemplate} by ${ev.evaluationModel}`,
-                },
-                ev.score.toFixed(1),
-              ),
-              " ",
-            ]),
-          ),
-          h("td", null, e.generationModel),
-          h("td", null, e.essayTemplate),
-          h("td", null, e.draftTemplate),
-          h("td", { class: "mono small" }, e.comboId),
-          h("td", null, genLink("draft", e.draftGenId)),
+          "td",
+          { class: "small" },
+          e.evaluations.map((ev) => [
+            h(
+              "a",
+              {
+                href: `#/gens/evaluation/${encodeURIComponent(ev.evaluationGenId)}`,
+                title: `${ev.evaluationTemplate} by ${ev.evaluationModel}`,
+              },
+              ev.score.toFixed(1),
+            ),
+            " ",
+          ]),
         ),
+        h("td", null, e.generationModel),
+        h("td", null, e.essayTemplate),
+        h("td", null, e.draftTemplate),
+        h("td", { class: "mono small" }, e.comboId),
+        h("td", null, genLink("draft", e.draftGenId)),
       ),
-    ),
+    { id: "ranking-table", empty: "No essay has a parsed score yet." },
   );
 }

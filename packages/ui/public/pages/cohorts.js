@@ -1,6 +1,6 @@
 // Cohorts page: every cohort under data/cohorts with its members per stage.
 import { api } from "../lib/api.js";
-import { fmtNumber, fmtTime, h } from "../lib/dom.js";
+import { fmtNumber, fmtTime, gridTable, h } from "../lib/dom.js";
 
 export async function renderCohorts(root) {
   const { cohorts, dataRoot } = await api("/api/cohorts");
@@ -18,38 +18,23 @@ export async function renderCohorts(root) {
     return;
   }
   root.append(
-    h(
-      "table",
-      { class: "grid", id: "cohorts-table" },
-      h(
-        "thead",
-        null,
+    gridTable(
+      ["cohort", "mode", "created", "drafts", "essays", "evaluations", "membership updated"],
+      cohorts,
+      (c) =>
         h(
           "tr",
-          null,
-          ["cohort", "mode", "created", "drafts", "essays", "evaluations", "membership updated"].map((c) =>
-            h("th", null, c),
-          ),
+          { "data-cohort": c.id },
+          h("td", null, h("a", { href: `#/cohorts/${encodeURIComponent(c.id)}`, class: "mono" }, c.id)),
+          h("td", null, String(c.meta?.mode ?? "")),
+          h("td", null, fmtTime(c.meta?.created_at)),
+          h("td", null, fmtNumber(c.members?.draft)),
+          h("td", null, fmtNumber(c.members?.essay)),
+          h("td", null, fmtNumber(c.members?.evaluation)),
+          c.error ? h("td", { class: "error-cell" }, c.error) : null,
+          h("td", null, fmtTime(c.membershipUpdatedAt)),
         ),
-      ),
-      h(
-        "tbody",
-        null,
-        cohorts.map((c) =>
-          h(
-            "tr",
-            { "data-cohort": c.id },
-            h("td", null, h("a", { href: `#/cohorts/${encodeURIComponent(c.id)}`, class: "mono" }, c.id)),
-            h("td", null, String(c.meta?.mode ?? "")),
-            h("td", null, fmtTime(c.meta?.created_at)),
-            h("td", null, fmtNumber(c.members?.draft)),
-            h("td", null, fmtNumber(c.members?.essay)),
-            h("td", null, fmtNumber(c.members?.evaluation)),
-            c.error ? h("td", { class: "error-cell" }, c.error) : null,
-            h("td", null, fmtTime(c.membershipUpdatedAt)),
-          ),
-        ),
-      ),
+      { id: "cohorts-table" },
     ),
   );
 }

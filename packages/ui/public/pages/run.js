@@ -8,7 +8,9 @@ import {
   fmtDuration,
   fmtNumber,
   fmtTime,
+  gridTable,
   h,
+  kvTable,
   runDuration,
   segmentBar,
 } from "../lib/dom.js";
@@ -132,20 +134,14 @@ function runHeader(detail, messages) {
       cancel,
     ),
     detail.crash ? errorBox({ message: `the run stopped with an error: ${detail.crash}` }) : null,
-    h(
-      "table",
-      { class: "kv" },
-      h(
-        "tbody",
-        null,
-        h("tr", null, h("th", null, "selection"), h("td", { class: "mono" }, run.selection)),
-        h("tr", null, h("th", null, "partitions"), h("td", null, run.partitionsSummary || "—")),
-        h("tr", null, h("th", null, "created"), h("td", null, fmtTime(run.createdAt))),
-        h("tr", null, h("th", null, "duration"), h("td", null, runDuration(run))),
-        h("tr", null, h("th", null, "process"), h("td", null, `pid ${run.pid} on ${run.host}`)),
-        h("tr", null, h("th", null, "log file"), h("td", { class: "mono small" }, detail.logPath)),
-      ),
-    ),
+    kvTable([
+      ["selection", run.selection, { class: "mono" }],
+      ["partitions", run.partitionsSummary || "—"],
+      ["created", fmtTime(run.createdAt)],
+      ["duration", runDuration(run)],
+      ["process", `pid ${run.pid} on ${run.host}`],
+      ["log file", detail.logPath, { class: "mono small" }],
+    ]),
     h(
       "p",
       { id: "run-counts" },
@@ -187,37 +183,21 @@ function failuresList(detail) {
 }
 
 function stepsTable(steps) {
-  if (steps.length === 0) return h("p", { class: "muted" }, "No steps yet.");
-  return h(
-    "table",
-    { class: "grid" },
-    h(
-      "thead",
-      null,
+  return gridTable(
+    ["asset", "partition", "status", "started", "duration", "error / reason"],
+    steps,
+    (step) =>
       h(
         "tr",
-        null,
-        ["asset", "partition", "status", "started", "duration", "error / reason"].map((c) =>
-          h("th", null, c),
-        ),
+        { class: `row-${step.status}` },
+        h("td", null, assetLink(step.assetKey)),
+        h("td", { class: "mono" }, step.partitionKey ?? ""),
+        h("td", null, badge(step.status)),
+        h("td", null, fmtTime(step.startedAt)),
+        h("td", null, fmtDuration(step.durationMs)),
+        h("td", { class: "error-cell" }, step.error ?? ""),
       ),
-    ),
-    h(
-      "tbody",
-      null,
-      steps.map((step) =>
-        h(
-          "tr",
-          { class: `row-${step.status}` },
-          h("td", null, assetLink(step.assetKey)),
-          h("td", { class: "mono" }, step.partitionKey ?? ""),
-          h("td", null, badge(step.status)),
-          h("td", null, fmtTime(step.startedAt)),
-          h("td", null, fmtDuration(step.durationMs)),
-          h("td", { class: "error-cell" }, step.error ?? ""),
-        ),
-      ),
-    ),
+    { empty: "No steps yet." },
   );
 }
 

@@ -1,6 +1,16 @@
 // Runs page: the latest runs, filterable by status, refreshed while any is running.
 import { api, query } from "../lib/api.js";
-import { badge, clear, errorBox, fmtNumber, fmtTime, h, runDuration, runLink } from "../lib/dom.js";
+import {
+  badge,
+  clear,
+  errorBox,
+  fmtNumber,
+  fmtTime,
+  gridTable,
+  h,
+  runDuration,
+  runLink,
+} from "../lib/dom.js";
 
 const STATUSES = ["", "queued", "started", "succeeded", "failed", "canceled", "interrupted"];
 const REFRESH_MS = 2000;
@@ -40,39 +50,23 @@ export async function renderRuns(root, _params, q) {
 }
 
 function runsTable(runs) {
-  if (runs.length === 0) return h("p", { class: "muted" }, "No runs yet.");
-  return h(
-    "table",
-    { class: "grid" },
-    h(
-      "thead",
-      null,
+  return gridTable(
+    ["run", "status", "selection", "partitions", "steps", "result", "created", "duration"],
+    runs,
+    (r) =>
       h(
         "tr",
-        null,
-        ["run", "status", "selection", "partitions", "steps", "result", "created", "duration"].map((c) =>
-          h("th", null, c),
-        ),
+        { "data-run": r.runId },
+        h("td", null, runLink(r.runId)),
+        h("td", null, badge(r.status), r.live ? h("span", { class: "muted small" }, " (this UI)") : ""),
+        h("td", { class: "mono" }, r.selection),
+        h("td", null, r.partitionsSummary || "—"),
+        h("td", null, fmtNumber(r.stepCount)),
+        h("td", null, resultText(r.tags)),
+        h("td", null, fmtTime(r.createdAt)),
+        h("td", null, runDuration(r)),
       ),
-    ),
-    h(
-      "tbody",
-      null,
-      runs.map((r) =>
-        h(
-          "tr",
-          { "data-run": r.runId },
-          h("td", null, runLink(r.runId)),
-          h("td", null, badge(r.status), r.live ? h("span", { class: "muted small" }, " (this UI)") : ""),
-          h("td", { class: "mono" }, r.selection),
-          h("td", null, r.partitionsSummary || "—"),
-          h("td", null, fmtNumber(r.stepCount)),
-          h("td", null, resultText(r.tags)),
-          h("td", null, fmtTime(r.createdAt)),
-          h("td", null, runDuration(r)),
-        ),
-      ),
-    ),
+    { empty: "No runs yet." },
   );
 }
 
