@@ -37,7 +37,10 @@ describe("a live run in the browser", () => {
     const runId = decodeURIComponent(page.url().split("#/runs/")[1]);
     expect(h.instance.storage.getRun(runId)?.status).toBe("canceled");
     expect(await page.$("#cancel-run")).toBeNull();
-    // The engine buffers its log writes; the lines arrive at the latest when the run ends.
+    // Both steps were running: canceled, not skipped or failed.
+    await page.waitForSelector(`#run-counts:has-text("0 skipped, 2 canceled")`);
+    expect(await page.$$eval("#steps-table .badge.status-canceled", (els) => els.length)).toBe(2);
+    // The engine flushes its buffered log every second, and when the run ends.
     await page.waitForSelector(`#run-log:has-text("run finished")`);
     expect(pageErrors).toEqual([]);
   });

@@ -227,5 +227,6 @@ function outcomeText(o) {
   if (o.materialized) parts.push(`${o.materialized} materialized`);
   if (o.failed) parts.push(`${o.failed} failed`);
   if (o.skipped) parts.push(`${o.skipped} skipped`);
+  if (o.canceled) parts.push(`${o.canceled} canceled`);
   return parts.join(", ") || "not run";
 }

@@ -28,7 +28,7 @@ export async function renderRun(root, [runId]) {
   const stepStatus = h(
     "select",
     { "aria-label": "step status filter" },
-    ["", "running", "succeeded", "failed", "skipped"].map((v) =>
+    ["", "running", "succeeded", "failed", "skipped", "canceled"].map((v) =>
       h("option", { value: v }, v || "any status"),
     ),
   );
@@ -146,17 +146,22 @@ function runHeader(detail, messages) {
       "p",
       { id: "run-counts" },
       `${fmtNumber(run.stepCount)} steps: ${fmtNumber(counts.succeeded)} succeeded, ${fmtNumber(counts.failed)} failed, ` +
-        `${fmtNumber(counts.skipped)} skipped, ${fmtNumber(counts.running)} running, ${fmtNumber(counts.pending)} pending`,
+        `${fmtNumber(counts.skipped)} skipped, ${fmtNumber(counts.canceled)} canceled, ${fmtNumber(counts.running)} running, ` +
+        `${fmtNumber(counts.pending)} pending`,
     ),
     segmentBar(
       [
         { value: counts.succeeded, cls: "seg-materialized", label: "succeeded" },
         { value: counts.failed, cls: "seg-failed", label: "failed" },
         { value: counts.skipped, cls: "seg-skipped", label: "skipped" },
+        { value: counts.canceled, cls: "seg-canceled", label: "canceled" },
         { value: counts.running, cls: "seg-running", label: "running" },
         { value: counts.pending, cls: "seg-missing", label: "pending" },
       ],
-      Math.max(run.stepCount, counts.succeeded + counts.failed + counts.skipped + counts.running),
+      Math.max(
+        run.stepCount,
+        counts.succeeded + counts.failed + counts.skipped + counts.canceled + counts.running,
+      ),
     ),
   );
 }

@@ -72,7 +72,7 @@ function runsTable(runs) {
 
 function resultText(tags) {
   const parts = [];
-  for (const k of ["succeeded", "failed", "skipped"])
+  for (const k of ["succeeded", "failed", "skipped", "canceled"])
     if (tags?.[k] && tags[k] !== "0") parts.push(`${tags[k]} ${k}`);
   return parts.join(", ");
 }

@@ -5,6 +5,7 @@
  * larger runs show their run-level counts.
  */
 import type { EventRecord, Metadata, RunRecord, Storage } from "@daydream/core";
+import { isCanceledStep } from "../runs/steps-index.ts";
 
 const RUNS_SCANNED = 200;
 const MAX_STEPS_TO_READ = 2_000;
@@ -21,6 +22,7 @@ export interface AssetRunOutcome {
     materialized: number;
     failed: number;
     skipped: number;
+    canceled: number;
     lastMetadata: Metadata | null;
     lastError: string | null;
     lastDurationMs: number | null;
@@ -56,6 +58,7 @@ function outcomeInRun(storage: Storage, runId: string, assetKey: string): AssetR
     materialized: 0,
     failed: 0,
     skipped: 0,
+    canceled: 0,
     lastMetadata: null as Metadata | null,
     lastError: null as string | null,
     lastDurationMs: null as number | null,
@@ -76,6 +79,8 @@ function count(outcome: NonNullable<AssetRunOutcome["outcome"]>, event: EventRec
     outcome.failed++;
     outcome.lastError = event.error?.message ?? null;
     outcome.lastDurationMs = event.durationMs ?? null;
+  } else if (isCanceledStep(event)) {
+    outcome.canceled++;
   } else {
     outcome.skipped++;
   }

@@ -29,7 +29,14 @@ describe("launching runs", () => {
     );
     const detail = (await h.request(`/api/runs/${res.body.runId}`)).body;
     expect(detail.run.status).toBe("failed");
-    expect(detail.counts).toMatchObject({ succeeded: 6, failed: 1, skipped: 1, running: 0, pending: 0 });
+    expect(detail.counts).toMatchObject({
+      succeeded: 6,
+      failed: 1,
+      skipped: 1,
+      canceled: 0,
+      running: 0,
+      pending: 0,
+    });
     expect(detail.failures).toEqual([
       { assetKey: "item_value", partitionKey: "broken", error: expect.stringContaining("no price list") },
     ]);
@@ -194,6 +201,12 @@ describe("canceling runs", () => {
       return d.live ? undefined : d;
     });
     expect(detail.run.status).toBe("canceled");
+    // The step was running when the run was canceled: canceled, not skipped.
+    expect(detail.counts).toMatchObject({ canceled: 1, skipped: 0, running: 0, pending: 0 });
+    const canceled = (await h.request(`/api/runs/${runId}/steps?status=canceled`)).body;
+    expect(canceled.items).toEqual([
+      expect.objectContaining({ assetKey: "slow_item", partitionKey: "apple", status: "canceled" }),
+    ]);
   });
 
   it("refuses to cancel a run that has ended (409)", async () => {

@@ -9,7 +9,7 @@ import { readLogChunk, readLogTail } from "../runs/log-reader.ts";
 import { type StepStatus, StepsCache } from "../runs/steps-index.ts";
 import { streamRun } from "../runs/stream.ts";
 
-const STEP_STATUSES: readonly StepStatus[] = ["running", "succeeded", "failed", "skipped"];
+const STEP_STATUSES: readonly StepStatus[] = ["running", "succeeded", "failed", "skipped", "canceled"];
 const MAX_FAILURES_SHOWN = 100;
 /** Runs left `started` by dead processes are re-checked at most this often. */
 const DEAD_RUN_CHECK_MS = 5_000;
@@ -58,7 +58,12 @@ export function registerRunRoutes(router: Router, ctx: UiContext, opts: { stream
         ...counts,
         pending: Math.max(
           0,
-          run.stepCount - counts.succeeded - counts.failed - counts.skipped - counts.running,
+          run.stepCount -
+            counts.succeeded -
+            counts.failed -
+            counts.skipped -
+            counts.canceled -
+            counts.running,
         ),
       },
       failures: failed.items.map((s) => ({

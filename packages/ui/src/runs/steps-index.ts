@@ -9,7 +9,15 @@ const STEP_EVENT_TYPES: EventType[] = ["step_start", "materialization", "step_fa
 const READ_BATCH = 5_000;
 const CACHED_RUNS = 4;
 
-export type StepStatus = "running" | "succeeded" | "failed" | "skipped";
+export type StepStatus = "running" | "succeeded" | "failed" | "skipped" | "canceled";
+
+/**
+ * The event log records a step stopped mid-way by a cancel as a skip (so `--missing` redoes it),
+ * with how long it ran; a step skipped before it started has no duration.
+ */
+export function isCanceledStep(event: EventRecord): boolean {
+  return event.type === "step_skipped" && event.durationMs != null;
+}
 
 export interface StepRow {
   assetKey: string;
@@ -18,7 +26,7 @@ export interface StepRow {
   startedAt: string | null;
   endedAt: string | null;
   durationMs: number | null;
-  /** The failure's error message, or why the step was skipped. */
+  /** The failure's error message, or why the step was skipped or canceled. */
   error: string | null;
 }
 
@@ -27,6 +35,7 @@ export interface StepCounts {
   succeeded: number;
   failed: number;
   skipped: number;
+  canceled: number;
 }
 
 export class RunSteps {
@@ -83,13 +92,13 @@ export class RunSteps {
       step.status = "failed";
       step.error = event.error?.message ?? "failed without an error message";
     } else {
-      step.status = "skipped";
+      step.status = isCanceledStep(event) ? "canceled" : "skipped";
       step.error = event.message ?? null;
     }
   }
 
   counts(): StepCounts {
-    const counts: StepCounts = { running: 0, succeeded: 0, failed: 0, skipped: 0 };
+    const counts: StepCounts = { running: 0, succeeded: 0, failed: 0, skipped: 0, canceled: 0 };
     for (const step of this.steps.values()) counts[step.status]++;
     return counts;
   }
