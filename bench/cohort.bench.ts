@@ -15,7 +15,7 @@ import os from "node:os";
 import path from "node:path";
 import { materialize, openInstance } from "@daydream/core";
 import definitions from "../packages/assets/src/definitions.ts";
-import { type RawTreeSpec, writeRawTree } from "../packages/assets/tests/helpers/rawTree.ts";
+import { type RawTreeSpec, writeRawTree } from "../packages/assets/tests/helpers/raw-tree.ts";
 
 const SELECTION =
   "cohort_id,cohort_membership,draft_generation_tasks,essay_generation_tasks,evaluation_tasks";

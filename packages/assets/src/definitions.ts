@@ -8,23 +8,23 @@ import {
   COHORT_TEXT_IO,
   cohortIdAsset,
   cohortMembershipAsset,
-} from "./cohorts/cohortAssets.ts";
-import { cohortIdIOManager } from "./cohorts/cohortIdIO.ts";
-import { dataRootIOManager, derivedIOManager } from "./config/ioManagers.ts";
+} from "./cohorts/cohort-assets.ts";
+import { cohortIdIOManager } from "./cohorts/cohort-id-io.ts";
+import { dataRootIOManager, derivedIOManager } from "./config/io-managers.ts";
 import { generationAssets, generationIOManagers, generationResources } from "./generation/assets.ts";
 import { parsedScoresAsset } from "./results/parsed-scores-asset.ts";
 import {
   contentCombinationsAsset,
   derivedComboValues,
   selectedComboMappingsAsset,
-} from "./tasks/comboAssets.ts";
+} from "./tasks/combo-assets.ts";
 import {
   DERIVED_IO,
   draftGenerationTasksAsset,
   essayGenerationTasksAsset,
   evaluationTasksAsset,
   taskTableRef,
-} from "./tasks/taskAssets.ts";
+} from "./tasks/task-assets.ts";
 
 const cohortAndTaskAssets = [
   selectedComboMappingsAsset,

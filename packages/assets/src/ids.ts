@@ -5,7 +5,7 @@
 import { hash } from "node:crypto";
 import { AssetsError } from "@daydream/core";
 import { blake2s } from "@noble/hashes/blake2.js";
-import { pyFloatRepr } from "./parsing/pythonCompat.ts";
+import { pyFloatRepr } from "./parsing/python-compat.ts";
 
 /** Hashed into every deterministic cohort id; bump only when the pipeline's outputs change meaning. */
 export const PIPELINE_VERSION = "2025-09-09";

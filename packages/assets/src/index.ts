@@ -6,10 +6,10 @@ export {
   cohortIdAsset,
   cohortMembershipAsset,
   type MembershipSummary,
-} from "./cohorts/cohortAssets.ts";
-export { type CohortMode, type CohortYaml, readCohortYaml } from "./cohorts/cohortFiles.ts";
-export { cohortMode, establishCohort, resolveCohortId, writeCohortFiles } from "./cohorts/cohortId.ts";
-export { cohortIdIOManager, noteDerivedCohortId } from "./cohorts/cohortIdIO.ts";
+} from "./cohorts/cohort-assets.ts";
+export { type CohortMode, type CohortYaml, readCohortYaml } from "./cohorts/cohort-files.ts";
+export { cohortMode, establishCohort, resolveCohortId, writeCohortFiles } from "./cohorts/cohort-id.ts";
+export { cohortIdIOManager, noteDerivedCohortId } from "./cohorts/cohort-id-io.ts";
 export { buildCuratedMembership } from "./cohorts/curated.ts";
 export { CohortError, MembershipIntegrityError, SelectedEssayError } from "./cohorts/errors.ts";
 export {
@@ -19,14 +19,14 @@ export {
   type ParentViolation,
 } from "./cohorts/integrity.ts";
 export { buildMembership, registerMembershipPartitions, writeMembership } from "./cohorts/membership.ts";
-export { forgetMembership, loadMembership } from "./cohorts/membershipCache.ts";
-export { readMembershipCsv, writeMembershipCsv } from "./cohorts/membershipFile.ts";
+export { forgetMembership, loadMembership } from "./cohorts/membership-cache.ts";
+export { readMembershipCsv, writeMembershipCsv } from "./cohorts/membership-file.ts";
 export {
   MEMBERSHIP_COLUMNS,
   type Membership,
   STAGE_COLUMNS,
   type StageRow,
-} from "./cohorts/membershipSchema.ts";
+} from "./cohorts/membership-schema.ts";
 export {
   draftGens,
   essayGens,
@@ -34,9 +34,9 @@ export {
   GEN_PARTITIONS,
   registerGenPartitions,
 } from "./cohorts/partitions.ts";
-export { dataRoot, displayPath } from "./config/dataRoot.ts";
+export { dataRoot, displayPath } from "./config/data-root.ts";
 export { envCohortOverride, legacyTasksAllowed } from "./config/env.ts";
-export { dataRootIOManager, derivedIOManager } from "./config/ioManagers.ts";
+export { dataRootIOManager, derivedIOManager } from "./config/io-managers.ts";
 export {
   cohortDir,
   cohortYamlPath,
@@ -60,12 +60,12 @@ export {
   templateTablePath,
 } from "./config/paths.ts";
 export { generationAssets, generationIOManagers, generationResources } from "./generation/assets.ts";
-export { draftPromptAsset, draftResponseAsset } from "./generation/draftAssets.ts";
+export { draftPromptAsset, draftResponseAsset } from "./generation/draft-assets.ts";
 export { GenerationError } from "./generation/errors.ts";
-export { essayPromptAsset, essayResponseAsset } from "./generation/essayAssets.ts";
-export { evaluationPromptAsset, evaluationResponseAsset } from "./generation/evaluationAssets.ts";
-export { GENS_IO, gensIOManager } from "./generation/gensIO.ts";
-export { LLM_RESOURCE, llmResource } from "./generation/llmResource.ts";
+export { essayPromptAsset, essayResponseAsset } from "./generation/essay-assets.ts";
+export { evaluationPromptAsset, evaluationResponseAsset } from "./generation/evaluation-assets.ts";
+export { GENS_IO, gensIOManager } from "./generation/gens-io.ts";
+export { LLM_RESOURCE, llmResource } from "./generation/llm-resource.ts";
 export {
   type DraftPromptVars,
   draftPromptVars,
@@ -73,15 +73,15 @@ export {
   type EvaluationPromptVars,
   essayPromptVars,
   evaluationPromptVars,
-} from "./generation/promptVars.ts";
+} from "./generation/prompt-vars.ts";
 export { COPY_MODE_PROMPT, MIN_DRAFT_LINES, nonEmptyLines, scoreText } from "./generation/rules.ts";
 export { TemplateError } from "./generation/templates/errors.ts";
-export { normalizeNewlines, renderTemplate } from "./generation/templates/renderTemplate.ts";
+export { normalizeNewlines, renderTemplate } from "./generation/templates/render-template.ts";
 export {
   loadTemplateFile,
   renderTemplateFile,
   type TemplateSource,
-} from "./generation/templates/templateFile.ts";
+} from "./generation/templates/template-file.ts";
 export { writeFileAtomic } from "./gens/atomic-write.ts";
 export { GensStoreError } from "./gens/errors.ts";
 export {
@@ -146,7 +146,7 @@ export {
   identityParser,
   parseEssayBlock,
   parseEssayIdeaLast,
-} from "./parsing/draftParsers.ts";
+} from "./parsing/draft-parsers.ts";
 export { DraftParseError, ScoreParseError, UnknownParserError } from "./parsing/errors.ts";
 export {
   type EvaluationParser,
@@ -155,19 +155,19 @@ export {
   parseComplex,
   parseEvaluationScore,
   parseInLastLine,
-} from "./parsing/evaluationParsers.ts";
-export { AtomicCsvWriter, sameContent, writeCsvAtomic, writeFileAtomicSync } from "./raw/atomicFile.ts";
+} from "./parsing/evaluation-parsers.ts";
+export { AtomicCsvWriter, sameContent, writeCsvAtomic, writeFileAtomicSync } from "./raw/atomic-file.ts";
 export {
   type ComboMappingRow,
   readComboMappingsFile,
   readSelectedComboMappings,
   type SelectedComboMappings,
-} from "./raw/comboMappings.ts";
+} from "./raw/combo-mappings.ts";
 export { type Concept, readConceptDescription, readConcepts, resolveConceptContent } from "./raw/concepts.ts";
-export { CsvSyntaxError, formatCsvCell, formatCsvLine, parseCsv } from "./raw/csvText.ts";
+export { CsvSyntaxError, formatCsvCell, formatCsvLine, parseCsv } from "./raw/csv-text.ts";
 export { RawInputError, type RawLocation } from "./raw/errors.ts";
-export { type LlmModel, readLlmModels } from "./raw/llmModels.ts";
-export { readSelectedEssays, type SelectedEssays } from "./raw/selectedEssays.ts";
+export { type LlmModel, readLlmModels } from "./raw/llm-models.ts";
+export { readSelectedEssays, type SelectedEssays } from "./raw/selected-essays.ts";
 export {
   activeTemplates,
   ESSAY_GENERATORS,
@@ -218,13 +218,13 @@ export {
   parsedScoresPath,
   writeParsedScores,
 } from "./results/write-parsed-scores.ts";
-export { contentCombinationsAsset, selectedComboMappingsAsset } from "./tasks/comboAssets.ts";
+export { contentCombinationsAsset, selectedComboMappingsAsset } from "./tasks/combo-assets.ts";
 export {
   buildContentCombinations,
   type ContentCombination,
   findContentCombination,
   loadContentCombinations,
-} from "./tasks/contentCombinations.ts";
+} from "./tasks/content-combinations.ts";
 export {
   DERIVED_IO,
   draftGenerationTasksAsset,
@@ -232,7 +232,7 @@ export {
   evaluationTasksAsset,
   type TaskTableRef,
   taskTableRef,
-} from "./tasks/taskAssets.ts";
+} from "./tasks/task-assets.ts";
 export {
   type DraftTaskRow,
   type EssayTaskRow,
@@ -243,7 +243,7 @@ export {
   type TaskRowOf,
   type TaskTable,
   TaskTableError,
-} from "./tasks/taskTableReader.ts";
+} from "./tasks/task-table-reader.ts";
 export {
   MembershipMissingError,
   membershipForTasks,
@@ -253,4 +253,4 @@ export {
   type TaskTableName,
   taskTableColumns,
   writeTaskTable,
-} from "./tasks/taskTables.ts";
+} from "./tasks/task-tables.ts";

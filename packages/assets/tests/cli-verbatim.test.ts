@@ -8,7 +8,7 @@ import os from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { materializeOk, runCli, writeProjectConfig } from "./generation/helpers/cli.ts";
-import { readSimpleCsv } from "./generation/helpers/dataRoot.ts";
+import { readSimpleCsv } from "./generation/helpers/data-root.ts";
 
 const SAMPLE_DATA = path.resolve(import.meta.dirname, "../../../data");
 /** What running the pipeline writes under data/ (git-ignored): absent from a fresh clone. */

@@ -1,8 +1,8 @@
-import { displayPath } from "../config/dataRoot.ts";
+import { displayPath } from "../config/data-root.ts";
 import { llmModelsPath, type Stage, templateTablePath } from "../config/paths.ts";
 import { type CohortManifest, compareCodePoints } from "../ids.ts";
-import { readSelectedComboMappings, type SelectedComboMappings } from "../raw/comboMappings.ts";
-import { type LlmModel, readLlmModels } from "../raw/llmModels.ts";
+import { readSelectedComboMappings, type SelectedComboMappings } from "../raw/combo-mappings.ts";
+import { type LlmModel, readLlmModels } from "../raw/llm-models.ts";
 import {
   activeTemplates,
   assertKnownParser,

@@ -1,7 +1,7 @@
 import fs from "node:fs";
 import path from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { smallSpec, type TempDir, tempDir, writeRawTree } from "../../tests/helpers/rawTree.ts";
+import { smallSpec, type TempDir, tempDir, writeRawTree } from "../../tests/helpers/raw-tree.ts";
 import { thrown } from "../../tests/helpers/thrown.ts";
 import { STAGES } from "../config/paths.ts";
 import { reserveGenId } from "../ids.ts";
@@ -9,7 +9,7 @@ import { RawInputError } from "../raw/errors.ts";
 import { readCohortAxes, requireAxes } from "./axes.ts";
 import { buildCartesianMembership, taskIdsUnambiguous } from "./cartesian.ts";
 import { CohortError } from "./errors.ts";
-import { STAGE_COLUMNS } from "./membershipSchema.ts";
+import { STAGE_COLUMNS } from "./membership-schema.ts";
 
 let tmp: TempDir;
 let root: string;

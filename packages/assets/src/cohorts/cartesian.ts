@@ -1,6 +1,6 @@
 import { reserveGenId } from "../ids.ts";
 import type { CohortAxes } from "./axes.ts";
-import { GEN_ID, type Membership, MembershipBuilder } from "./membershipSchema.ts";
+import { GEN_ID, type Membership, MembershipBuilder } from "./membership-schema.ts";
 
 /**
  * Evaluation rows for every essay row of the builder x active evaluation templates x

@@ -8,13 +8,13 @@ import {
   writeGen,
   writeRawTree,
   writeToyChain,
-} from "../../tests/helpers/rawTree.ts";
+} from "../../tests/helpers/raw-tree.ts";
 import { thrown } from "../../tests/helpers/thrown.ts";
 import { reserveGenId } from "../ids.ts";
 import { readCohortAxes } from "./axes.ts";
 import { buildCuratedMembership } from "./curated.ts";
 import { SelectedEssayError } from "./errors.ts";
-import type { Membership } from "./membershipSchema.ts";
+import type { Membership } from "./membership-schema.ts";
 
 let tmp: TempDir;
 let root: string;

@@ -1,14 +1,14 @@
 import fs from "node:fs";
-import { displayPath } from "../config/dataRoot.ts";
+import { displayPath } from "../config/data-root.ts";
 import { comboMappingsPath, gensDir, llmModelsPath, type Stage, templateTablePath } from "../config/paths.ts";
 import { assertSafeId, reserveGenId, UnsafeIdError } from "../ids.ts";
-import { readComboMappingsFile } from "../raw/comboMappings.ts";
-import type { SelectedEssays } from "../raw/selectedEssays.ts";
+import { readComboMappingsFile } from "../raw/combo-mappings.ts";
+import type { SelectedEssays } from "../raw/selected-essays.ts";
 import { assertTemplateUsable, type CohortAxes } from "./axes.ts";
 import { appendEvaluationRows } from "./cartesian.ts";
 import { SelectedEssayError } from "./errors.ts";
-import { type GenMetadataRead, metadataText, readGenMetadata } from "./gensMetadata.ts";
-import { type Membership, MembershipBuilder } from "./membershipSchema.ts";
+import { type GenMetadataRead, metadataText, readGenMetadata } from "./gens-metadata.ts";
+import { type Membership, MembershipBuilder } from "./membership-schema.ts";
 
 /** What the cohort needs from a selected essay and its parent draft, read from their metadata.json. */
 interface SelectedChain {

@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { thrown } from "../../tests/helpers/thrown.ts";
 import { MembershipIntegrityError } from "./errors.ts";
 import { assertParentIntegrity, checkParentIntegrity } from "./integrity.ts";
-import type { Membership } from "./membershipSchema.ts";
+import type { Membership } from "./membership-schema.ts";
 
 const draft = (id: string) => [id, "c", `t-${id}`, "combo", "d1", "m", "p/m"];
 const essay = (id: string, parent: string) => [

@@ -1,7 +1,7 @@
-import { displayPath } from "../config/dataRoot.ts";
+import { displayPath } from "../config/data-root.ts";
 import type { Stage } from "../config/paths.ts";
 import { MembershipIntegrityError } from "./errors.ts";
-import { GEN_ID, type Membership, PARENT_GEN_ID } from "./membershipSchema.ts";
+import { GEN_ID, type Membership, PARENT_GEN_ID } from "./membership-schema.ts";
 
 export const SAMPLE_SIZE = 5;
 

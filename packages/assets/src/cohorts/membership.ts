@@ -1,14 +1,14 @@
 import type { ComputeInstance } from "@daydream/core";
 import { cohortYamlPath, membershipPath, STAGES, type Stage } from "../config/paths.ts";
-import { readSelectedEssays, type SelectedEssays } from "../raw/selectedEssays.ts";
+import { readSelectedEssays, type SelectedEssays } from "../raw/selected-essays.ts";
 import { readCohortAxes, requireAxes } from "./axes.ts";
 import { buildCartesianMembership } from "./cartesian.ts";
-import { type CohortMode, updateCohortYaml } from "./cohortFiles.ts";
+import { type CohortMode, updateCohortYaml } from "./cohort-files.ts";
 import { buildCuratedMembership } from "./curated.ts";
 import { assertParentIntegrity } from "./integrity.ts";
-import { forgetMembership, rememberMembership } from "./membershipCache.ts";
-import { type PreviousMembers, readPreviousMembers, writeMembershipCsv } from "./membershipFile.ts";
-import { GEN_ID, type Membership } from "./membershipSchema.ts";
+import { forgetMembership, rememberMembership } from "./membership-cache.ts";
+import { type PreviousMembers, readPreviousMembers, writeMembershipCsv } from "./membership-file.ts";
+import { GEN_ID, type Membership } from "./membership-schema.ts";
 import { noteMembershipRegistered, registerGenPartitions } from "./partitions.ts";
 
 export interface MembershipBuild {

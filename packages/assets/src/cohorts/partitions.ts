@@ -1,6 +1,6 @@
 import { type ComputeInstance, type DynamicPartitionsDefinition, dynamicPartitions } from "@daydream/core";
 import type { Stage } from "../config/paths.ts";
-import { GEN_ID, type Membership, type StageRow } from "./membershipSchema.ts";
+import { GEN_ID, type Membership, type StageRow } from "./membership-schema.ts";
 
 /** One dynamic partition per generation, keyed by gen_id, per stage. */
 export const draftGens = dynamicPartitions("draft_gens");

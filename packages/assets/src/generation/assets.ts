@@ -1,9 +1,9 @@
 /** What the generation stages add to the Definitions: six assets, their IO manager and the LLM resource. */
-import { draftPromptAsset, draftResponseAsset } from "./draftAssets.ts";
-import { essayPromptAsset, essayResponseAsset } from "./essayAssets.ts";
-import { evaluationPromptAsset, evaluationResponseAsset } from "./evaluationAssets.ts";
-import { GENS_IO, gensIOManager } from "./gensIO.ts";
-import { LLM_RESOURCE, llmResource } from "./llmResource.ts";
+import { draftPromptAsset, draftResponseAsset } from "./draft-assets.ts";
+import { essayPromptAsset, essayResponseAsset } from "./essay-assets.ts";
+import { evaluationPromptAsset, evaluationResponseAsset } from "./evaluation-assets.ts";
+import { GENS_IO, gensIOManager } from "./gens-io.ts";
+import { LLM_RESOURCE, llmResource } from "./llm-resource.ts";
 
 export const generationAssets = [
   draftPromptAsset,

@@ -2,7 +2,7 @@
  * The stage rules a response must pass before parsed.txt is written, and the exact text
  * parsed.txt gets for a score. Pure functions, shared by the three response assets.
  */
-import { pyFloatRepr, pyStrip } from "../parsing/pythonCompat.ts";
+import { pyFloatRepr, pyStrip } from "../parsing/python-compat.ts";
 import { GenerationError } from "./errors.ts";
 
 /** A draft (and the parent draft of an `llm` essay) needs at least this many non-empty lines. */

@@ -2,7 +2,7 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { removeStaleTempFiles } from "../generation/staleTempFiles.ts";
+import { removeStaleTempFiles } from "../generation/stale-temp-files.ts";
 import { writeFileAtomic } from "./atomic-write.ts";
 import { WriterPool } from "./writer-pool.ts";
 

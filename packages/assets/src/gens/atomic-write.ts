@@ -1,4 +1,4 @@
-import { tempPathFor } from "../raw/atomicFile.ts";
+import { tempPathFor } from "../raw/atomic-file.ts";
 import { defaultWriterPool, type WriterPool } from "./writer-pool.ts";
 
 /**

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { draftParserNames, getDraftParser } from "../parsing/draftParsers.ts";
-import { evaluationParserNames, parseEvaluationScore } from "../parsing/evaluationParsers.ts";
+import { draftParserNames, getDraftParser } from "../parsing/draft-parsers.ts";
+import { evaluationParserNames, parseEvaluationScore } from "../parsing/evaluation-parsers.ts";
 import { LlmError } from "./errors.ts";
 import { OfflineLlmClient, offlineCompletionText } from "./offline-client.ts";
 

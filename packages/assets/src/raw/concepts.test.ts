@@ -1,7 +1,7 @@
 import fs from "node:fs";
 import path from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { type TempDir, tempDir } from "../../tests/helpers/rawTree.ts";
+import { type TempDir, tempDir } from "../../tests/helpers/raw-tree.ts";
 import { resolveConceptContent } from "./concepts.ts";
 
 let tmp: TempDir;

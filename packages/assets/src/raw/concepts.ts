@@ -2,7 +2,7 @@ import fs from "node:fs";
 import { z } from "zod";
 import { conceptDescriptionPath, conceptsMetadataPath, type DescriptionLevel } from "../config/paths.ts";
 import { booleanCell, idCell, requiredTextCell } from "./cells.ts";
-import { assertUniqueKey, readValidatedTable } from "./csvTable.ts";
+import { assertUniqueKey, readValidatedTable } from "./csv-table.ts";
 import { RawInputError } from "./errors.ts";
 
 const conceptSchema = z.object({

@@ -1,5 +1,5 @@
 import { AssetsError } from "@daydream/core";
-import { displayPath } from "../config/dataRoot.ts";
+import { displayPath } from "../config/data-root.ts";
 
 export interface RawLocation {
   file: string;

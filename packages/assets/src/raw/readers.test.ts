@@ -7,13 +7,13 @@ import {
   tempDir,
   writeRawTree,
   writeSelectedEssays,
-} from "../../tests/helpers/rawTree.ts";
+} from "../../tests/helpers/raw-tree.ts";
 import { thrown } from "../../tests/helpers/thrown.ts";
-import { readSelectedComboMappings } from "./comboMappings.ts";
+import { readSelectedComboMappings } from "./combo-mappings.ts";
 import { readConcepts } from "./concepts.ts";
 import { RawInputError } from "./errors.ts";
-import { readLlmModels } from "./llmModels.ts";
-import { readSelectedEssays } from "./selectedEssays.ts";
+import { readLlmModels } from "./llm-models.ts";
+import { readSelectedEssays } from "./selected-essays.ts";
 import { readTemplates } from "./templates.ts";
 
 let tmp: TempDir;

@@ -1,11 +1,11 @@
 import fs from "node:fs";
 import { z } from "zod";
-import { displayPath } from "../config/dataRoot.ts";
+import { displayPath } from "../config/data-root.ts";
 import { type Stage, templateFilePath, templateTablePath } from "../config/paths.ts";
-import { draftParserNames } from "../parsing/draftParsers.ts";
-import { evaluationParserNames } from "../parsing/evaluationParsers.ts";
+import { draftParserNames } from "../parsing/draft-parsers.ts";
+import { evaluationParserNames } from "../parsing/evaluation-parsers.ts";
 import { booleanCell, choiceCell, idCell, textCell } from "./cells.ts";
-import { assertUniqueKey, readValidatedTable } from "./csvTable.ts";
+import { assertUniqueKey, readValidatedTable } from "./csv-table.ts";
 import { RawInputError } from "./errors.ts";
 
 export const ESSAY_GENERATORS = ["llm", "copy"] as const;

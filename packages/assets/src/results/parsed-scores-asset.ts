@@ -1,5 +1,5 @@
 import { asset, withMetadata } from "@daydream/core";
-import { dataRoot, displayPath } from "../config/dataRoot.ts";
+import { dataRoot, displayPath } from "../config/data-root.ts";
 import { writeParsedScores } from "./write-parsed-scores.ts";
 
 /**

@@ -1,7 +1,7 @@
 import type { GenMetadata } from "../gens/metadata.ts";
 import { ScoreParseError, UnknownParserError } from "../parsing/errors.ts";
-import { parseEvaluationScore } from "../parsing/evaluationParsers.ts";
-import { pyFloatRepr } from "../parsing/pythonCompat.ts";
+import { parseEvaluationScore } from "../parsing/evaluation-parsers.ts";
+import { pyFloatRepr } from "../parsing/python-compat.ts";
 
 /**
  * Columns of data/7_cross_experiment/parsed_scores.csv, in file order: the spec's columns

@@ -1,7 +1,7 @@
 import fs from "node:fs";
-import { displayPath } from "../config/dataRoot.ts";
+import { displayPath } from "../config/data-root.ts";
 import { assertSafeId, compareCodePoints, UnsafeIdError } from "../ids.ts";
-import { parseRawTable, type RawRecord, readRawText } from "../raw/csvTable.ts";
+import { parseRawTable, type RawRecord, readRawText } from "../raw/csv-table.ts";
 import { RawInputError } from "../raw/errors.ts";
 import { ResultsError } from "./errors.ts";
 

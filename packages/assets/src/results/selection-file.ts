@@ -1,6 +1,6 @@
-import { dataRoot } from "../config/dataRoot.ts";
+import { dataRoot } from "../config/data-root.ts";
 import { selectedEssaysPath } from "../config/paths.ts";
-import { writeFileAtomicSync } from "../raw/atomicFile.ts";
+import { writeFileAtomicSync } from "../raw/atomic-file.ts";
 import { parsedScoresPath } from "./write-parsed-scores.ts";
 
 /** select-top's default input and output under the data root (DD_DATA_ROOT, else ./data). */

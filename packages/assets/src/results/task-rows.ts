@@ -1,7 +1,7 @@
 import fs from "node:fs";
-import { displayPath } from "../config/dataRoot.ts";
+import { displayPath } from "../config/data-root.ts";
 import { taskTablePath } from "../config/paths.ts";
-import { readTaskTable } from "../tasks/taskTableReader.ts";
+import { readTaskTable } from "../tasks/task-table-reader.ts";
 import { ResultsError } from "./errors.ts";
 import type { EssayContext, EvaluationTask } from "./parsed-scores.ts";
 

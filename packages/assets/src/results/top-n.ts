@@ -1,4 +1,4 @@
-import { displayPath } from "../config/dataRoot.ts";
+import { displayPath } from "../config/data-root.ts";
 import { compareCodePoints } from "../ids.ts";
 import { ResultsError } from "./errors.ts";
 import type { ScoreTable } from "./score-table.ts";

@@ -4,7 +4,7 @@ import path from "node:path";
 import { asset, defineDefinitions, materialize, openInstance, type RunProgressEvent } from "@daydream/core";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { GensStore } from "../gens/store.ts";
-import { parseCsv } from "../raw/csvText.ts";
+import { parseCsv } from "../raw/csv-text.ts";
 import { PARSED_SCORES_COLUMNS } from "./parsed-scores.ts";
 import { parsedScoresAsset } from "./parsed-scores-asset.ts";
 import { parsedScoresPath, writeParsedScores } from "./write-parsed-scores.ts";

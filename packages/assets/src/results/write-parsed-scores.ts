@@ -1,6 +1,6 @@
 import path from "node:path";
 import { GensStore } from "../gens/store.ts";
-import { AtomicCsvWriter } from "../raw/atomicFile.ts";
+import { AtomicCsvWriter } from "../raw/atomic-file.ts";
 import { readTemplates } from "../raw/templates.ts";
 import { EssayContextResolver } from "./essay-context.ts";
 import { readEvaluationFiles } from "./evaluation-files.ts";

@@ -6,8 +6,8 @@
 import fs from "node:fs";
 import path from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { readSimpleCsv, type TempProject, tempProject } from "./helpers/dataRoot.ts";
-import { buildCohort, type Pipeline, pipeline, ScriptedLlm } from "./helpers/inProcess.ts";
+import { readSimpleCsv, type TempProject, tempProject } from "./helpers/data-root.ts";
+import { buildCohort, type Pipeline, pipeline, ScriptedLlm } from "./helpers/in-process.ts";
 
 const IDEA_STAGES_COMBO_A = `You are exploring how a few concepts might combine into one new idea.
 

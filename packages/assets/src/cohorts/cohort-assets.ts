@@ -1,0 +1,156 @@
+import { type AssetContext, AssetsError, asset } from "@daydream/core";
+import { z } from "zod";
+import { dataRoot, displayPath } from "../config/data-root.ts";
+import { cohortYamlPath, STAGES } from "../config/paths.ts";
+import { readCohortYaml } from "./cohort-files.ts";
+import { establishCohort } from "./cohort-id.ts";
+import { noteDerivedCohortId } from "./cohort-id-io.ts";
+import { buildMembership, registerMembershipPartitions, writeMembership } from "./membership.ts";
+import { rowCounts } from "./membership-schema.ts";
+
+/**
+ * IO manager keys (registered in definitions.ts): cohort_id as data/cohorts/cohort_id.txt
+ * (derived when not materialized yet, see cohort-id-io.ts), the membership summary as
+ * data/cohorts/cohort_membership.json.
+ */
+export const COHORT_TEXT_IO = "cohort_text";
+export const COHORT_JSON_IO = "cohort_json";
+
+const cohortIdConfig = z
+  .object({
+    /** An explicit cohort id (wins over DD_COHORT and the deterministic id). */
+    override: z.string().optional(),
+    /** Free text recorded in cohort.yaml. */
+    notes: z.string().optional(),
+  })
+  .strict();
+
+export const cohortIdAsset = asset({
+  key: "cohort_id",
+  group: "cohort",
+  description:
+    "The cohort id (run config override, else DD_COHORT, else deterministic from the active axes); writes data/cohorts/<id>/manifest.json and cohort.yaml.",
+  io: COHORT_TEXT_IO,
+  kinds: ["cohort"],
+  configSchema: cohortIdConfig,
+  compute: (ctx: AssetContext<z.infer<typeof cohortIdConfig>>) => {
+    const { resolved, files } = establishCohort(dataRoot(), ctx.config);
+    const m = resolved.manifest;
+    ctx.log.info({ cohort_id: resolved.cohortId, source: resolved.source }, "cohort id resolved");
+    ctx.addMetadata({
+      cohort_id: resolved.cohortId,
+      source: resolved.source,
+      mode: resolved.mode,
+      created_at: files.yaml.created_at,
+      manifest_path: files.manifestFile,
+      cohort_yaml_path: files.yamlFile,
+      combos: m.combos.length,
+      templates: {
+        draft: m.templates.draft.length,
+        essay: m.templates.essay.length,
+        evaluation: m.templates.evaluation.length,
+      },
+      llms: { generation: m.llms.generation.length, evaluation: m.llms.evaluation.length },
+    });
+    return resolved.cohortId;
+  },
+});
+
+const membershipConfig = z
+  .object({
+    /**
+     * Path A only: cohort-scoped ids for drafts and essays too, so the whole chain is
+     * generated afresh. Recorded in cohort.yaml; when not given, the recorded value holds.
+     */
+    regenerate: z.boolean().optional(),
+  })
+  .strict();
+
+/** The value of cohort_membership: where the membership is and what it holds (rows live in the CSV). */
+export interface MembershipSummary {
+  cohort_id: string;
+  mode: string;
+  regenerate: boolean;
+  /** Absolute path of membership.csv. */
+  membership_path: string;
+  rows: number;
+  rows_per_stage: { draft: number; essay: number; evaluation: number };
+}
+
+function requireCohortId(value: unknown): string {
+  if (typeof value === "string" && value !== "") return value;
+  throw new AssetsError(
+    "COHORT_ID_INVALID",
+    `the stored cohort_id value is not a cohort id: ${JSON.stringify(value)}`,
+    {
+      context: { asset: "cohort_membership", input: "cohort_id" },
+      hint: "materialize cohort_id again",
+    },
+  );
+}
+
+export const cohortMembershipAsset = asset({
+  key: "cohort_membership",
+  group: "cohort",
+  description:
+    "data/cohorts/<id>/membership.csv: curated (selected_essays.txt) or Cartesian rows for every stage; registers draft/essay/evaluation gen partitions (add-only).",
+  ins: { cohort_id: {} },
+  io: COHORT_JSON_IO,
+  kinds: ["csv"],
+  configSchema: membershipConfig,
+  compute: (ctx: AssetContext<z.infer<typeof membershipConfig>>, inputs) => {
+    const root = dataRoot();
+    const cohortId = requireCohortId(inputs.cohort_id);
+    noteDerivedCohortId(ctx, root, cohortId);
+    // Not given: the cohort keeps how it was built (cohort.yaml), so a plain re-run changes nothing.
+    const recorded = readCohortYaml(cohortYamlPath(root, cohortId))?.regenerate === true;
+    const build = buildMembership(root, cohortId, { regenerate: ctx.config.regenerate ?? recorded });
+    const written = writeMembership(root, build);
+    const added = registerMembershipPartitions(ctx.instance, build.membership, ctx.runId);
+    const counts = rowCounts(build.membership);
+    const total = counts.draft + counts.essay + counts.evaluation;
+    const metadata: Record<string, string | number | boolean | Record<string, number>> = {
+      cohort_id: cohortId,
+      mode: build.mode,
+      regenerate: build.regenerate,
+      regenerate_from:
+        ctx.config.regenerate !== undefined ? "run config" : recorded ? "cohort.yaml" : "default",
+      membership_path: displayPath(written.file),
+      membership_changed: written.changed,
+      rows: total,
+      rows_per_stage: counts,
+      partitions_added: added,
+    };
+    if (build.selected) metadata.selected_essays = build.selected.ids.length;
+    if (build.regenerateIgnored) {
+      ctx.log.warn({ cohort_id: cohortId }, "regenerate ignored: no selected_essays.txt (Cartesian cohort)");
+      metadata.regenerate_note =
+        "regenerate applies to curated cohorts (selected_essays.txt); a Cartesian cohort generates every stage afresh anyway";
+    }
+    if (written.dropped) {
+      const dropped = STAGES.reduce((n, s) => n + written.dropped![s], 0);
+      metadata.dropped_from_previous_membership = written.dropped;
+      if (dropped > 0) {
+        metadata.note =
+          `the selection shrank: ${dropped} gen_id(s) of the previous membership are no longer members; ` +
+          "nothing was removed (partitions are add-only; `npx assets partitions delete <name> <keys> --yes` removes them)";
+      }
+    } else if (written.previousUnreadable) {
+      metadata.note = `the previous membership.csv could not be compared: ${written.previousUnreadable}`;
+    }
+    ctx.log.info(
+      { cohort_id: cohortId, mode: build.mode, rows: total, partitions_added: added },
+      "membership written",
+    );
+    ctx.addMetadata(metadata);
+    const summary: MembershipSummary = {
+      cohort_id: cohortId,
+      mode: build.mode,
+      regenerate: build.regenerate,
+      membership_path: written.file,
+      rows: total,
+      rows_per_stage: counts,
+    };
+    return summary;
+  },
+});

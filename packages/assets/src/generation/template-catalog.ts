@@ -1,0 +1,49 @@
+/**
+ * Template rows (parser, generator) and template sources for the generation assets,
+ * parsed once per file version rather than once per partition.
+ */
+import { displayPath } from "../config/data-root.ts";
+import { type Stage, templateFilePath, templateTablePath } from "../config/paths.ts";
+import { readTemplates, type TemplateRow } from "../raw/templates.ts";
+import { GenerationError } from "./errors.ts";
+import { FileCache } from "./file-cache.ts";
+import { renderTemplate } from "./templates/render-template.ts";
+import { loadTemplateFile } from "./templates/template-file.ts";
+
+const tables = new FileCache<Map<string, TemplateRow>>();
+const sources = new FileCache<string>();
+
+/** The row of `templateId` in data/1_raw/<stage>_templates.csv, active or not. */
+export function templateRow(root: string, stage: Stage, templateId: string): TemplateRow {
+  const file = templateTablePath(root, stage);
+  const rows = tables.get(file, () => new Map(readTemplates(root, stage).map((t) => [t.templateId, t])));
+  const row = rows.get(templateId);
+  if (row) return row;
+  throw new GenerationError(
+    "TEMPLATE_UNKNOWN",
+    `${stage} template "${templateId}" is not in ${displayPath(file)}`,
+    {
+      context: { stage, template: templateId, file: displayPath(file) },
+      hint: `add a row for ${templateId} to ${displayPath(file)} (it may stay inactive), or rebuild the cohort's task tables`,
+    },
+  );
+}
+
+/** Renders the stage's template file with `vars`; returns the prompt and the template file used. */
+export function renderStageTemplate(
+  root: string,
+  stage: Stage,
+  templateId: string,
+  vars: object,
+): { prompt: string; file: string } {
+  const file = templateFilePath(root, stage, templateId);
+  const source = sources.get(file, () => loadTemplateFile(file).source);
+  const prompt = renderTemplate(source, vars as Record<string, unknown>, { file: displayPath(file) });
+  return { prompt, file };
+}
+
+/** Forget cached tables and sources (tests that rewrite files within one clock tick). */
+export function forgetTemplateCatalog(): void {
+  tables.clear();
+  sources.clear();
+}

@@ -1,0 +1,154 @@
+import { randomBytes } from "node:crypto";
+import fs from "node:fs";
+import path from "node:path";
+import { formatCsvLine } from "./csv-text.ts";
+
+// A per-process counter from a random start keeps temp names unique without drawing random
+// bytes for every write.
+let tempCounter = randomBytes(4).readUInt32BE(0);
+
+/**
+ * A temp file beside `file`, so the final rename never crosses a filesystem. Named
+ * `.<file>.<pid>.<hex>.tmp`: removeStaleTempFiles reads the writer's pid from it.
+ */
+export function tempPathFor(file: string): string {
+  tempCounter = (tempCounter + 1) >>> 0;
+  return path.join(
+    path.dirname(file),
+    `.${path.basename(file)}.${process.pid}.${tempCounter.toString(16)}.tmp`,
+  );
+}
+
+/** Readers see the old content or the new one, never half a file. */
+export function writeFileAtomicSync(file: string, data: string): void {
+  fs.mkdirSync(path.dirname(file), { recursive: true });
+  const tmp = tempPathFor(file);
+  try {
+    fs.writeFileSync(tmp, data, "utf8");
+    fs.renameSync(tmp, file);
+  } catch (err) {
+    fs.rmSync(tmp, { force: true });
+    throw err;
+  }
+}
+
+const FLUSH_CHARS = 1 << 20;
+
+/**
+ * Streams CSV records into a temp file and renames it over `file` on commit; abort (or
+ * any failure) removes the temp file, so a failed build leaves the old file untouched.
+ */
+export class AtomicCsvWriter {
+  private readonly tmp: string;
+  private fd: number | undefined;
+  private buffer = "";
+  rows = 0;
+
+  constructor(
+    readonly file: string,
+    header: readonly string[],
+  ) {
+    fs.mkdirSync(path.dirname(file), { recursive: true });
+    this.tmp = tempPathFor(file);
+    this.fd = fs.openSync(this.tmp, "w");
+    this.buffer = formatCsvLine(header);
+  }
+
+  /** Appends a line already formatted by formatCsvLine. */
+  writeLine(line: string): void {
+    this.buffer += line;
+    this.rows++;
+    if (this.buffer.length >= FLUSH_CHARS) this.flush();
+  }
+
+  writeRow(fields: readonly string[]): void {
+    this.writeLine(formatCsvLine(fields));
+  }
+
+  commit(): void {
+    this.commitIfChanged({ always: true });
+  }
+
+  /**
+   * Replace the target only when the new content differs from it (so an unchanged file
+   * keeps its mtime); `beforeReplace` runs while the old file is still in place.
+   * Returns whether the file was replaced.
+   */
+  commitIfChanged(opts: { always?: boolean; beforeReplace?: () => void } = {}): boolean {
+    try {
+      this.flush();
+      fs.closeSync(this.requireOpen());
+      this.fd = undefined;
+      if (!opts.always && sameContent(this.tmp, this.file)) {
+        fs.rmSync(this.tmp, { force: true });
+        return false;
+      }
+      opts.beforeReplace?.();
+      fs.renameSync(this.tmp, this.file);
+      return true;
+    } catch (err) {
+      this.abort();
+      throw err;
+    }
+  }
+
+  abort(): void {
+    if (this.fd !== undefined) {
+      fs.closeSync(this.fd);
+      this.fd = undefined;
+    }
+    fs.rmSync(this.tmp, { force: true });
+  }
+
+  private flush(): void {
+    if (this.buffer.length === 0) return;
+    fs.writeSync(this.requireOpen(), this.buffer);
+    this.buffer = "";
+  }
+
+  private requireOpen(): number {
+    if (this.fd === undefined) throw new Error(`CSV writer for ${this.file} is already closed`);
+    return this.fd;
+  }
+}
+
+const COMPARE_CHUNK = 1 << 20;
+
+/** Byte equality of two files, read in chunks (they can be hundreds of MB). */
+export function sameContent(a: string, b: string): boolean {
+  if (!fs.existsSync(b) || fs.statSync(a).size !== fs.statSync(b).size) return false;
+  const fa = fs.openSync(a, "r");
+  const fb = fs.openSync(b, "r");
+  try {
+    const ba = Buffer.allocUnsafe(COMPARE_CHUNK);
+    const bb = Buffer.allocUnsafe(COMPARE_CHUNK);
+    for (;;) {
+      const na = fs.readSync(fa, ba, 0, COMPARE_CHUNK, null);
+      const nb = fs.readSync(fb, bb, 0, COMPARE_CHUNK, null);
+      if (na !== nb || ba.compare(bb, 0, nb, 0, na) !== 0) return false;
+      if (na === 0) return true;
+    }
+  } finally {
+    fs.closeSync(fa);
+    fs.closeSync(fb);
+  }
+}
+
+/**
+ * Writes a whole CSV atomically (`rows` may be any iterable, consumed once); a file that
+ * already holds exactly this content is left untouched. Returns whether it changed.
+ */
+export function writeCsvAtomic(
+  file: string,
+  header: readonly string[],
+  rows: Iterable<readonly string[]>,
+): boolean {
+  const writer = new AtomicCsvWriter(file, header);
+  try {
+    for (const row of rows) writer.writeRow(row);
+  } catch (err) {
+    writer.abort();
+    throw err;
+  }
+  return writer.commitIfChanged();
+}

@@ -1,0 +1,83 @@
+import fs from "node:fs";
+import { AssetsError } from "@daydream/core";
+import { readCohortAxes, requireAxes } from "../cohorts/axes.ts";
+import { buildCartesianMembership } from "../cohorts/cartesian.ts";
+import { loadMembership } from "../cohorts/membership-cache.ts";
+import { type Membership, STAGE_COLUMNS, type StageRow } from "../cohorts/membership-schema.ts";
+import { displayPath } from "../config/data-root.ts";
+import { legacyTasksAllowed } from "../config/env.ts";
+import { membershipPath, STAGES, type Stage, taskTablePath } from "../config/paths.ts";
+import { writeCsvAtomic } from "../raw/atomic-file.ts";
+
+/** The task tables and the stage each one projects from membership. */
+export const TASK_TABLES = {
+  draft_generation_tasks: "draft",
+  essay_generation_tasks: "essay",
+  evaluation_tasks: "evaluation",
+} as const satisfies Record<string, Stage>;
+
+export type TaskTableName = keyof typeof TASK_TABLES;
+export const TASK_TABLE_NAMES = Object.keys(TASK_TABLES) as TaskTableName[];
+
+/** A task table's columns: exactly its stage's membership columns, gen_id and cohort_id first. */
+export function taskTableColumns(table: TaskTableName): readonly string[] {
+  return STAGE_COLUMNS[TASK_TABLES[table]];
+}
+
+/** membership.csv missing and no legacy fallback allowed. */
+export class MembershipMissingError extends AssetsError {}
+
+export type TaskSource = "membership" | "legacy_active_axes";
+
+export interface TaskSourceRows {
+  membership: Membership;
+  source: TaskSource;
+  /** Absolute path of membership.csv (absent in legacy mode). */
+  membershipFile: string;
+}
+
+/**
+ * The membership the task tables project from: data/cohorts/<id>/membership.csv, or,
+ * only with DD_ALLOW_LEGACY_TASKS=1 and no membership file, the Cartesian rows of the
+ * active axes built in memory (dev-only fallback; nothing is written to the cohort).
+ */
+export function membershipForTasks(
+  root: string,
+  cohortId: string,
+  env: NodeJS.ProcessEnv = process.env,
+): TaskSourceRows {
+  const file = membershipPath(root, cohortId);
+  if (fs.existsSync(file))
+    return { membership: loadMembership(file, cohortId), source: "membership", membershipFile: file };
+  if (legacyTasksAllowed(env)) {
+    const axes = readCohortAxes(root);
+    requireAxes(axes, STAGES);
+    return {
+      membership: buildCartesianMembership(axes, cohortId),
+      source: "legacy_active_axes",
+      membershipFile: file,
+    };
+  }
+  throw new MembershipMissingError(
+    "MEMBERSHIP_MISSING",
+    `no membership for cohort ${cohortId}: ${displayPath(file)} does not exist`,
+    {
+      context: { cohort: cohortId, file: displayPath(file) },
+      hint:
+        "materialize cohort_membership first (npx assets materialize --select cohort_membership); " +
+        "DD_ALLOW_LEGACY_TASKS=1 builds task tables from the active axes instead (dev only)",
+    },
+  );
+}
+
+/** The stage's rows, one per gen_id (membership already keeps the first of each). */
+export function projectTaskRows(m: Membership, table: TaskTableName): StageRow[] {
+  return m.rows[TASK_TABLES[table]];
+}
+
+/** Write data/2_tasks/<table>.csv atomically; returns its absolute path. */
+export function writeTaskTable(root: string, table: TaskTableName, rows: readonly StageRow[]): string {
+  const file = taskTablePath(root, table);
+  writeCsvAtomic(file, taskTableColumns(table), rows);
+  return file;
+}
