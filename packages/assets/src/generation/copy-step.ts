@@ -22,9 +22,11 @@ export async function runCopyStep(spec: CopyStepSpec): Promise<{ parsed: string;
   const { store, genId } = spec;
   const text = await readGenText(store, "draft", "parsed", spec.parentGenId);
   store.remove("essay", genId, "parsed");
-  await store.writeRaw("essay", genId, text);
-  await store.writeMetadata("essay", genId, { ...spec.identity, mode: "copy" });
-  await store.writeParsed("essay", genId, text);
+  await store.writeResponse("essay", genId, {
+    raw: text,
+    metadata: { ...spec.identity, mode: "copy" },
+    parsed: text,
+  });
   spec.ctx.log.info({ gen_id: genId, parent_gen_id: spec.parentGenId }, "essay copied from its draft");
   return {
     parsed: text,

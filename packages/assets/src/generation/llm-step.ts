@@ -1,6 +1,6 @@
 /**
- * The LLM half of every response asset: call the model, save raw.txt and metadata.json
- * before any check, apply the stage rules, parse, and write parsed.txt last, so parsed.txt
+ * The LLM half of every response asset: call the model, apply the stage rules and parse, then
+ * save raw.txt and metadata.json whatever the checks said and parsed.txt last, so parsed.txt
  * existing always means a finished generation with its raw.txt and metadata.json beside it.
  */
 
@@ -68,6 +68,23 @@ function parseFailure(spec: LlmStepSpec, rawFile: string, err: unknown): Generat
   );
 }
 
+/** The stage rules (minimum lines, not truncated), then the template's parser. */
+function checkAndParse(
+  spec: LlmStepSpec,
+  raw: string,
+  finishReason: LlmResponse["finishReason"],
+  rawFile: string,
+): ParseOutcome {
+  const where = { stage: spec.stage, genId: spec.genId, file: rawFile };
+  if (spec.minLines !== undefined) requireMinLines(raw, spec.minLines, where);
+  requireNotTruncated(finishReason, where, spec.llm.maxTokens);
+  try {
+    return spec.parse(raw);
+  } catch (err) {
+    throw parseFailure(spec, rawFile, err);
+  }
+}
+
 export async function runLlmStep(spec: LlmStepSpec): Promise<StepOutcome> {
   const { ctx, store, stage, genId, llm } = spec;
   // Every in-flight call listens on the run's one signal; more than 10 at once is expected here.
@@ -85,10 +102,20 @@ export async function runLlmStep(spec: LlmStepSpec): Promise<StepOutcome> {
 
   // A new response makes any older parsed.txt stale; it goes before raw.txt is replaced.
   store.remove(stage, genId, "parsed");
-  // raw.txt and metadata.json are independent; parsed.txt, the "finished" mark, waits for both.
-  const [rawPath] = await Promise.all([
-    store.writeRaw(stage, genId, raw),
-    store.writeMetadata(stage, genId, {
+  // The checks and the parser are pure, so they run before anything is written and the files go
+  // out in one batch: raw.txt and metadata.json always (a failing response keeps its raw text
+  // for inspection), parsed.txt, the "finished" mark, last and only for a response that passed.
+  const rawFile = displayPath(store.path(stage, genId, "raw"));
+  let outcome: ParseOutcome | undefined;
+  let failure: unknown;
+  try {
+    outcome = checkAndParse(spec, raw, response.finishReason, rawFile);
+  } catch (err) {
+    failure = err;
+  }
+  await store.writeResponse(stage, genId, {
+    raw,
+    metadata: {
       ...spec.identity,
       mode: "llm",
       model_name: spec.model,
@@ -99,20 +126,10 @@ export async function runLlmStep(spec: LlmStepSpec): Promise<StepOutcome> {
       duration_s: durationMs / 1000,
       llm_provider: response.provider,
       ...(response.offline ? { offline: true } : {}),
-    }),
-  ]);
-  const rawFile = displayPath(rawPath);
-
-  const where = { stage, genId, file: rawFile };
-  if (spec.minLines !== undefined) requireMinLines(raw, spec.minLines, where);
-  requireNotTruncated(response.finishReason, where, llm.maxTokens);
-  let outcome: ParseOutcome;
-  try {
-    outcome = spec.parse(raw);
-  } catch (err) {
-    throw parseFailure(spec, rawFile, err);
-  }
-  await store.writeParsed(stage, genId, outcome.parsed);
+    },
+    parsed: outcome?.parsed,
+  });
+  if (outcome === undefined) throw failure;
   ctx.log.info(
     { gen_id: genId, model: response.model, duration_ms: durationMs },
     `${stage} response written`,

@@ -3,8 +3,8 @@ import os from "node:os";
 import path from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { removeStaleTempFiles } from "../generation/stale-temp-files.ts";
-import { writeFileAtomic } from "./atomic-write.ts";
-import { WriterPool } from "./writer-pool.ts";
+import { writeFileAtomic, writeFilesAtomic } from "./atomic-write.ts";
+import { type PendingFile, WriterPool } from "./writer-pool.ts";
 
 let dir: string;
 beforeEach(() => {
@@ -35,9 +35,9 @@ describe("writeFileAtomic", () => {
     const seen: string[] = [];
     const pool = new WriterPool(1);
     const spy = {
-      write(file: string, temp: string, content: string) {
-        seen.push(path.basename(temp));
-        return pool.write(file, temp, content);
+      write(files: readonly PendingFile[]) {
+        for (const f of files) seen.push(path.basename(f.temp));
+        return pool.write(files);
       },
     } as WriterPool;
     try {
@@ -63,12 +63,40 @@ describe("writeFileAtomic", () => {
   });
 });
 
+describe("writeFilesAtomic", () => {
+  it("writes every file of a batch", async () => {
+    const files = ["raw.txt", "metadata.json", "parsed.txt"].map((name, i) => ({
+      file: path.join(dir, "gen", name),
+      content: `content ${i}`,
+    }));
+    await writeFilesAtomic(files);
+    for (const { file, content } of files) expect(fs.readFileSync(file, "utf8")).toBe(content);
+    expect(fs.readdirSync(path.join(dir, "gen")).sort()).toEqual(["metadata.json", "parsed.txt", "raw.txt"]);
+  });
+
+  it("stops at the first failing file: earlier files are in place, later ones never written", async () => {
+    const taken = path.join(dir, "metadata.json");
+    fs.mkdirSync(path.join(taken, "child"), { recursive: true });
+    await expect(
+      writeFilesAtomic([
+        { file: path.join(dir, "raw.txt"), content: "raw" },
+        { file: taken, content: "{}" },
+        { file: path.join(dir, "parsed.txt"), content: "7.0\n" },
+      ]),
+    ).rejects.toMatchObject({ syscall: "rename" });
+    expect(fs.readFileSync(path.join(dir, "raw.txt"), "utf8")).toBe("raw");
+    expect(fs.readdirSync(dir).sort()).toEqual(["metadata.json", "raw.txt"]);
+  });
+});
+
 describe("WriterPool", () => {
   it("spreads many concurrent writes over its threads and finishes them all", async () => {
     const pool = new WriterPool(2);
     try {
       const files = Array.from({ length: 200 }, (_, i) => path.join(dir, `d${i % 7}`, `f${i}.txt`));
-      await Promise.all(files.map((f, i) => pool.write(f, `${f}.${i}.tmp`, `content ${i}`)));
+      await Promise.all(
+        files.map((file, i) => pool.write([{ file, temp: `${file}.${i}.tmp`, content: `content ${i}` }])),
+      );
       for (const [i, f] of files.entries()) expect(fs.readFileSync(f, "utf8")).toBe(`content ${i}`);
       const leftovers = fs.readdirSync(dir, { recursive: true }).filter((n) => String(n).endsWith(".tmp"));
       expect(leftovers).toEqual([]);
@@ -80,10 +108,10 @@ describe("WriterPool", () => {
   it("rejects pending writes when closed and starts afresh on the next write", async () => {
     const pool = new WriterPool(1);
     const file = path.join(dir, "x.txt");
-    const pending = pool.write(file, `${file}.1.tmp`, "a".repeat(1 << 20));
+    const pending = pool.write([{ file, temp: `${file}.1.tmp`, content: "a".repeat(1 << 20) }]);
     await pool.close();
     await expect(pending).rejects.toThrow(/file-writer thread exited/);
-    await pool.write(file, `${file}.2.tmp`, "after");
+    await pool.write([{ file, temp: `${file}.2.tmp`, content: "after" }]);
     expect(fs.readFileSync(file, "utf8")).toBe("after");
     await pool.close();
   });

@@ -1,7 +1,7 @@
 import { statSync, unlinkSync } from "node:fs";
 import { readFile } from "node:fs/promises";
 import path from "node:path";
-import { writeFileAtomic } from "./atomic-write.ts";
+import { writeFileAtomic, writeFilesAtomic } from "./atomic-write.ts";
 import { GensStoreError } from "./errors.ts";
 import {
   GEN_FILES,
@@ -12,6 +12,10 @@ import {
   validateStage,
 } from "./layout.ts";
 import { buildMetadata, type GenMetadata, type GenMetadataFields, readMetadataObject } from "./metadata.ts";
+
+function metadataText(metadata: GenMetadata): string {
+  return `${JSON.stringify(metadata, null, 2)}\n`;
+}
 
 /**
  * The generations store: `<dataRoot>/gens/<stage>/<gen_id>/{prompt.txt, raw.txt, parsed.txt,
@@ -56,7 +60,30 @@ export class GensStore {
   ): Promise<GenMetadata> {
     const file = this.path(stage, genId, "metadata");
     const metadata = buildMetadata(validateStage(stage), genId, fields);
-    await writeFileAtomic(file, `${JSON.stringify(metadata, null, 2)}\n`);
+    await writeFileAtomic(file, metadataText(metadata));
+    return metadata;
+  }
+
+  /**
+   * A response's files in one batch, in the order that keeps parsed.txt meaning "finished":
+   * raw.txt, metadata.json, then parsed.txt, each written only once the one before is in place.
+   * Without `parsed` (a response that failed its checks) only raw.txt and metadata.json are
+   * written. Returns the metadata written.
+   */
+  async writeResponse(
+    stage: GenStage | string,
+    genId: string,
+    files: { raw: string; metadata: GenMetadataFields; parsed?: string },
+  ): Promise<GenMetadata> {
+    const s = validateStage(stage);
+    const metadata = buildMetadata(s, genId, files.metadata);
+    const batch = [
+      { file: this.path(s, genId, "raw"), content: files.raw },
+      { file: this.path(s, genId, "metadata"), content: metadataText(metadata) },
+    ];
+    if (files.parsed !== undefined)
+      batch.push({ file: this.path(s, genId, "parsed"), content: files.parsed });
+    await writeFilesAtomic(batch);
     return metadata;
   }
 
