@@ -116,6 +116,24 @@ describe("WriterPool", () => {
     await pool.close();
   });
 
+  it("starts another thread only when every running one has a backlog", async () => {
+    const pool = new WriterPool(2, { backlog: 2 });
+    const batch = (i: number) => [
+      { file: path.join(dir, `f${i}`), temp: path.join(dir, `.f${i}.tmp`), content: "x" },
+    ];
+    try {
+      // Replies arrive asynchronously, so writes made in one go queue up on the threads.
+      const first = [pool.write(batch(1)), pool.write(batch(2))];
+      expect(pool.threads).toBe(1);
+      const more = [pool.write(batch(3)), pool.write(batch(4)), pool.write(batch(5)), pool.write(batch(6))];
+      expect(pool.threads).toBe(2);
+      await Promise.all([...first, ...more]);
+      expect(fs.readdirSync(dir).sort()).toEqual(["f1", "f2", "f3", "f4", "f5", "f6"]);
+    } finally {
+      await pool.close();
+    }
+  });
+
   it("refuses a size that is not a positive integer", () => {
     expect(() => new WriterPool(0)).toThrow(/positive integer, got 0/);
   });

@@ -125,13 +125,21 @@ class WriterThread {
  */
 export class WriterPool {
   readonly size: number;
+  /** Batches queued on every thread before the pool starts another one. */
+  readonly backlog: number;
   readonly #threads: WriterThread[] = [];
 
-  constructor(size: number) {
+  /**
+   * At most `size` threads. The first starts with the first write; another starts only once
+   * every running thread has `backlog` batches queued, so a fast file system keeps one thread
+   * (sparing the event loop's CPU) and a slow one gets more.
+   */
+  constructor(size: number, opts: { backlog?: number } = {}) {
     if (!Number.isInteger(size) || size < 1) {
       throw new RangeError(`writer pool size must be a positive integer, got ${size}`);
     }
     this.size = size;
+    this.backlog = opts.backlog ?? 0;
   }
 
   /**
@@ -140,7 +148,12 @@ export class WriterPool {
    * after a failed one are not written.
    */
   write(files: readonly PendingFile[]): Promise<void> {
-    return this.#leastBusy().write(files);
+    return this.#pick().write(files);
+  }
+
+  /** How many threads are running now. */
+  get threads(): number {
+    return this.#threads.length;
   }
 
   /** Stops the threads (pending writes are rejected); the pool restarts them on its next write. */
@@ -149,26 +162,31 @@ export class WriterPool {
     await Promise.all(threads.map((t) => t.terminate()));
   }
 
-  #leastBusy(): WriterThread {
-    if (this.#threads.length < this.size) {
-      const idle = this.#threads.find((t) => t.pending.size === 0);
-      if (idle) return idle;
-      const thread = new WriterThread((gone) => {
-        const i = this.#threads.indexOf(gone);
-        if (i >= 0) this.#threads.splice(i, 1);
-      });
-      this.#threads.push(thread);
-      return thread;
+  #pick(): WriterThread {
+    let best: WriterThread | undefined;
+    for (const t of this.#threads) if (best === undefined || t.pending.size < best.pending.size) best = t;
+    if (
+      best !== undefined &&
+      (best.pending.size < Math.max(1, this.backlog) || this.#threads.length >= this.size)
+    ) {
+      return best;
     }
-    let best = this.#threads[0];
-    for (const t of this.#threads) if (t.pending.size < best.pending.size) best = t;
-    return best;
+    const thread = new WriterThread((gone) => {
+      const i = this.#threads.indexOf(gone);
+      if (i >= 0) this.#threads.splice(i, 1);
+    });
+    this.#threads.push(thread);
+    return thread;
   }
 }
 
 /**
- * The process's pool for generation writes: one thread per core beyond the event loop's, at
- * most two. On 2 cores a second writer thread took CPU from the event loop more than it sped up
- * file creation (bench/generation.bench.ts, docs/benchmarks.md).
+ * The process's pool for generation writes. One thread while it keeps up; a second (on a
+ * machine with a core to spare for it) once 4 batches wait on the first, as when creating a
+ * file costs most of a millisecond. On 2 cores, two threads from the start took CPU from the
+ * event loop when files were cheap; one thread alone fell behind when they were not
+ * (bench/generation.bench.ts, docs/benchmarks.md).
  */
-export const defaultWriterPool = new WriterPool(Math.max(1, Math.min(2, os.availableParallelism() - 1)));
+export const defaultWriterPool = new WriterPool(os.availableParallelism() > 1 ? 2 : 1, {
+  backlog: 4,
+});
