@@ -49,6 +49,7 @@ export type { MaterializeOptions } from "./execution/materialize.ts";
 export { missingPartitionKeys } from "./execution/missing.ts";
 export type { RunInstance } from "./execution/run-instance.ts";
 export type {
+  HeldSteps,
   PartitionsSelector,
   RunProgressEvent,
   RunSummary,
@@ -61,15 +62,20 @@ export { resolveSelection } from "./graph/selection/resolve.ts";
 // instance
 export { resolveAssetsHome } from "./instance/assets-home.ts";
 export { openInstance } from "./instance/instance.ts";
+export { DEFAULT_LEASE, type LeaseSettings } from "./instance/leases.ts";
+export { currentHost, isProcessRunning } from "./instance/process-liveness.ts";
 export { RUN_STATUSES } from "./instance/run-statuses.ts";
 export type {
   AssetPartitionState,
+  ClaimOptions,
+  ClaimOutcome,
   EventRecord,
   EventType,
   Instance,
   ListRunsOptions,
   Page,
   PartitionStatus,
+  RunHolder,
   RunRecord,
   RunStatus,
   StepRef,

@@ -21,7 +21,6 @@ export interface CopyStepSpec {
 export async function runCopyStep(spec: CopyStepSpec): Promise<{ parsed: string; metadata: Metadata }> {
   const { store, genId } = spec;
   const text = await readGenText(store, "draft", "parsed", spec.parentGenId);
-  store.remove("essay", genId, "parsed");
   await store.writeResponse("essay", genId, {
     raw: text,
     metadata: { ...spec.identity, mode: "copy" },

@@ -100,8 +100,6 @@ export async function runLlmStep(spec: LlmStepSpec): Promise<StepOutcome> {
   const raw = normalizeResponseText(response.text);
   const usage = usageFields(response);
 
-  // A new response makes any older parsed.txt stale; it goes before raw.txt is replaced.
-  store.remove(stage, genId, "parsed");
   // The checks and the parser are pure, so they run before anything is written and the files go
   // out in one batch: raw.txt and metadata.json always (a failing response keeps its raw text
   // for inspection), parsed.txt, the "finished" mark, last and only for a response that passed.
@@ -129,7 +127,13 @@ export async function runLlmStep(spec: LlmStepSpec): Promise<StepOutcome> {
     },
     parsed: outcome?.parsed,
   });
-  if (outcome === undefined) throw failure;
+  if (outcome === undefined) {
+    // An older parsed.txt no longer matches the new raw.txt. A passing response renames its
+    // parsed.txt over the old one instead, so a finished generation never disappears while
+    // another process may be reading it.
+    store.remove(stage, genId, "parsed");
+    throw failure;
+  }
   ctx.log.info(
     { gen_id: genId, model: response.model, duration_ms: durationMs },
     `${stage} response written`,

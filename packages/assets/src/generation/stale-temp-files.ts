@@ -1,18 +1,9 @@
 import fs from "node:fs";
 import path from "node:path";
+import { isProcessRunning } from "@daydream/core";
 
 // writeFileAtomic's temp names: `.<file>.<pid>.<random hex>.tmp`.
 const TEMP_FILE = /^\..+\.(\d+)\.[0-9a-f]+\.tmp$/;
-
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    // EPERM: the process exists but belongs to someone else.
-    return (err as NodeJS.ErrnoException).code === "EPERM";
-  }
-}
 
 /**
  * Deletes temp files a killed writer left in a generation directory (a crash between
@@ -32,7 +23,7 @@ export function removeStaleTempFiles(dir: string): number {
   let removed = 0;
   for (const name of names) {
     const m = TEMP_FILE.exec(name);
-    if (!m || isAlive(Number(m[1]))) continue;
+    if (!m || isProcessRunning(Number(m[1]))) continue;
     fs.rmSync(path.join(dir, name), { force: true });
     removed++;
   }

@@ -16,6 +16,10 @@ export function registerMaterialize(program: Command): void {
     .option("--concurrency <n>", "steps run at once (default 8)", parsePositiveInt)
     .option("--config <file>", "run config YAML: assets: { <asset_key>: { ...config } }")
     .option("--fail-fast", "cancel the rest of the run at the first failed step")
+    .option(
+      "--wait-for-held",
+      "wait for steps another live run is materializing instead of leaving them to it",
+    )
     .option("--json", "print the run summary as one JSON document")
     .addHelpText(
       "after",

@@ -27,11 +27,15 @@ interface Counts {
   failed: number;
   skipped: number;
   canceled: number;
+  /** Left to another live run that is materializing them. */
+  held: number;
+  /** Materialized by another run since this one was planned. */
+  elsewhere: number;
   startedAt: number;
 }
 
 function finished(c: Counts): number {
-  return c.succeeded + c.failed + c.skipped + c.canceled;
+  return c.succeeded + c.failed + c.skipped + c.canceled + c.held + c.elsewhere;
 }
 
 function rateAndEta(c: Counts): { rate: number; eta: string } {
@@ -45,8 +49,10 @@ export function summaryLine(c: Counts): string {
   const { rate, eta } = rateAndEta(c);
   const canceled = c.canceled > 0 ? `, ${c.canceled} canceled` : "";
   const skipped = c.skipped > 0 ? `, ${c.skipped} skipped` : "";
+  const elsewhere = c.elsewhere > 0 ? `, ${c.elsewhere} done by other runs` : "";
+  const held = c.held > 0 ? `, ${c.held} left to other runs` : "";
   return (
-    `progress: ${finished(c)}/${c.total} steps, ${c.succeeded} succeeded, ${c.failed} failed${canceled}${skipped}, ` +
+    `progress: ${finished(c)}/${c.total} steps, ${c.succeeded} succeeded, ${c.failed} failed${canceled}${skipped}${elsewhere}${held}, ` +
     `${rate.toFixed(1)} steps/s, ETA ${eta}`
   );
 }
@@ -81,7 +87,16 @@ function writeLine(line: string): void {
 }
 
 function newCounts(): Counts {
-  return { total: 0, succeeded: 0, failed: 0, skipped: 0, canceled: 0, startedAt: Date.now() };
+  return {
+    total: 0,
+    succeeded: 0,
+    failed: 0,
+    skipped: 0,
+    canceled: 0,
+    held: 0,
+    elsewhere: 0,
+    startedAt: Date.now(),
+  };
 }
 
 function createLineReporter(p: Painter): ProgressReporter {
@@ -128,6 +143,15 @@ function createLineReporter(p: Painter): ProgressReporter {
             write(
               `${p.yellow("-")} ${stepLabel(event.assetKey, event.partitionKey)} canceled: ${event.reason}`,
             );
+          return;
+        case "step_held":
+          counts.held++;
+          if (perStep) write(`${p.dim("=")} ${event.reason}`);
+          return;
+        case "step_done_elsewhere":
+          counts.elsewhere++;
+          if (perStep)
+            write(`${p.dim("=")} ${stepLabel(event.assetKey, event.partitionKey)} ${event.reason}`);
       }
     },
     note: write,
@@ -165,7 +189,7 @@ async function createBarReporter(p: Painter): Promise<ProgressReporter> {
   let bar: ReturnType<typeof multibar.create> | undefined;
   const payload = () => {
     const { rate, eta } = rateAndEta(counts);
-    return { done: counts.succeeded, failed: counts.failed, rate: rate.toFixed(1), eta };
+    return { done: counts.succeeded + counts.elsewhere, failed: counts.failed, rate: rate.toFixed(1), eta };
   };
   const refresh = () => bar?.update(finished(counts), payload());
   let stopped = false;
@@ -191,6 +215,12 @@ async function createBarReporter(p: Painter): Promise<ProgressReporter> {
           break;
         case "step_canceled":
           counts.canceled++;
+          break;
+        case "step_held":
+          counts.held++;
+          break;
+        case "step_done_elsewhere":
+          counts.elsewhere++;
           break;
       }
       refresh();

@@ -29,6 +29,30 @@ export function renderFailures(failures: StepFailure[], total: number, p: Painte
   return `Failures:\n${lines.join("\n")}\n`;
 }
 
+/** Steps other runs did or are doing: not failures, but the user should know. */
+function renderElsewhere(summary: RunSummary, p: Painter): string {
+  const lines: string[] = [];
+  const elsewhere = summary.doneElsewhere ?? 0;
+  if (elsewhere > 0) {
+    lines.push(
+      `  ${plural(elsewhere, "step")} already materialized by another run meanwhile (not computed again)`,
+    );
+  }
+  const held = summary.held ?? 0;
+  if (held > 0) {
+    lines.push(
+      `  ${p.yellow(`${plural(held, "step")} left to other live runs`)} that are materializing them:`,
+    );
+    for (const h of summary.heldBy ?? []) {
+      lines.push(`    ${plural(h.steps, "step")}: run ${h.runId} (host ${h.host}, pid ${h.pid})`);
+    }
+    lines.push(
+      `      ${p.cyan("hint:")} add --wait-for-held to wait for them (a holder that dies is taken over)`,
+    );
+  }
+  return lines.length > 0 ? `${lines.join("\n")}\n` : "";
+}
+
 export function renderRunSummary(summary: RunSummary, p: Painter): string {
   const head = `Run ${p.bold(summary.runId)} ${statusColor(p, summary.status)} in ${formatDuration(summary.durationMs)}`;
   const counts =
@@ -40,6 +64,7 @@ export function renderRunSummary(summary: RunSummary, p: Painter): string {
     `(of ${plural(summary.totalSteps, "step")})`;
   return [
     `${head}\n${counts}\n`,
+    renderElsewhere(summary, p),
     renderFailures(summary.failures, summary.failed, p),
     `Logs: ${logsCommand(summary.runId)}  ${p.dim(`(${summary.logPath})`)}\n`,
   ].join("");

@@ -2,7 +2,7 @@
 import { AssetsError, materialize, type PartitionsSelector, type RunSummary } from "@daydream/core";
 import type { Command } from "commander";
 import { globalsOf } from "../action.ts";
-import { EXIT_INTERRUPTED, EXIT_OK, EXIT_STEP_FAILED, UsageError } from "../errors.ts";
+import { EXIT_INTERRUPTED, EXIT_OK, EXIT_STEP_FAILED, EXIT_USAGE, UsageError } from "../errors.ts";
 import { cancelOnSignals } from "../interrupt.ts";
 import { parseKeyList, readKeysFile } from "../keys-input.ts";
 import { paintErr, paintOut } from "../output/colors.ts";
@@ -22,6 +22,7 @@ export interface MaterializeOptions {
   concurrency?: number;
   config?: string;
   failFast?: boolean;
+  waitForHeld?: boolean;
   json?: boolean;
 }
 
@@ -63,10 +64,21 @@ function progressMode(json: boolean): ProgressMode {
   return json ? "none" : "lines";
 }
 
-export function exitCodeFor(summary: RunSummary): number {
+/**
+ * A failed run exits 2 (bad input) when every failed step failed on a user error (an
+ * AssetsError with `userError`: a malformed raw file, an invalid id...), since only fixing
+ * the input helps; any other failure (an LLM outage, a bug) exits 1.
+ */
+export function exitCodeFor(summary: RunSummary, inputFailures: number): number {
   if (summary.status === "succeeded") return EXIT_OK;
   if (summary.status === "canceled") return EXIT_INTERRUPTED;
+  if (summary.failed > 0 && inputFailures === summary.failed) return EXIT_USAGE;
   return EXIT_STEP_FAILED;
+}
+
+/** Read as a property, not via instanceof: definitions loaded with -f may bring their own copy of core. */
+function isUserError(err: Error): boolean {
+  return (err as { userError?: unknown }).userError === true;
 }
 
 /** A second Ctrl-C: the process exits with steps still running and the run left unfinished. */
@@ -85,6 +97,7 @@ export async function runMaterialize(opts: MaterializeOptions, cmd: Command): Pr
   const defs = await loadProjectDefinitions(project);
   const runConfig = opts.config === undefined ? undefined : readRunConfig(opts.config);
 
+  let inputFailures = 0;
   const summary = await withInstance(project, async (instance) => {
     const controller = new AbortController();
     const reporter = await createProgressReporter(progressMode(opts.json === true), paintErr);
@@ -110,8 +123,10 @@ export async function runMaterialize(opts: MaterializeOptions, cmd: Command): Pr
         instance,
         runConfig: runConfig?.config,
         failFast: opts.failFast === true,
+        waitForHeld: opts.waitForHeld === true,
         onProgress: (event) => {
           if (event.type === "planned") runId = event.runId;
+          else if (event.type === "step_failure" && isUserError(event.error)) inputFailures++;
           reporter.onEvent(event);
         },
       });
@@ -127,5 +142,5 @@ export async function runMaterialize(opts: MaterializeOptions, cmd: Command): Pr
   else if (summary.totalSteps === 0) {
     process.stdout.write(`Nothing to materialize: the selection planned no steps (run ${summary.runId}).\n`);
   } else process.stdout.write(renderRunSummary(summary, paintOut));
-  return exitCodeFor(summary);
+  return exitCodeFor(summary, inputFailures);
 }

@@ -4,10 +4,12 @@ import type { PGraph, PGraphNode } from "p-graph";
 import type { LevelWithSilent } from "pino";
 import type { AssetDefinition, Definitions } from "../definitions/types.ts";
 import { StorageError } from "../errors.ts";
+import { type LeaseSettings, leaseSettings } from "../instance/leases.ts";
 import type { RunStatus } from "../instance/types.ts";
 import { computeInstance } from "./context.ts";
 import { EventRecorder } from "./events/recorder.ts";
 import { openRunLog } from "./logging.ts";
+import { Permits } from "./permits.ts";
 import type { Plan } from "./plan.ts";
 import type { RunInstance } from "./run-instance.ts";
 import { StepClaims } from "./step-claims.ts";
@@ -27,17 +29,24 @@ export interface ExecuteArgs {
   resourcesFor(asset: AssetDefinition<unknown>): Record<string, unknown>;
   concurrency?: number;
   failFast?: boolean;
+  /** Check again, in each step's claim, whether it got materialized since planning (`missing`). */
+  recheck?: boolean;
+  /** Wait for steps other live runs hold instead of leaving them to those runs. */
+  waitForHeld?: boolean;
+  /** Heartbeat and lease; default from ASSETS_HEARTBEAT_SECONDS / ASSETS_LEASE_SECONDS. */
+  lease?: Partial<LeaseSettings>;
   signal?: AbortSignal;
   onProgress?: (event: RunProgressEvent) => void;
   logLevel?: LevelWithSilent;
 }
 
-type StopReason = "signal" | "fail-fast" | "storage";
+type StopReason = "signal" | "fail-fast" | "storage" | "lease";
 
 const NOT_STARTED: Record<StopReason, string> = {
   signal: "run canceled before this step started",
   "fail-fast": "not started: the run stopped at the first failure (fail-fast)",
   storage: "not started: the run stopped because the instance storage failed",
+  lease: "not started: the run lost its lease (another process found it silent and marked it interrupted)",
 };
 
 /** The abort reason running computes see on `ctx.signal.reason`. */
@@ -45,7 +54,16 @@ const ABORT_REASON: Record<StopReason, string> = {
   signal: "run canceled",
   "fail-fast": "run stopped after a failed step (fail-fast)",
   storage: "run stopped: the instance storage failed",
+  lease: "run stopped: its lease expired and its claims may belong to another run now",
 };
+
+/**
+ * Steps p-graph may have started beyond those computing: room for steps that wait for another
+ * run's claim (they hold no permit) without starving the run of work.
+ */
+function schedulerSlots(concurrency: number): number {
+  return concurrency + Math.max(concurrency, 32);
+}
 
 /**
  * p-graph wants string ids and a dependency list; node ids are plan indices. Earlier steps get
@@ -68,6 +86,7 @@ async function graphOf(plan: Plan): Promise<PGraph> {
 
 function finalStatus(stopped: StopReason | undefined, failed: number): RunStatus {
   if (stopped === "signal") return "canceled";
+  if (stopped === "lease") return "interrupted";
   return failed > 0 || stopped === "storage" ? "failed" : "succeeded";
 }
 
@@ -76,6 +95,7 @@ export async function executePlan(args: ExecuteArgs): Promise<RunSummary> {
   const { plan, instance } = args;
   const storage = instance.storage;
   const concurrency = args.concurrency ?? DEFAULT_CONCURRENCY;
+  const lease = leaseSettings(args.lease);
   const runId = randomUUID();
   const logPath = instance.logPathFor(runId);
   const started = performance.now();
@@ -92,6 +112,7 @@ export async function executePlan(args: ExecuteArgs): Promise<RunSummary> {
       pid: process.pid,
       host: os.hostname(),
       tags: { concurrency: String(concurrency), failFast: String(args.failFast ?? false) },
+      leaseMs: lease.leaseMs,
     });
   } catch (err) {
     await runLog.close();
@@ -121,11 +142,25 @@ export async function executePlan(args: ExecuteArgs): Promise<RunSummary> {
     }
   };
   const recorder = new EventRecorder(storage, runId, { onError: (err) => stop("storage", err) });
+  const claims = new StepClaims(storage, runId, plan, concurrency, args.recheck ?? false);
+  // The lease keeps this run's claims its own; losing it (a stall longer than the lease) stops the run.
+  const heartbeat = setInterval(() => {
+    try {
+      if (!storage.heartbeatRun(runId, lease.leaseMs)) stop("lease");
+    } catch (err) {
+      runLog.logger.warn({ err }, "could not renew the run's lease; trying again at the next heartbeat");
+    }
+  }, lease.heartbeatMs);
+  heartbeat.unref();
   const runner = new StepRunner({
     defs: args.defs,
     plan,
     runId,
-    claims: new StepClaims(storage, runId, plan, concurrency),
+    claims,
+    permits: new Permits(concurrency),
+    waitForHeld: args.waitForHeld ?? false,
+    latestRunOf: (assetKey, partitionKey) =>
+      storage.getAssetPartitionState(assetKey, partitionKey)?.lastMaterialization?.runId,
     instance: computeInstance(instance),
     recorder,
     runLog,
@@ -145,15 +180,23 @@ export async function executePlan(args: ExecuteArgs): Promise<RunSummary> {
     runLog.logger.info({ selection: args.selection, steps: plan.steps.length, concurrency }, "run started");
     emit({ type: "planned", runId, totalSteps: plan.steps.length, logPath });
     // Step errors never escape the runner, so p-graph keeps scheduling independent steps.
-    await graph.run({ concurrency, continue: true, run: (id) => runner.run(Number(id)) });
+    await graph.run({
+      concurrency: schedulerSlots(concurrency),
+      continue: true,
+      run: (id) => runner.run(Number(id)),
+    });
     status = finalStatus(stopped, runner.failed);
   } finally {
+    clearInterval(heartbeat);
+    claims.close();
     args.signal?.removeEventListener("abort", onAbort);
     const counts = {
       succeeded: runner.succeeded,
       failed: runner.failed,
       skipped: runner.skipped,
       canceled: runner.canceled,
+      held: runner.held,
+      doneElsewhere: runner.doneElsewhere,
     };
     runLog.logger.info(
       { status, ...counts, duration_ms: Math.round(performance.now() - started) },
@@ -193,6 +236,9 @@ export async function executePlan(args: ExecuteArgs): Promise<RunSummary> {
     failed: runner.failed,
     skipped: runner.skipped,
     canceled: runner.canceled,
+    held: runner.held,
+    heldBy: runner.heldSteps(),
+    doneElsewhere: runner.doneElsewhere,
     durationMs: Math.round(performance.now() - started),
     failures: runner.failures,
     logPath,

@@ -200,7 +200,7 @@ describe("run record", () => {
     });
   });
 
-  it("skips a step another live run has claimed, without computing it", async () => {
+  it("leaves a step another live run has claimed to it, without computing it, and names the holder", async () => {
     instance.addDynamicPartitions(items, ["a", "b"]);
     instance.storage.createRun({
       runId: "other-run",
@@ -219,10 +219,16 @@ describe("run record", () => {
     });
     const summary = await materialize(defs, { instance, selection: "work", partitions: "all" });
     expect(computed).toEqual(["b"]);
-    expect(summary).toMatchObject({ status: "succeeded", succeeded: 1, skipped: 1 });
+    expect(summary).toMatchObject({
+      status: "succeeded",
+      succeeded: 1,
+      skipped: 0,
+      held: 1,
+      heldBy: [{ runId: "other-run", host: os.hostname(), pid: process.pid, steps: 1 }],
+    });
     const [skip] = instance.storage.getEvents(summary.runId, { types: ["step_skipped"] });
     expect(skip).toMatchObject({ assetKey: "work", partitionKey: "a" });
-    expect(skip.message).toContain("being materialized by another run");
+    expect(skip.message).toContain("is being materialized by run other-run");
     // Claims of the finished run are released: the other run can still take "b".
     expect(instance.storage.claimStep("work", "b", "other-run")).toBe(true);
   });

@@ -5,6 +5,7 @@ import { AssetGraph } from "../graph/asset-graph.ts";
 import { resolveSelection } from "../graph/selection/resolve.ts";
 import { resolveAssetsHome } from "../instance/assets-home.ts";
 import { openInstance } from "../instance/instance.ts";
+import { type LeaseSettings, leaseSettings } from "../instance/leases.ts";
 import { parseRunConfig, type RunConfig } from "./config.ts";
 import { DEFAULT_CONCURRENCY, executePlan } from "./executor.ts";
 import { describeSelector, partitionTargets } from "./partitions.ts";
@@ -33,6 +34,14 @@ export interface MaterializeOptions {
   onProgress?: (event: RunProgressEvent) => void;
   /** Level of the per-run log file (default "info"). */
   logLevel?: LevelWithSilent;
+  /**
+   * Steps another live run is materializing are left to it unless something in this run needs
+   * them (then the step waits). With this, the run waits for all of them: done by the holder,
+   * nothing to do; holder died, the run takes the step over.
+   */
+  waitForHeld?: boolean;
+  /** Heartbeat interval and lease of the run; default from ASSETS_HEARTBEAT_SECONDS / ASSETS_LEASE_SECONDS (5 s / 30 s). */
+  lease?: Partial<LeaseSettings>;
 }
 
 function checkOptions(opts: MaterializeOptions & { instance: RunInstance }): void {
@@ -69,6 +78,8 @@ async function materializeIn(
   opts: MaterializeOptions & { instance: RunInstance },
 ): Promise<RunSummary> {
   checkOptions(opts);
+  // Bad lease settings are a usage error: refuse them before planning anything.
+  leaseSettings(opts.lease);
   const selection = opts.selection ?? "*";
   const graph = AssetGraph.of(defs);
   const keys = resolveSelection(defs, selection);
@@ -98,6 +109,9 @@ async function materializeIn(
       resourcesFor: resources.forAsset,
       concurrency: opts.concurrency,
       failFast: opts.failFast,
+      recheck: opts.partitions === "missing",
+      waitForHeld: opts.waitForHeld,
+      lease: opts.lease,
       signal: opts.signal,
       onProgress: opts.onProgress,
       logLevel: opts.logLevel,

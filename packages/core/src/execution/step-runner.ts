@@ -2,15 +2,17 @@ import type { Logger } from "pino";
 import { isMaterializeResult } from "../definitions/result.ts";
 import type { AssetDefinition, ComputeInstance, Definitions, Metadata } from "../definitions/types.ts";
 import { AssetsError } from "../errors.ts";
+import type { RunHolder } from "../instance/types.ts";
 import { isAbortFrom } from "./aborts.ts";
 import { stepContext } from "./context.ts";
 import type { EventRecorder } from "./events/recorder.ts";
 import { InputLoader, ioManagerOf } from "./inputs.ts";
 import type { RunLog } from "./logging.ts";
+import type { Permits } from "./permits.ts";
 import { type Plan, type PlannedStep, stepLabel } from "./plan.ts";
 import { withRetries } from "./retry.ts";
-import type { StepClaims } from "./step-claims.ts";
-import type { RunProgressEvent, StepFailure } from "./types.ts";
+import type { ClaimAnswer, StepClaims } from "./step-claims.ts";
+import type { HeldSteps, RunProgressEvent, StepFailure } from "./types.ts";
 
 export interface StepRunnerArgs {
   defs: Definitions;
@@ -18,6 +20,12 @@ export interface StepRunnerArgs {
   runId: string;
   /** Step claims of this run, taken in batches. */
   claims: StepClaims;
+  /** How many steps compute at once; a step waiting for another run's claim holds none. */
+  permits: Permits;
+  /** Wait for steps another live run holds even when nothing downstream needs them here. */
+  waitForHeld: boolean;
+  /** The latest recorded state of a step, to see whether the run we waited for materialized it. */
+  latestRunOf(assetKey: string, partitionKey: string | undefined): string | undefined;
   instance: ComputeInstance;
   recorder: EventRecorder;
   runLog: RunLog;
@@ -79,7 +87,12 @@ export class StepRunner {
   failed = 0;
   skipped = 0;
   canceled = 0;
+  /** Steps left to another live run. */
+  held = 0;
+  /** Steps found materialized by another run after planning: not computed again. */
+  doneElsewhere = 0;
   readonly failures: StepFailure[] = [];
+  private readonly heldBy = new Map<string, HeldSteps>();
   /** Why downstream nodes of a failed/skipped node cannot run; absent for nodes that completed. */
   private readonly blocked = new Map<number, string>();
   private readonly loader: InputLoader;
@@ -102,30 +115,85 @@ export class StepRunner {
     const step = this.args.plan.steps[node];
     if (reason) return this.skip(node, step, reason);
     if (this.args.signal.aborted) return this.skip(node, step, this.args.notStartedReason());
-    let claimed: boolean;
+    const permit = this.args.permits.acquire();
+    if (permit) await permit;
+    let answer = await this.claimOf(node, step);
+    if (answer?.kind === "held") {
+      const { holder } = answer;
+      if (!this.args.waitForHeld && !this.args.claims.hasDownstream(node)) {
+        this.args.permits.release();
+        return this.leave(node, step, holder);
+      }
+      // Waiting costs no permit: this run computes other steps meanwhile.
+      this.args.permits.release();
+      answer = await this.waitFor(node, step, holder);
+      if (answer === undefined) return;
+      const again = this.args.permits.acquire();
+      if (again) await again;
+    }
+    try {
+      if (answer === undefined) return;
+      if (answer.kind === "materialized") return this.materializedElsewhere(node, step, answer.waitedOn);
+      try {
+        if (answer.kind === "claimed" && answer.waitedOn && this.doneBy(step, answer.waitedOn)) {
+          return this.materializedElsewhere(node, step, answer.waitedOn);
+        }
+        // The run may have stopped while the claim was taken; the run's end releases the claim.
+        if (this.args.signal.aborted) return this.skip(node, step, this.args.notStartedReason());
+        await this.materialize(node, step);
+      } finally {
+        this.args.recorder.release(step.assetKey, step.partitionKey);
+      }
+    } finally {
+      this.args.permits.release();
+    }
+  }
+
+  /** Steps left to other live runs, grouped by holder. */
+  heldSteps(): HeldSteps[] {
+    return [...this.heldBy.values()];
+  }
+
+  /** The step's claim, or undefined when storage failed (the run is then stopping). */
+  private async claimOf(node: number, step: PlannedStep): Promise<ClaimAnswer | undefined> {
     try {
       const answer = this.args.claims.claim(node);
-      claimed = typeof answer === "boolean" ? answer : await answer;
+      return "kind" in answer ? answer : await answer;
     } catch (err) {
       this.args.stop("storage", err);
-      return this.skip(node, step, this.args.notStartedReason());
+      this.skip(node, step, this.args.notStartedReason());
+      return undefined;
     }
-    if (!claimed) {
-      const label = stepLabel(step);
-      return this.skip(
-        node,
-        step,
-        `${label} is being materialized by another run (a live process holds its claim)`,
-        `upstream ${label} is being materialized by another run`,
-      );
-    }
-    // The run may have stopped while the claim was taken; the run's end releases the claim.
-    if (this.args.signal.aborted) return this.skip(node, step, this.args.notStartedReason());
+  }
+
+  /** Waits for another run to let go of a step; undefined when the run stopped meanwhile. */
+  private async waitFor(
+    node: number,
+    step: PlannedStep,
+    holder: RunHolder,
+  ): Promise<ClaimAnswer | undefined> {
+    this.args.runLog
+      .forStep(step.assetKey, step.partitionKey)
+      .info({ holder }, "step is being materialized by another run; waiting for it");
+    let answer: ClaimAnswer;
     try {
-      await this.materialize(node, step);
-    } finally {
-      this.args.recorder.release(step.assetKey, step.partitionKey);
+      answer = await this.args.claims.waitForRelease(node, holder, this.args.signal);
+    } catch (err) {
+      this.args.stop("storage", err);
+      this.skip(node, step, this.args.notStartedReason());
+      return undefined;
     }
+    if (answer.kind === "stopped") {
+      this.skip(node, step, this.args.notStartedReason());
+      return undefined;
+    }
+    return answer;
+  }
+
+  /** Whether one of the runs this step waited for materialized it. */
+  private doneBy(step: PlannedStep, holders: readonly RunHolder[]): boolean {
+    const runId = this.args.latestRunOf(step.assetKey, step.partitionKey);
+    return runId !== undefined && holders.some((h) => h.runId === runId);
   }
 
   /**
@@ -259,6 +327,46 @@ export class StepRunner {
     });
     log.warn({ reason, duration_ms: durationMs }, "step canceled");
     this.args.emit({ type: "step_canceled", assetKey, partitionKey, durationMs, reason });
+  }
+
+  /** Another run materialized the step after this run planned it: its downstream may run. */
+  private materializedElsewhere(
+    node: number,
+    step: PlannedStep,
+    waitedOn: readonly RunHolder[] | undefined,
+  ): void {
+    const { assetKey, partitionKey } = step;
+    this.doneElsewhere++;
+    this.args.claims.finished(node, undefined, true);
+    const by = waitedOn?.length ? ` by run ${waitedOn.map((h) => h.runId).join(", ")}` : " by another run";
+    const reason = `already materialized${by} since this run was planned; not computed again`;
+    this.args.recorder.record({
+      type: "step_skipped",
+      assetKey,
+      partitionKey: partitionKey ?? null,
+      message: reason,
+    });
+    this.args.runLog.forStep(assetKey, partitionKey).info({ reason }, "step materialized elsewhere");
+    this.args.emit({ type: "step_done_elsewhere", assetKey, partitionKey, reason });
+  }
+
+  /** A step another live run is computing, which nothing in this run waits for: left to it. */
+  private leave(node: number, step: PlannedStep, holder: RunHolder): void {
+    const { assetKey, partitionKey } = step;
+    this.held++;
+    const entry = this.heldBy.get(holder.runId);
+    if (entry) entry.steps++;
+    else this.heldBy.set(holder.runId, { ...holder, steps: 1 });
+    const reason = `${stepLabel(step)} is being materialized by run ${holder.runId} (host ${holder.host}, pid ${holder.pid}); left to it`;
+    this.blocked.set(node, reason);
+    this.args.recorder.record({
+      type: "step_skipped",
+      assetKey,
+      partitionKey: partitionKey ?? null,
+      message: reason,
+    });
+    this.args.runLog.forStep(assetKey, partitionKey).info({ holder }, "step held by another run; left to it");
+    this.args.emit({ type: "step_held", assetKey, partitionKey, reason, holder });
   }
 
   private skip(node: number, step: PlannedStep, reason: string, downstreamReason = reason): void {

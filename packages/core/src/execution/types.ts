@@ -1,5 +1,5 @@
 import type { Metadata } from "../definitions/types.ts";
-import type { RunStatus } from "../instance/types.ts";
+import type { RunHolder, RunStatus } from "../instance/types.ts";
 
 /** Which partitions of the selected partitioned assets a run targets. */
 export type PartitionsSelector =
@@ -28,6 +28,16 @@ export type RunProgressEvent =
       error: Error;
     }
   | { type: "step_skipped"; assetKey: string; partitionKey: string | undefined; reason: string }
+  /** Another live run is materializing the step and nothing here needs it: left to that run. */
+  | {
+      type: "step_held";
+      assetKey: string;
+      partitionKey: string | undefined;
+      reason: string;
+      holder: RunHolder;
+    }
+  /** The step was materialized by another run after this one planned it: not computed again. */
+  | { type: "step_done_elsewhere"; assetKey: string; partitionKey: string | undefined; reason: string }
   /** A running step stopped by the run's cancellation (or fail-fast stop): not a failure. */
   | {
       type: "step_canceled";
@@ -46,6 +56,11 @@ export interface StepFailure {
   hint?: string;
 }
 
+/** Steps a run left to one other live run. */
+export interface HeldSteps extends RunHolder {
+  steps: number;
+}
+
 export interface RunSummary {
   runId: string;
   status: RunStatus;
@@ -59,6 +74,14 @@ export interface RunSummary {
    * by that abort: recorded as skipped ("run canceled"), neither failed nor skipped here.
    */
   canceled: number;
+  /**
+   * Steps another live run was materializing, which nothing in this run needed: left to it
+   * (`waitForHeld` waits for them instead). Not a failure; `heldBy` names the runs.
+   */
+  held: number;
+  heldBy: HeldSteps[];
+  /** Steps materialized by another run after this one was planned: counted done, not recomputed. */
+  doneElsewhere: number;
   durationMs: number;
   failures: StepFailure[];
   logPath: string;

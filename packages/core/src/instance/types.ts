@@ -18,6 +18,36 @@ export interface RunRecord {
   host: string;
   /** Free-form JSON: counts, config file path, error... */
   tags: Record<string, string>;
+  /**
+   * When the run's lease ends unless renewed (epoch ms, storage clock); null for runs recorded
+   * before leases existed. Absent in records a caller builds itself.
+   */
+  leaseExpiresAt?: number | null;
+}
+
+/** The run that holds a step's claim. */
+export interface RunHolder {
+  runId: string;
+  host: string;
+  pid: number;
+}
+
+/** What one `claimSteps` call did with each step it was given. */
+export interface ClaimOutcome<S extends StepRef> {
+  /** Claims now held by the calling run (free, already its own, or taken from a dead run). */
+  claimed: S[];
+  /** Held by another live run. */
+  held: { step: S; holder: RunHolder }[];
+  /** Not claimed because already materialized (only with `skipMaterialized`). */
+  materialized: S[];
+}
+
+export interface ClaimOptions {
+  /**
+   * A step whose latest state is `materialized` is not claimed but reported as such, checked in
+   * the same transaction as the claim: what a `missing` run needs to never redo finished work.
+   */
+  skipMaterialized?: boolean;
 }
 
 export type EventType =
@@ -86,14 +116,26 @@ export interface Page {
  */
 export interface Storage {
   // runs
-  createRun(run: Omit<RunRecord, "createdAt" | "startedAt" | "endedAt">): RunRecord;
+  /** `leaseMs`: the new run's lease runs that long from now on the storage's clock (default 30 s). */
+  createRun(
+    run: Omit<RunRecord, "createdAt" | "startedAt" | "endedAt" | "leaseExpiresAt"> & { leaseMs?: number },
+  ): RunRecord;
+  /**
+   * Renews an unfinished run's lease to `leaseMs` from now (storage clock). False when the run
+   * is no longer `queued`/`started`: another process found its lease expired and marked it
+   * `interrupted`, so its claims may be someone else's now.
+   */
+  heartbeatRun(runId: string, leaseMs: number): boolean;
   updateRun(
     runId: string,
     patch: Partial<Pick<RunRecord, "status" | "startedAt" | "endedAt" | "stepCount" | "tags">>,
   ): void;
   getRun(runId: string): RunRecord | undefined;
   listRuns(opts?: ListRunsOptions): RunRecord[];
-  /** Runs left `started`/`queued` by a process that is gone become `interrupted`; returns how many. */
+  /**
+   * Unfinished runs whose lease expired (any host), or whose process on this host is gone or a
+   * zombie, become `interrupted` and lose their claims; returns how many.
+   */
   markDeadRunsInterrupted(): number;
 
   // events (batched by the caller: one transaction per call)
@@ -126,13 +168,14 @@ export interface Storage {
   listDynamicPartitionsDefinitions(): { name: string; count: number }[];
 
   // step claims: at most one process computes an (asset, partition) at once
-  /** Returns true when the claim was taken (free, or held by a dead process). */
+  /** Returns true when the claim was taken (free, or held by a dead or finished run). */
   claimStep(assetKey: string, partitionKey: string, runId: string): boolean;
   /**
-   * `claimStep` for many steps in one transaction ("" = unpartitioned). Returns the steps
-   * claimed: the same objects, in the order given; the others are held by live runs.
+   * `claimStep` for many steps in one transaction ("" = unpartitioned). A claim held by a run
+   * that is finished, whose lease expired, or whose process on this host is gone is taken
+   * over, and such a run is marked `interrupted`. Each list keeps the objects and order given.
    */
-  claimSteps<S extends StepRef>(runId: string, steps: readonly S[]): S[];
+  claimSteps<S extends StepRef>(runId: string, steps: readonly S[], opts?: ClaimOptions): ClaimOutcome<S>;
   releaseSteps(runId: string, steps?: StepRef[]): void;
 
   close(): void;

@@ -1,10 +1,13 @@
-import { currentHost } from "../storage/sqlite/process-liveness.ts";
+import { currentHost } from "../process-liveness.ts";
 import type { EventRecord, RunRecord, Storage } from "../types.ts";
 
 let counter = 0;
 
 /** Creates a `started` run owned by this process unless overridden. */
-export function createTestRun(storage: Storage, overrides: Partial<RunRecord> = {}): RunRecord {
+export function createTestRun(
+  storage: Storage,
+  overrides: Partial<RunRecord> & { leaseMs?: number } = {},
+): RunRecord {
   counter++;
   const run = storage.createRun({
     runId: overrides.runId ?? `run-${process.pid}-${counter}`,
@@ -15,6 +18,7 @@ export function createTestRun(storage: Storage, overrides: Partial<RunRecord> = 
     pid: overrides.pid ?? process.pid,
     host: overrides.host ?? currentHost(),
     tags: overrides.tags ?? {},
+    ...(overrides.leaseMs === undefined ? {} : { leaseMs: overrides.leaseMs }),
   });
   return run;
 }

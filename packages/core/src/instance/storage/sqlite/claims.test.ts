@@ -1,7 +1,7 @@
 import path from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { exitedPid, startIdleProcess } from "../../testing/processes.ts";
-import { createTestRun } from "../../testing/storage-fixtures.ts";
+import { exitedPid, startIdleProcess, startZombieProcess } from "../../testing/processes.ts";
+import { createTestRun, materialization } from "../../testing/storage-fixtures.ts";
 import { makeTempDir, removeTempDir } from "../../testing/temp-dirs.ts";
 import { SqliteStorage } from "./sqlite-storage.ts";
 
@@ -19,6 +19,8 @@ afterEach(() => {
   storage.close();
   removeTempDir(dir);
 });
+
+const steps = (...keys: string[]) => keys.map((partitionKey) => ({ assetKey: "squares", partitionKey }));
 
 describe("step claims", () => {
   it("claims a free step, and the same run may claim it again", () => {
@@ -80,11 +82,59 @@ describe("step claims", () => {
     expect(storage.claimStep("squares", "1", next.runId)).toBe(true);
   });
 
-  it("keeps a claim held by a started run on another host", () => {
+  it("keeps a claim held by a started run on another host while its lease is fresh", () => {
     const remote = createTestRun(storage, { host: "worker-7.example", pid: exitedPid() });
     const local = createTestRun(storage);
     expect(storage.claimStep("squares", "1", remote.runId)).toBe(true);
     expect(storage.claimStep("squares", "1", local.runId)).toBe(false);
+    expect(storage.getRun(remote.runId)?.status).toBe("started");
+  });
+
+  it("takes over every claim of a run on another host whose lease expired, marking it interrupted", () => {
+    const remote = createTestRun(storage, { host: "worker-7.example", pid: process.pid, leaseMs: -1 });
+    const local = createTestRun(storage);
+    storage.claimSteps(remote.runId, steps("1", "2"));
+    expect(storage.claimSteps(local.runId, steps("1")).claimed).toEqual(steps("1"));
+    expect(storage.getRun(remote.runId)?.status).toBe("interrupted");
+    // its other claim went with it
+    const third = createTestRun(storage);
+    expect(storage.claimSteps(third.runId, steps("2")).claimed).toEqual(steps("2"));
+  });
+
+  it("a heartbeat keeps a lease fresh; a run marked interrupted cannot renew it", () => {
+    const remote = createTestRun(storage, { host: "worker-7.example", leaseMs: -1 });
+    expect(storage.heartbeatRun(remote.runId, 30_000)).toBe(true);
+    const local = createTestRun(storage);
+    storage.claimStep("squares", "1", remote.runId);
+    expect(storage.claimStep("squares", "1", local.runId)).toBe(false);
+    expect(storage.heartbeatRun(remote.runId, -1)).toBe(true);
+    expect(storage.claimStep("squares", "1", local.runId)).toBe(true);
+    expect(storage.heartbeatRun(remote.runId, 30_000)).toBe(false);
+  });
+
+  it("treats a zombie holder (killed, not reaped) on this host as dead", async () => {
+    const zombie = await startZombieProcess();
+    try {
+      const holder = createTestRun(storage, { pid: zombie.pid });
+      const mine = createTestRun(storage);
+      expect(storage.claimStep("squares", "1", holder.runId)).toBe(true);
+      expect(storage.claimStep("squares", "1", mine.runId)).toBe(true);
+      expect(storage.getRun(holder.runId)?.status).toBe("interrupted");
+    } finally {
+      zombie.reap();
+    }
+  });
+
+  it("reports steps already materialized instead of claiming them when asked to", () => {
+    const done = createTestRun(storage);
+    storage.appendEvents([materialization(done.runId, "squares", "1")]);
+    const mine = createTestRun(storage);
+    const wanted = steps("1", "2");
+    const outcome = storage.claimSteps(mine.runId, wanted, { skipMaterialized: true });
+    expect(outcome.materialized).toEqual([wanted[0]]);
+    expect(outcome.claimed).toEqual([wanted[1]]);
+    // without the option the step is claimed as usual
+    expect(storage.claimSteps(mine.runId, steps("1")).claimed).toEqual(steps("1"));
   });
 
   it("releases the given steps only, or all of a run's steps", () => {
@@ -108,17 +158,20 @@ describe("step claims", () => {
 });
 
 describe("batched step claims", () => {
-  const steps = (...keys: string[]) => keys.map((partitionKey) => ({ assetKey: "squares", partitionKey }));
-
   it("returns the steps it claimed, as the same objects and in the order given", () => {
     const holder = createTestRun(storage);
     const mine = createTestRun(storage);
     storage.claimStep("squares", "2", holder.runId);
     const wanted = steps("1", "2", "3");
-    const claimed = storage.claimSteps(mine.runId, wanted);
+    const { claimed, held, materialized } = storage.claimSteps(mine.runId, wanted);
     expect(claimed).toEqual([wanted[0], wanted[2]]);
     expect(claimed[0]).toBe(wanted[0]);
     expect(claimed[1]).toBe(wanted[2]);
+    expect(held).toEqual([
+      { step: wanted[1], holder: { runId: holder.runId, host: holder.host, pid: process.pid } },
+    ]);
+    expect(held[0].step).toBe(wanted[1]);
+    expect(materialized).toEqual([]);
   });
 
   it("holds what it claimed against other runs and connections until released", () => {
@@ -126,10 +179,10 @@ describe("batched step claims", () => {
     const other = createTestRun(storage);
     const second = new SqliteStorage(dbPath);
     try {
-      expect(storage.claimSteps(mine.runId, steps("1", "2"))).toHaveLength(2);
-      expect(second.claimSteps(other.runId, steps("1", "2", "3"))).toEqual(steps("3"));
+      expect(storage.claimSteps(mine.runId, steps("1", "2")).claimed).toHaveLength(2);
+      expect(second.claimSteps(other.runId, steps("1", "2", "3")).claimed).toEqual(steps("3"));
       storage.releaseSteps(mine.runId, steps("1"));
-      expect(second.claimSteps(other.runId, steps("1", "2"))).toEqual(steps("1"));
+      expect(second.claimSteps(other.runId, steps("1", "2")).claimed).toEqual(steps("1"));
     } finally {
       second.close();
     }
@@ -144,15 +197,17 @@ describe("batched step claims", () => {
     storage.claimSteps(finished.runId, steps("3"));
     storage.claimSteps(live.runId, steps("4", "5"));
     storage.updateRun(finished.runId, { status: "succeeded" });
-    expect(storage.claimSteps(mine.runId, steps("1", "2", "3", "4", "5", "6"))).toEqual(
+    expect(storage.claimSteps(mine.runId, steps("1", "2", "3", "4", "5", "6")).claimed).toEqual(
       steps("1", "2", "3", "6"),
     );
+    expect(storage.getRun(crashed.runId)?.status).toBe("interrupted");
+    expect(storage.getRun(finished.runId)?.status).toBe("succeeded");
     expect(storage.claimStep("squares", "1", live.runId)).toBe(false);
   });
 
   it("claims nothing for an empty list, and rejects a run that does not exist", () => {
     const run = createTestRun(storage);
-    expect(storage.claimSteps(run.runId, [])).toEqual([]);
+    expect(storage.claimSteps(run.runId, [])).toEqual({ claimed: [], held: [], materialized: [] });
     expect(() => storage.claimSteps("ghost", steps("1"))).toThrow(/run ghost does not exist/);
     expect(storage.claimStep("squares", "1", run.runId)).toBe(true);
   });

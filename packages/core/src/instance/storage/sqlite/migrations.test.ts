@@ -84,15 +84,25 @@ describe("migrations", () => {
   });
 
   it("brings a version 1 database to the latest version, keeping its rows", () => {
-    const v1 = new SqliteStorage(dbPath, { migrations: MIGRATIONS.slice(0, 1) });
-    const run = createTestRun(v1);
-    v1.addDynamicPartitions("gens", ["a", "b"]);
-    v1.close();
+    // Written as version 1 code wrote it: today's statements need columns version 1 lacks.
+    const run = { runId: "old-run" };
+    withRaw((db) => {
+      migrate(db, dbPath, MIGRATIONS.slice(0, 1));
+      db.prepare(
+        `INSERT INTO runs (run_id, status, selection, partitions_summary, created_at, pid, host)
+         VALUES ('old-run', 'started', '*', 'all', '2026-01-01T00:00:00.000Z', 1, 'elsewhere')`,
+      ).run();
+      db.prepare(
+        "INSERT INTO dynamic_partitions (name, position, key) VALUES ('gens', 0, 'a'), ('gens', 1, 'b')",
+      ).run();
+    });
     // an early build of version 1 also indexed step_claims.run_id
     withRaw((db) => db.exec("CREATE INDEX step_claims_by_run ON step_claims (run_id)"));
     withRaw((db) => expect(readSchemaVersion(db)).toBe(1));
     const latest = new SqliteStorage(dbPath);
     expect(latest.getRun(run.runId)?.runId).toBe(run.runId);
+    // version 4: an unfinished run of older code gets one default lease from the migration on
+    expect(latest.getRun(run.runId)?.leaseExpiresAt).toBeGreaterThan(Date.now() + 20_000);
     expect(latest.getDynamicPartitions("gens")).toEqual(["a", "b"]);
     expect(latest.integrityCheck()).toBe("ok");
     latest.close();

@@ -1,6 +1,6 @@
 import type Database from "better-sqlite3";
 import { StorageError } from "../../../errors.ts";
-import { SCHEMA_V1, SCHEMA_V2, SCHEMA_V3 } from "./schema.ts";
+import { SCHEMA_V1, SCHEMA_V2, SCHEMA_V3, SCHEMA_V4 } from "./schema.ts";
 
 /**
  * Versioned migrations. The database's schema version lives in SQLite's
@@ -26,6 +26,7 @@ export const MIGRATIONS: readonly Migration[] = [
     description: "drop the unused event_log index by asset",
     up: (db) => db.exec(SCHEMA_V3),
   },
+  { version: 4, description: "run leases", up: (db) => db.exec(SCHEMA_V4) },
 ];
 
 export function latestSchemaVersion(migrations: readonly Migration[] = MIGRATIONS): number {

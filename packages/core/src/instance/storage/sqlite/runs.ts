@@ -1,9 +1,10 @@
 import type Database from "better-sqlite3";
 import { StorageError } from "../../../errors.ts";
+import { DEFAULT_LEASE, holderState } from "../../leases.ts";
 import { RUN_STATUSES } from "../../run-statuses.ts";
 import type { ListRunsOptions, RunRecord, RunStatus } from "../../types.ts";
+import { SQL_NOW_MS } from "./clock.ts";
 import { pageBounds } from "./paging.ts";
-import { currentHost, isProcessAlive } from "./process-liveness.ts";
 
 interface RunRow {
   run_id: string;
@@ -17,9 +18,21 @@ interface RunRow {
   pid: number;
   host: string;
   tags: string;
+  lease_expires_at: number | null;
 }
 
-export type NewRun = Omit<RunRecord, "createdAt" | "startedAt" | "endedAt">;
+interface UnfinishedRow {
+  run_id: string;
+  status: RunStatus;
+  pid: number;
+  host: string;
+  lease_expires_at: number | null;
+  now: number;
+}
+
+export type NewRun = Omit<RunRecord, "createdAt" | "startedAt" | "endedAt" | "leaseExpiresAt"> & {
+  leaseMs?: number;
+};
 export type RunPatch = Partial<Pick<RunRecord, "status" | "startedAt" | "endedAt" | "stepCount" | "tags">>;
 
 const FINISHED: ReadonlySet<RunStatus> = new Set(["succeeded", "failed", "canceled", "interrupted"]);
@@ -42,7 +55,9 @@ export class RunQueries {
   private readonly selectOne: Database.Statement<[string], RunRow>;
   private readonly listAll: Database.Statement<[number], RunRow>;
   private readonly listByStatus: Database.Statement<[string, number], RunRow>;
-  private readonly unfinishedHere: Database.Statement<[string], { run_id: string; pid: number }>;
+  private readonly clock: Database.Statement<[], { now: number }>;
+  private readonly unfinished: Database.Statement<[], UnfinishedRow>;
+  private readonly renewLease: Database.Statement<[number, string]>;
   private readonly markInterrupted: Database.Statement<[string, string]>;
   private readonly releaseClaims: Database.Statement<[string]>;
   private readonly updates = new Map<string, Database.Statement>();
@@ -50,16 +65,21 @@ export class RunQueries {
   constructor(private readonly db: Database.Database) {
     this.insert = db.prepare(
       `INSERT INTO runs (run_id, status, selection, partitions_summary, step_count, created_at, started_at,
-         ended_at, pid, host, tags)
+         ended_at, pid, host, tags, lease_expires_at)
        VALUES (@runId, @status, @selection, @partitionsSummary, @stepCount, @createdAt, @startedAt,
-         @endedAt, @pid, @host, @tags)`,
+         @endedAt, @pid, @host, @tags, @leaseExpiresAt)`,
+    );
+    this.clock = db.prepare(`SELECT ${SQL_NOW_MS} AS now`);
+    this.unfinished = db.prepare(
+      `SELECT run_id, status, pid, host, lease_expires_at, ${SQL_NOW_MS} AS now FROM runs
+       WHERE status IN ('queued', 'started') ORDER BY created_at`,
+    );
+    this.renewLease = db.prepare(
+      `UPDATE runs SET lease_expires_at = ${SQL_NOW_MS} + ? WHERE run_id = ? AND status IN ('queued', 'started')`,
     );
     this.selectOne = db.prepare("SELECT * FROM runs WHERE run_id = ?");
     this.listAll = db.prepare(SQL_LIST_RUNS);
     this.listByStatus = db.prepare(SQL_LIST_RUNS_BY_STATUS);
-    this.unfinishedHere = db.prepare(
-      "SELECT run_id, pid FROM runs WHERE status IN ('queued', 'started') AND host = ? ORDER BY created_at",
-    );
     this.markInterrupted = db.prepare(
       "UPDATE runs SET status = 'interrupted', ended_at = ? WHERE run_id = ? AND status IN ('queued', 'started')",
     );
@@ -76,12 +96,14 @@ export class RunQueries {
       });
     }
     const now = new Date().toISOString();
+    const { leaseMs = DEFAULT_LEASE.leaseMs, ...fields } = run;
     const record: RunRecord = {
-      ...run,
+      ...fields,
       tags: { ...run.tags },
       createdAt: now,
       startedAt: run.status === "started" ? now : null,
       endedAt: FINISHED.has(run.status) ? now : null,
+      leaseExpiresAt: FINISHED.has(run.status) ? null : this.clock.get()!.now + leaseMs,
     };
     try {
       this.insert.run({ ...record, tags: JSON.stringify(record.tags) });
@@ -142,23 +164,34 @@ export class RunQueries {
     return rows.map(toRunRecord);
   }
 
+  /** False when the run is no longer unfinished (someone marked it interrupted). */
+  heartbeat(runId: string, leaseMs: number): boolean {
+    return this.renewLease.run(leaseMs, runId).changes === 1;
+  }
+
   /**
-   * Runs on this host still `queued`/`started` whose process is gone become
-   * `interrupted`, and their step claims are released. Returns how many.
+   * Unfinished runs whose lease expired, or whose process on this host is gone or a zombie,
+   * become `interrupted` and their step claims are released. The candidates are judged again
+   * under the write lock, so a run that renewed its lease meanwhile is left alone.
    */
   markDeadRunsInterrupted(): number {
-    const dead = this.unfinishedHere.all(currentHost()).filter((r) => !isProcessAlive(r.pid));
-    if (dead.length === 0) return 0;
-    const now = new Date().toISOString();
+    if (!this.unfinished.all().some((r) => isDead(r))) return 0;
     const sweep = this.db.transaction(() => {
+      const now = new Date().toISOString();
       let marked = 0;
-      for (const run of dead) {
-        marked += this.markInterrupted.run(now, run.run_id).changes;
-        this.releaseClaims.run(run.run_id);
+      for (const run of this.unfinished.all()) {
+        if (isDead(run)) marked += this.interrupt(run.run_id, now);
       }
       return marked;
     });
     return sweep.immediate();
+  }
+
+  /** Marks one unfinished run interrupted and drops its claims; call inside a write transaction. */
+  interrupt(runId: string, endedAt: string): number {
+    const marked = this.markInterrupted.run(endedAt, runId).changes;
+    this.releaseClaims.run(runId);
+    return marked;
   }
 
   private updateStatement(fields: string[]): Database.Statement {
@@ -171,6 +204,18 @@ export class RunQueries {
     }
     return statement;
   }
+}
+
+function isDead(row: UnfinishedRow): boolean {
+  const state = holderState({
+    runId: row.run_id,
+    status: row.status,
+    pid: row.pid,
+    host: row.host,
+    leaseExpiresAt: row.lease_expires_at,
+    now: row.now,
+  });
+  return state !== "live";
 }
 
 function assertStatus(status: string): asserts status is RunStatus {
@@ -195,5 +240,6 @@ function toRunRecord(row: RunRow): RunRecord {
     pid: row.pid,
     host: row.host,
     tags: JSON.parse(row.tags) as Record<string, string>,
+    leaseExpiresAt: row.lease_expires_at,
   };
 }

@@ -97,3 +97,15 @@ DROP INDEX IF EXISTS step_claims_by_run;
 export const SCHEMA_V3 = `
 DROP INDEX IF EXISTS event_log_by_asset;
 `;
+
+/**
+ * Version 4: run leases. A running run renews `lease_expires_at` (epoch ms on the database's
+ * clock) by heartbeat; its claims are live only while the lease is fresh. Unfinished runs
+ * recorded before this version get one default lease from now, so a run still going on an
+ * older build is not taken over at once.
+ */
+export const SCHEMA_V4 = `
+ALTER TABLE runs ADD COLUMN lease_expires_at INTEGER;
+UPDATE runs SET lease_expires_at = CAST((julianday('now') - 2440587.5) * 86400000 AS INTEGER) + 30000
+  WHERE status IN ('queued', 'started');
+`;

@@ -1,6 +1,8 @@
 import type Database from "better-sqlite3";
 import type {
   AssetPartitionState,
+  ClaimOptions,
+  ClaimOutcome,
   EventRecord,
   EventType,
   ListRunsOptions,
@@ -41,7 +43,7 @@ export class SqliteStorage implements Storage {
       this.states = new PartitionStateQueries(this.db);
       this.events = new EventQueries(this.db, this.states);
       this.partitions = new DynamicPartitionQueries(this.db);
-      this.claims = new ClaimQueries(this.db);
+      this.claims = new ClaimQueries(this.db, this.runs);
     } catch (err) {
       this.db.close();
       throw toStorageError(err, dbPath, "prepare statements");
@@ -62,6 +64,10 @@ export class SqliteStorage implements Storage {
 
   listRuns(opts?: ListRunsOptions): RunRecord[] {
     return this.guard("list runs", () => this.runs.list(opts));
+  }
+
+  heartbeatRun(runId: string, leaseMs: number): boolean {
+    return this.guard("renew run lease", () => this.runs.heartbeat(runId, leaseMs));
   }
 
   markDeadRunsInterrupted(): number {
@@ -131,8 +137,8 @@ export class SqliteStorage implements Storage {
     return this.guard("claim step", () => this.claims.claim(assetKey, partitionKey, runId));
   }
 
-  claimSteps<S extends StepRef>(runId: string, steps: readonly S[]): S[] {
-    return this.guard("claim steps", () => this.claims.claimMany(runId, steps));
+  claimSteps<S extends StepRef>(runId: string, steps: readonly S[], opts?: ClaimOptions): ClaimOutcome<S> {
+    return this.guard("claim steps", () => this.claims.claimMany(runId, steps, opts));
   }
 
   releaseSteps(runId: string, steps?: StepRef[]): void {
