@@ -135,17 +135,42 @@ describe("Path A: a curated cohort from selected_essays.txt", () => {
         }
       }
     }
-    const byStage = (s: string) => expected.filter((r) => r[0] === s);
-    expect(rows(cohortId)).toEqual([...byStage("draft"), ...byStage("essay"), ...evaluations]);
+    // As the original wrote it: per selected essay its draft then its essay, all evaluations after.
+    expect(rows(cohortId)).toEqual([...expected, ...evaluations]);
     expect(metadata.cohort_membership).toMatchObject({
       regenerate: true,
       regenerate_from: "run config",
       partitions_added: { draft: 2, essay: 2, evaluation: 8 },
     });
-    expect(ws.instance.getDynamicPartitions("draft_gens")).toEqual(byStage("draft").map((r) => r[1]));
+    expect(ws.instance.getDynamicPartitions("draft_gens")).toEqual(
+      expected.filter((r) => r[0] === "draft").map((r) => r[1]),
+    );
     expect(fs.readFileSync(path.join(ws.root, "cohorts", cohortId, "cohort.yaml"), "utf8")).toMatch(
       /\nregenerate: true\n$/,
     );
+  });
+
+  it("with regenerate: true writes a draft shared by two selected essays once, before the first of them", async () => {
+    writeGen(ws.root, "essay", "E3", { parent_gen_id: "D1", template_id: "e2", model_id: "gen-1" });
+    writeSelectedEssays(ws.root, "E2\nE1\nE3\nE1\n");
+    const { metadata } = await ws.run("cohort_id,cohort_membership", {
+      cohort_membership: { regenerate: true },
+    });
+    const cohortId = metadata.cohort_id.cohort_id as string;
+    const scoped = { runId: cohortId };
+    const draft = (combo: string) => reserveGenId("draft", `${combo}__d1__gen-1`, scoped);
+    const essay = (combo: string, tpl: string) =>
+      reserveGenId("essay", `${combo}__d1__gen-1__${tpl}`, scoped);
+    const written = rows(cohortId).map((r) => `${r[0]} ${r[1]}`);
+    expect(written.slice(0, 5)).toEqual([
+      `draft ${draft("combo-b")}`,
+      `essay ${essay("combo-b", "e1")}`,
+      `draft ${draft("combo-a")}`,
+      `essay ${essay("combo-a", "e1")}`,
+      `essay ${essay("combo-a", "e2")}`,
+    ]);
+    expect(written.slice(5)).toHaveLength(3 * 4);
+    expect(written.slice(5).every((w) => w.startsWith("evaluation "))).toBe(true);
   });
 
   it("keeps regenerate from cohort.yaml on a plain re-run, until the run config says false", async () => {

@@ -8,7 +8,7 @@ import { reserveGenId } from "../ids.ts";
 import { RawInputError } from "../raw/errors.ts";
 import { readCohortAxes, requireAxes } from "./axes.ts";
 import { buildCartesianMembership, taskIdsUnambiguous } from "./cartesian.ts";
-import { CohortError } from "./errors.ts";
+import { CohortError, MembershipConflictError } from "./errors.ts";
 import { STAGE_COLUMNS } from "./membership-schema.ts";
 
 let tmp: TempDir;
@@ -66,7 +66,7 @@ describe("buildCartesianMembership", () => {
     });
   });
 
-  it("keeps one row per gen_id when ids joined with __ collide", () => {
+  it("fails naming both rows when ids joined with __ make one task id of two different tasks", () => {
     const spec = smallSpec();
     spec.combos = [
       { comboId: "x__d1", concepts: ["c1"] },
@@ -79,14 +79,13 @@ describe("buildCartesianMembership", () => {
     writeRawTree(root, spec);
     const axes = readCohortAxes(root);
     expect(taskIdsUnambiguous(axes)).toBe(false);
-    const m = buildCartesianMembership(axes, "cohort-x");
-    // x__d1__d1__gen-1 arises twice (combo x__d1 x d1, combo x x d1__d1): 4 combinations, 3 drafts
-    expect(m.rows.draft.map((r) => r[2])).toEqual([
-      "x__d1__d1__gen-1",
-      "x__d1__d1__d1__gen-1",
-      "x__d1__gen-1",
-    ]);
-    expect(new Set(m.rows.essay.map((r) => r[0])).size).toBe(m.rows.essay.length);
+    // x__d1__d1__gen-1 arises twice: combo x__d1 x template d1, combo x x template d1__d1.
+    const err = thrown(() => buildCartesianMembership(axes, "cohort-x"), MembershipConflictError);
+    expect(err.message).toBe(
+      `cohort cohort-x: two draft rows for gen_id ${reserveGenId("draft", "x__d1__d1__gen-1", { runId: "cohort-x" })} differ: ` +
+        'combo_id "x__d1" vs "x", draft_template "d1" vs "d1__d1"',
+    );
+    expect(err.hint).toMatch(/rename the combo, template or model id that contains "__"/);
   });
 
   it("gives different gen ids to the same tasks in another cohort", () => {

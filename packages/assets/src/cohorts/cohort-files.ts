@@ -24,8 +24,9 @@ export function writeIfChanged(file: string, text: string): boolean {
   return true;
 }
 
+/** As the original wrote it (`json.dumps(manifest, ensure_ascii=False, indent=2)`): no trailing newline. */
 export function writeManifest(file: string, manifest: unknown): boolean {
-  return writeIfChanged(file, `${JSON.stringify(manifest, null, 2)}\n`);
+  return writeIfChanged(file, JSON.stringify(manifest, null, 2));
 }
 
 /** The existing cohort.yaml as a mapping, undefined when absent; a broken file is an error, never overwritten silently. */

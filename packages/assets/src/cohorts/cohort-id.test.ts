@@ -90,6 +90,44 @@ describe("writeCohortFiles", () => {
     expect(fs.readFileSync(yamlFile, "utf8")).toBe(yaml);
   });
 
+  it("writes manifest.json as the original did: two-space indent, no trailing newline", () => {
+    const r = resolveCohortId(root, { env: {} });
+    writeCohortFiles(root, r, {});
+    const text = fs.readFileSync(path.join(root, "cohorts", r.cohortId, "manifest.json"), "utf8");
+    expect(text).toBe(
+      [
+        "{",
+        '  "combos": [',
+        '    "combo-a",',
+        '    "combo-b"',
+        "  ],",
+        '  "templates": {',
+        '    "draft": [',
+        '      "d1"',
+        "    ],",
+        '    "essay": [',
+        '      "e1",',
+        '      "e2"',
+        "    ],",
+        '    "evaluation": [',
+        '      "v1",',
+        '      "v2"',
+        "    ]",
+        "  },",
+        '  "llms": {',
+        '    "generation": [',
+        '      "gen-1"',
+        "    ],",
+        '    "evaluation": [',
+        '      "ev-1",',
+        '      "ev-2"',
+        "    ]",
+        "  }",
+        "}",
+      ].join("\n"),
+    );
+  });
+
   it("records notes and keeps them when not given again", () => {
     const r = resolveCohortId(root, { env: {} });
     writeCohortFiles(root, r, { notes: "re-check top essays", now: at("2025-01-01T00:00:00Z") });

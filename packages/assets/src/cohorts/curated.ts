@@ -226,5 +226,6 @@ export function buildCuratedMembership(
     ]);
   }
   appendEvaluationRows(builder, axes);
-  return builder.build();
+  // The original wrote a regenerated chain draft-then-essay per selected essay; membership.csv keeps its order.
+  return builder.build(opts.regenerate ? "chains" : undefined);
 }

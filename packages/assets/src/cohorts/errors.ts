@@ -28,3 +28,6 @@ export class SelectedEssayError extends CohortError {
 
 /** Membership rows whose parent_gen_id is not in the cohort. */
 export class MembershipIntegrityError extends CohortError {}
+
+/** Two membership rows with the same (stage, gen_id) and different cells. */
+export class MembershipConflictError extends CohortError {}

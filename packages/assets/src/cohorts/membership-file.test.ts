@@ -5,7 +5,7 @@ import { smallSpec, type TempDir, tempDir, writeRawTree } from "../../tests/help
 import { thrown } from "../../tests/helpers/thrown.ts";
 import { readCohortAxes } from "./axes.ts";
 import { buildCartesianMembership } from "./cartesian.ts";
-import { CohortError, MembershipIntegrityError } from "./errors.ts";
+import { CohortError, MembershipConflictError, MembershipIntegrityError } from "./errors.ts";
 import { readMembershipCsv, readPreviousMembers, writeMembershipCsv } from "./membership-file.ts";
 import { MEMBERSHIP_COLUMNS, type Membership } from "./membership-schema.ts";
 
@@ -66,6 +66,19 @@ describe("readMembershipCsv", () => {
   it("drops repeated (stage, gen_id) rows, keeping the first", () => {
     edit((rows) => [...rows.slice(0, -1), rows[1], rows[5], ""]);
     expect(readMembershipCsv(file, "cohort-m")).toEqual(membership);
+  });
+
+  it("rejects two rows of one gen_id with different cells, naming both lines and the differing cells", () => {
+    edit((rows) => [...rows.slice(0, -1), rows[1].replace(",combo-a,", ",combo-z,"), ""]);
+    const err = thrown(() => readMembershipCsv(file, "cohort-m"), MembershipConflictError);
+    const genId = membership.rows.draft[0][0];
+    expect(err.message).toMatch(
+      new RegExp(
+        `membership\\.csv: two draft rows for gen_id ${genId} \\(lines 2 and 24\\) differ: combo_id "combo-a" vs "combo-z"$`,
+      ),
+    );
+    expect(err.context).toMatchObject({ gen_id: genId, line: 2, other_line: 24, column: "combo_id" });
+    expect(err.hint).toMatch(/delete the wrong row \(identical repeats are tolerated\)/);
   });
 
   it("reads a file without the optional parser column as empty cells", () => {

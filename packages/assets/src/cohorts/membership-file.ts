@@ -1,19 +1,21 @@
 import fs from "node:fs";
 import { displayPath } from "../config/data-root.ts";
-import { STAGES, type Stage } from "../config/paths.ts";
+import type { Stage } from "../config/paths.ts";
 import { assertSafeId, UnsafeIdError } from "../ids.ts";
 import { AtomicCsvWriter } from "../raw/atomic-file.ts";
 import { CsvSyntaxError, formatCsvCell, isBlankRecord, parseCsv } from "../raw/csv-text.ts";
 import { CohortError } from "./errors.ts";
-import { assertParentIntegrity, type RowLines } from "./integrity.ts";
+import { assertParentIntegrity } from "./integrity.ts";
 import {
   COHORT_ID,
   GEN_ID,
   MEMBERSHIP_COLUMNS,
   type Membership,
   MembershipBuilder,
+  PARENT_GEN_ID,
   REQUIRED_CELLS,
   STAGE_COLUMNS,
+  type StageRow,
 } from "./membership-schema.ts";
 
 /** For each stage, where each membership column comes from in a stage row (-1: empty cell). */
@@ -26,26 +28,41 @@ const UNION_SOURCE: Record<Stage, number[]> = {
 };
 
 /**
- * Streams the membership (drafts, essays, evaluations) into membership.csv atomically.
- * An unchanged file is left as it is; `beforeReplace` runs before a changed one is
- * replaced. Returns whether the file changed.
+ * Streams the membership into membership.csv atomically: drafts and essays (in stage
+ * order, or as chains, see Membership.order), then evaluations. An unchanged file is left
+ * as it is; `beforeReplace` runs before a changed one is replaced. Returns whether the
+ * file changed.
  */
 export function writeMembershipCsv(file: string, m: Membership, beforeReplace?: () => void): boolean {
   const writer = new AtomicCsvWriter(file, MEMBERSHIP_COLUMNS);
+  const write = (stage: Stage, row: StageRow) => {
+    let line = stage;
+    for (const k of UNION_SOURCE[stage]) line += k < 0 ? "," : `,${formatCsvCell(row[k])}`;
+    writer.writeLine(`${line}\n`);
+  };
   try {
-    for (const stage of STAGES) {
-      const source = UNION_SOURCE[stage];
-      for (const row of m.rows[stage]) {
-        let line = stage;
-        for (const k of source) line += k < 0 ? "," : `,${formatCsvCell(row[k])}`;
-        writer.writeLine(`${line}\n`);
-      }
-    }
+    if (m.order === "chains") writeChains(m, write);
+    else for (const stage of ["draft", "essay"] as const) for (const row of m.rows[stage]) write(stage, row);
+    for (const row of m.rows.evaluation) write("evaluation", row);
   } catch (err) {
     writer.abort();
     throw err;
   }
   return writer.commitIfChanged({ beforeReplace });
+}
+
+/** Each essay preceded by its draft the first time that draft is a parent; drafts no essay names follow. */
+function writeChains(m: Membership, write: (stage: Stage, row: StageRow) => void): void {
+  const drafts = new Map(m.rows.draft.map((row) => [row[GEN_ID], row]));
+  for (const essay of m.rows.essay) {
+    const draft = drafts.get(essay[PARENT_GEN_ID]);
+    if (draft) {
+      write("draft", draft);
+      drafts.delete(essay[PARENT_GEN_ID]);
+    }
+    write("essay", essay);
+  }
+  for (const draft of drafts.values()) write("draft", draft);
 }
 
 function formatError(
@@ -83,12 +100,12 @@ function readText(file: string): string {
 
 /**
  * Read and check a membership.csv: known stages, required cells filled, gen_ids safe,
- * every row of this cohort, duplicates of (stage, gen_id) dropped (first kept), then
- * strict parent integrity. Columns the file lacks read as empty cells.
+ * every row of this cohort, identical repeats of a (stage, gen_id) dropped (conflicting
+ * ones are an error), then strict parent integrity. Columns the file lacks read as
+ * empty cells.
  */
 export function readMembershipCsv(file: string, cohortId: string): Membership {
-  const builder = new MembershipBuilder(cohortId);
-  const lines: RowLines = { draft: [], essay: [], evaluation: [] };
+  const builder = new MembershipBuilder(cohortId, { file });
   let header: string[] | undefined;
   let picks: Record<Stage, number[]> | undefined;
   let stageIndex = -1;
@@ -159,7 +176,7 @@ export function readMembershipCsv(file: string, cohortId: string): Membership {
           { line, column: "gen_id" },
         );
       }
-      if (builder.add(stage, row)) lines[stage]!.push(line);
+      builder.add(stage, row, line);
     });
   } catch (err) {
     if (err instanceof CsvSyntaxError) throw formatError(file, err.problem, REBUILD, { line: err.line });
@@ -167,7 +184,7 @@ export function readMembershipCsv(file: string, cohortId: string): Membership {
   }
   if (header === undefined) throw formatError(file, "the file is empty", REBUILD);
   const membership = builder.build();
-  assertParentIntegrity(membership, { file, lines });
+  assertParentIntegrity(membership, { file, lines: builder.lines });
   return membership;
 }
 

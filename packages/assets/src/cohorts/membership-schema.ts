@@ -1,4 +1,6 @@
+import { displayPath } from "../config/data-root.ts";
 import type { Stage } from "../config/paths.ts";
+import { MembershipConflictError } from "./errors.ts";
 
 /**
  * Column layout of membership.csv (the plan's union schema) and of the three task
@@ -93,40 +95,96 @@ export type StageRow = string[];
 export interface Membership {
   cohortId: string;
   rows: Record<Stage, StageRow[]>;
+  /**
+   * How membership.csv orders drafts and essays. Absent: all drafts, then all essays.
+   * "chains": each essay preceded by its draft (where that draft first appears), as the
+   * original wrote a regenerated curated cohort. Evaluations always come last.
+   */
+  order?: "chains";
 }
 
 /**
- * Collects rows, keeping the first of each (stage, gen_id). A builder told its gen_ids
- * are `unique` by construction skips the check (it costs a Set of every id).
+ * Collects rows, keeping the first of each (stage, gen_id): a repeated row with the same
+ * cells is dropped, one with different cells is an error naming both. A builder told its
+ * gen_ids are `unique` by construction skips the check (it costs a Map of every id).
  */
 export class MembershipBuilder {
   readonly rows: Record<Stage, StageRow[]> = { draft: [], essay: [], evaluation: [] };
-  private readonly seen: Record<Stage, Set<string>> | undefined;
+  /** Line of each kept row in the file it was read from (filled only when add() is given lines). */
+  readonly lines: Record<Stage, number[]> = { draft: [], essay: [], evaluation: [] };
+  private readonly seen: Record<Stage, Map<string, number>> | undefined;
+  private readonly file: string | undefined;
   duplicates = 0;
 
   constructor(
     readonly cohortId: string,
-    opts: { unique?: boolean } = {},
+    opts: { unique?: boolean; file?: string } = {},
   ) {
-    this.seen = opts.unique ? undefined : { draft: new Set(), essay: new Set(), evaluation: new Set() };
+    this.seen = opts.unique ? undefined : { draft: new Map(), essay: new Map(), evaluation: new Map() };
+    this.file = opts.file;
   }
 
-  /** Returns false (and drops the row) when the stage already has this gen_id. */
-  add(stage: Stage, row: StageRow): boolean {
+  /** Returns false (and drops the row) when the stage already has this gen_id with the same cells. */
+  add(stage: Stage, row: StageRow, line?: number): boolean {
     if (this.seen) {
       const ids = this.seen[stage];
-      if (ids.has(row[GEN_ID])) {
+      const kept = ids.get(row[GEN_ID]);
+      if (kept !== undefined) {
+        const first = this.rows[stage][kept];
+        if (row.some((cell, k) => cell !== first[k])) {
+          throw this.conflict(stage, first, row, this.lines[stage][kept], line);
+        }
         this.duplicates++;
         return false;
       }
-      ids.add(row[GEN_ID]);
+      ids.set(row[GEN_ID], this.rows[stage].length);
     }
     this.rows[stage].push(row);
+    if (line !== undefined) this.lines[stage].push(line);
     return true;
   }
 
-  build(): Membership {
-    return { cohortId: this.cohortId, rows: this.rows };
+  build(order?: Membership["order"]): Membership {
+    return order
+      ? { cohortId: this.cohortId, rows: this.rows, order }
+      : { cohortId: this.cohortId, rows: this.rows };
+  }
+
+  private conflict(
+    stage: Stage,
+    first: StageRow,
+    second: StageRow,
+    firstLine: number | undefined,
+    secondLine: number | undefined,
+  ): MembershipConflictError {
+    const columns: readonly string[] = STAGE_COLUMNS[stage];
+    const differences = columns
+      .map((column, k) => ({ column, a: first[k], b: second[k] }))
+      .filter((d) => d.a !== d.b);
+    const where = this.file ? displayPath(this.file) : `cohort ${this.cohortId}`;
+    const rows =
+      firstLine !== undefined && secondLine !== undefined ? ` (lines ${firstLine} and ${secondLine})` : "";
+    const what = differences
+      .map((d) => `${d.column} ${JSON.stringify(d.a)} vs ${JSON.stringify(d.b)}`)
+      .join(", ");
+    return new MembershipConflictError(
+      "MEMBERSHIP_DUPLICATE_CONFLICT",
+      `${where}: two ${stage} rows for gen_id ${first[GEN_ID]}${rows} differ: ${what}`,
+      {
+        context: {
+          file: this.file ? displayPath(this.file) : undefined,
+          cohort: this.cohortId,
+          stage,
+          gen_id: first[GEN_ID],
+          line: firstLine,
+          other_line: secondLine,
+          column: differences[0]?.column,
+        },
+        hint: this.file
+          ? "a gen_id names one generation: delete the wrong row (identical repeats are tolerated), or materialize cohort_membership again to rebuild the file"
+          : 'task ids join ids with "__", so two different tasks got one task id and one gen_id: rename the combo, template or model id that contains "__" (or starts or ends with "_")',
+      },
+    );
   }
 }
 

@@ -1,15 +1,21 @@
 import fs from "node:fs";
 import path from "node:path";
 import { AssetsError } from "@daydream/core";
-import type { DraftColumn, EssayColumn, EvaluationColumn } from "../cohorts/membership-schema.ts";
 import { displayPath } from "../config/data-root.ts";
 import { taskTablePath } from "../config/paths.ts";
 import { CsvSyntaxError, isBlankRecord, parseCsv } from "../raw/csv-text.ts";
-import { TASK_TABLES, type TaskTableName, taskTableColumns } from "./task-tables.ts";
+import {
+  requiredTaskColumns,
+  TASK_TABLES,
+  type TaskColumnOf,
+  type TaskTableName,
+  taskTableColumns,
+} from "./task-tables.ts";
 
-export type DraftTaskRow = Record<DraftColumn, string>;
-export type EssayTaskRow = Record<EssayColumn, string>;
-export type EvaluationTaskRow = Record<EvaluationColumn, string>;
+/** A row by column name; a column the file does not have reads as "". */
+export type DraftTaskRow = Record<TaskColumnOf["draft_generation_tasks"], string>;
+export type EssayTaskRow = Record<TaskColumnOf["essay_generation_tasks"], string>;
+export type EvaluationTaskRow = Record<TaskColumnOf["evaluation_tasks"], string>;
 
 export interface TaskRowOf {
   draft_generation_tasks: DraftTaskRow;
@@ -47,8 +53,15 @@ function tableError(
 
 const cache = new Map<string, { signature: string; table: TaskTable }>();
 
+/**
+ * Columns are found by name in the header, so both layouts read the same: the
+ * original's (written now) and the one earlier versions of this project wrote (gen_id
+ * and cohort_id first, no evaluation columns beyond the membership's). Only the
+ * membership's columns are required.
+ */
 function parseTaskTable<T extends TaskTableName>(table: T, file: string, text: string): TaskTable<T> {
-  const expected = taskTableColumns(table);
+  const columns = taskTableColumns(table);
+  const required = requiredTaskColumns(table);
   const rows: TaskRowOf[T][] = [];
   const byGenId = new Map<string, TaskRowOf[T]>();
   let indices: number[] | undefined;
@@ -57,14 +70,14 @@ function parseTaskTable<T extends TaskTableName>(table: T, file: string, text: s
     parseCsv(text, (fields, line) => {
       if (isBlankRecord(fields)) return;
       if (!indices) {
-        indices = expected.map((c) => fields.indexOf(c));
-        const missing = expected.filter((_, k) => indices![k] < 0);
+        const missing = required.filter((c) => !fields.includes(c));
         if (missing.length > 0)
           throw tableError(table, file, `the header lacks ${missing.join(", ")}`, rematerialize, line);
+        indices = columns.map((c) => fields.indexOf(c));
         return;
       }
       const row: Record<string, string> = {};
-      for (let k = 0; k < expected.length; k++) row[expected[k]] = fields[indices[k]] ?? "";
+      for (let k = 0; k < columns.length; k++) row[columns[k]] = fields[indices[k]] ?? "";
       if (row.gen_id === "") throw tableError(table, file, "a row has an empty gen_id", rematerialize, line);
       if (byGenId.has(row.gen_id)) return;
       byGenId.set(row.gen_id, row as TaskRowOf[T]);

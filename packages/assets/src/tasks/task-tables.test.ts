@@ -6,13 +6,14 @@ import { thrown } from "../../tests/helpers/thrown.ts";
 import { readCohortAxes } from "../cohorts/axes.ts";
 import { buildCartesianMembership } from "../cohorts/cartesian.ts";
 import { writeMembershipCsv } from "../cohorts/membership-file.ts";
-import type { Membership } from "../cohorts/membership-schema.ts";
+import { type Membership, STAGE_COLUMNS } from "../cohorts/membership-schema.ts";
 import { getTaskRow, readTaskTable, TaskTableError } from "./task-table-reader.ts";
 import {
   MembershipMissingError,
   membershipForTasks,
   projectTaskRows,
   TASK_TABLE_NAMES,
+  TASK_TABLES,
   taskTableColumns,
   writeTaskTable,
 } from "./task-tables.ts";
@@ -30,38 +31,16 @@ beforeEach(() => {
 afterEach(() => tmp.cleanup());
 
 describe("task table schemas", () => {
-  it("are exactly the plan's columns per stage, gen_id and cohort_id first", () => {
-    expect(taskTableColumns("draft_generation_tasks")).toEqual([
-      "gen_id",
-      "cohort_id",
-      "draft_task_id",
-      "combo_id",
-      "draft_template",
-      "generation_model",
-      "generation_model_name",
-    ]);
-    expect(taskTableColumns("essay_generation_tasks")).toEqual([
-      "gen_id",
-      "cohort_id",
-      "essay_task_id",
-      "parent_gen_id",
-      "draft_task_id",
-      "combo_id",
-      "draft_template",
-      "essay_template",
-      "generation_model",
-      "generation_model_name",
-    ]);
-    expect(taskTableColumns("evaluation_tasks")).toEqual([
-      "gen_id",
-      "cohort_id",
-      "evaluation_task_id",
-      "parent_gen_id",
-      "evaluation_template",
-      "evaluation_model",
-      "evaluation_model_name",
-      "parser",
-    ]);
+  it("are the original pipeline's columns, in its order", () => {
+    expect(taskTableColumns("draft_generation_tasks").join(",")).toBe(
+      "draft_task_id,combo_id,draft_template,generation_model,generation_model_name,gen_id,cohort_id",
+    );
+    expect(taskTableColumns("essay_generation_tasks").join(",")).toBe(
+      "essay_task_id,parent_gen_id,draft_task_id,combo_id,draft_template,essay_template,generation_model,generation_model_name,gen_id,cohort_id",
+    );
+    expect(taskTableColumns("evaluation_tasks").join(",")).toBe(
+      "evaluation_task_id,parent_gen_id,document_id,essay_task_id,draft_task_id,combo_id,draft_template,essay_template,generation_model,generation_model_name,evaluation_template,evaluation_model,evaluation_model_name,parser,file_path,source_dir,source_asset,gen_id,cohort_id",
+    );
   });
 
   it.each(TASK_TABLE_NAMES)("%s projects its stage's rows and reads back by gen_id", (table) => {
@@ -73,9 +52,43 @@ describe("task table schemas", () => {
     const read = readTaskTable(root, table);
     expect(read.rows.map((r) => r.gen_id)).toEqual(rows.map((r) => r[0]));
     const last = rows[rows.length - 1];
+    const stageColumns: readonly string[] = STAGE_COLUMNS[TASK_TABLES[table]];
     expect(getTaskRow(root, table, last[0])).toEqual(
-      Object.fromEntries(taskTableColumns(table).map((c, k) => [c, last[k]])),
+      Object.fromEntries(
+        taskTableColumns(table).map((c) => [
+          c,
+          stageColumns.includes(c) ? last[stageColumns.indexOf(c)] : "",
+        ]),
+      ),
     );
+  });
+
+  it("writes the evaluation columns the membership does not fill as empty cells", () => {
+    const file = writeTaskTable(root, "evaluation_tasks", projectTaskRows(membership, "evaluation_tasks"));
+    const [header, first] = fs.readFileSync(file, "utf8").split("\n");
+    const cells = Object.fromEntries(header.split(",").map((c, k) => [c, first.split(",")[k]]));
+    const row = membership.rows.evaluation[0];
+    expect(cells).toEqual({
+      evaluation_task_id: row[2],
+      parent_gen_id: row[3],
+      document_id: "",
+      essay_task_id: "",
+      draft_task_id: "",
+      combo_id: "",
+      draft_template: "",
+      essay_template: "",
+      generation_model: "",
+      generation_model_name: "",
+      evaluation_template: "v1",
+      evaluation_model: "ev-1",
+      evaluation_model_name: "provider/ev-1",
+      parser: "in_last_line",
+      file_path: "",
+      source_dir: "",
+      source_asset: "",
+      gen_id: row[0],
+      cohort_id: "cohort-t",
+    });
   });
 });
 

@@ -19,9 +19,82 @@ export const TASK_TABLES = {
 export type TaskTableName = keyof typeof TASK_TABLES;
 export const TASK_TABLE_NAMES = Object.keys(TASK_TABLES) as TaskTableName[];
 
-/** A task table's columns: exactly its stage's membership columns, gen_id and cohort_id first. */
+/**
+ * The original pipeline's task table layouts, column for column: notebooks downstream
+ * read these files. Columns the membership does not fill (the evaluation table's
+ * document_id, essay_task_id... source_asset) are written empty, as the original did.
+ */
+const TASK_TABLE_COLUMNS = {
+  draft_generation_tasks: [
+    "draft_task_id",
+    "combo_id",
+    "draft_template",
+    "generation_model",
+    "generation_model_name",
+    "gen_id",
+    "cohort_id",
+  ],
+  essay_generation_tasks: [
+    "essay_task_id",
+    "parent_gen_id",
+    "draft_task_id",
+    "combo_id",
+    "draft_template",
+    "essay_template",
+    "generation_model",
+    "generation_model_name",
+    "gen_id",
+    "cohort_id",
+  ],
+  evaluation_tasks: [
+    "evaluation_task_id",
+    "parent_gen_id",
+    "document_id",
+    "essay_task_id",
+    "draft_task_id",
+    "combo_id",
+    "draft_template",
+    "essay_template",
+    "generation_model",
+    "generation_model_name",
+    "evaluation_template",
+    "evaluation_model",
+    "evaluation_model_name",
+    "parser",
+    "file_path",
+    "source_dir",
+    "source_asset",
+    "gen_id",
+    "cohort_id",
+  ],
+} as const satisfies Record<TaskTableName, readonly string[]>;
+
+export type TaskColumnOf = { [T in TaskTableName]: (typeof TASK_TABLE_COLUMNS)[T][number] };
+
+/** The columns a task table is written with (the original's layout). */
 export function taskTableColumns(table: TaskTableName): readonly string[] {
+  return TASK_TABLE_COLUMNS[table];
+}
+
+/**
+ * The columns every readable task table has: its stage's membership columns. Tables
+ * written by earlier versions of this project have exactly these (gen_id and cohort_id
+ * first); the original's layout has them among others.
+ */
+export function requiredTaskColumns(table: TaskTableName): readonly string[] {
   return STAGE_COLUMNS[TASK_TABLES[table]];
+}
+
+/** For each written column, its index in the stage row (-1: a column the membership does not fill). */
+const ROW_SOURCE: Record<TaskTableName, number[]> = {
+  draft_generation_tasks: sourceOf("draft_generation_tasks"),
+  essay_generation_tasks: sourceOf("essay_generation_tasks"),
+  evaluation_tasks: sourceOf("evaluation_tasks"),
+};
+
+function sourceOf(table: TaskTableName): number[] {
+  const stageColumns: readonly string[] = STAGE_COLUMNS[TASK_TABLES[table]];
+  return TASK_TABLE_COLUMNS[table].map((c) => stageColumns.indexOf(c));
 }
 
 /** membership.csv missing and no legacy fallback allowed. */
@@ -75,9 +148,14 @@ export function projectTaskRows(m: Membership, table: TaskTableName): StageRow[]
   return m.rows[TASK_TABLES[table]];
 }
 
-/** Write data/2_tasks/<table>.csv atomically; returns its absolute path. */
+/** Write data/2_tasks/<table>.csv atomically in the original's layout; returns its absolute path. */
 export function writeTaskTable(root: string, table: TaskTableName, rows: readonly StageRow[]): string {
   const file = taskTablePath(root, table);
-  writeCsvAtomic(file, taskTableColumns(table), rows);
+  const source = ROW_SOURCE[table];
+  writeCsvAtomic(
+    file,
+    taskTableColumns(table),
+    rows.map((row) => source.map((k) => (k < 0 ? "" : row[k]))),
+  );
   return file;
 }
