@@ -30,7 +30,7 @@ export function writeProjectConfig(dir: string): void {
 }
 
 /** The child's env: none of the caller's DD_* / ASSETS_HOME settings leak in. */
-function childEnv(extra: Record<string, string>): NodeJS.ProcessEnv {
+export function childEnv(extra: Record<string, string>): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = { ...process.env, NO_COLOR: "1" };
   for (const name of Object.keys(env)) {
     if (name.startsWith("DD_") || name === "ASSETS_HOME" || name === "OPENROUTER_API_KEY") delete env[name];
