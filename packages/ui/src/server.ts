@@ -125,7 +125,7 @@ async function handle(req: IncomingMessage, res: ServerResponse, router: Router,
     }
     if (match === undefined)
       throw notFound(`endpoint ${url.pathname}`, { hint: "see docs/ui.md for the endpoints" });
-    const body = method === "POST" ? await readJsonBody(req) : undefined;
+    const body = method === "POST" ? await readJsonBody(req, { required: match.bodyRequired }) : undefined;
     const result = await match.handler({
       method,
       path: url.pathname,

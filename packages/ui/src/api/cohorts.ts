@@ -1,6 +1,8 @@
 /** /api/cohorts and /api/gens: cohort progress and results, generation files by validated gen_id. */
-import { readFileSync, statSync } from "node:fs";
+import { statSync } from "node:fs";
+import { open } from "node:fs/promises";
 import path from "node:path";
+import { pipeline } from "node:stream/promises";
 import { cohortInfo, cohortMembers, listCohorts } from "../cohorts/catalog.ts";
 import { checkGenFile, checkGenId, checkStage, containedRealPath, GEN_FILES } from "../cohorts/ids.ts";
 import { stageProgress } from "../cohorts/progress.ts";
@@ -44,7 +46,7 @@ export function registerCohortRoutes(router: Router, ctx: UiContext): void {
     return { stage, genId, files };
   });
 
-  router.get("/api/gens/:stage/:genId/:file", ({ params, res }) => {
+  router.get("/api/gens/:stage/:genId/:file", async ({ params, res }) => {
     const stage = checkStage(params.stage);
     const genId = checkGenId(params.genId);
     const file = checkGenFile(params.file);
@@ -52,24 +54,41 @@ export function registerCohortRoutes(router: Router, ctx: UiContext): void {
       path.join(ctx.dataRoot, "gens"),
       path.join(genDir(ctx.dataRoot, stage, genId), file),
     );
-    if (real === undefined) {
-      throw notFound(`${file} of generation ${stage}/${genId}`, {
+    const missing = () =>
+      notFound(`${file} of generation ${stage}/${genId}`, {
         context: { stage, gen_id: genId, file },
         hint: "list the generation's files at /api/gens/<stage>/<gen_id>",
       });
+    if (real === undefined) throw missing();
+    // Streamed, not read whole: a large file requested many times at once must not fill memory.
+    // The length comes from the open descriptor, so a generation rewritten meanwhile (a rename
+    // over the file) cannot make it disagree with the bytes sent.
+    const handle = await open(real, "r").catch((err: NodeJS.ErrnoException) => {
+      throw err.code === "ENOENT" ? missing() : err;
+    });
+    let size: number;
+    try {
+      const stat = await handle.stat();
+      if (!stat.isFile()) throw missing();
+      size = stat.size;
+    } catch (err) {
+      await handle.close();
+      throw err;
     }
-    const text = readFileSync(real);
+    // The stream owns the descriptor from here: it closes it at the end, on error or on abort.
+    const stream = handle.createReadStream();
     res.writeHead(200, {
       "content-type": file.endsWith(".json")
         ? "application/json; charset=utf-8"
         : "text/plain; charset=utf-8",
-      "content-length": text.length,
+      "content-length": size,
       "x-content-type-options": "nosniff",
       // LLM output is untrusted: never let a browser run anything from it.
       "content-security-policy": "default-src 'none'; sandbox",
       "cache-control": "no-store",
     });
-    res.end(text);
+    // A read error or a client gone mid-file rejects here; the server then destroys the response.
+    await pipeline(stream, res);
     return STREAMED;
   });
 }

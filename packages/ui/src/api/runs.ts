@@ -38,7 +38,7 @@ export function registerRunRoutes(router: Router, ctx: UiContext, opts: { stream
     return { runs: runs.map((run) => ({ ...run, live: ctx.launcher.isActive(run.runId) })) };
   });
 
-  router.post("/api/runs", async ({ body }) => {
+  router.postJson("/api/runs", async ({ body }) => {
     const request = parseLaunchRequest(body);
     ctx.selections.resolve(request.selection);
     const { runId } = await ctx.launcher.launch(request);

@@ -68,6 +68,7 @@ describe("browser protections on loopback", () => {
   afterAll(async () => {
     await h.close();
   });
+  const runCount = async (): Promise<number> => (await h.request("/api/runs")).body.runs.length;
 
   it("refuses a cross-origin state-changing request (403)", async () => {
     const res = await h.post("/api/runs", { selection: "settings" }, { origin: "http://evil.example" });
@@ -79,6 +80,57 @@ describe("browser protections on loopback", () => {
     const origin = new URL(h.server.url).origin;
     const res = await h.post("/api/runs", { selection: "settings" }, { origin });
     expect(res.status).toBe(202);
+  });
+
+  it("refuses a state-changing request from an opaque origin (Origin: null: sandboxed or file: pages)", async () => {
+    const before = await runCount();
+    const launch = await h.post("/api/runs", { selection: "settings" }, { origin: "null" });
+    expect(launch.status).toBe(403);
+    expect(launch.body.error).toMatchObject({
+      code: "forbidden_origin",
+      message: expect.stringContaining("null"),
+    });
+    expect(launch.body.error.hint).toBeTruthy();
+    const cancel = await h.request("/api/runs/any/cancel", { method: "POST", headers: { origin: "null" } });
+    expect(cancel.status).toBe(403);
+    expect(await runCount()).toBe(before);
+    // reading stays open to it, as to any client
+    expect((await h.request("/api/assets", { headers: { origin: "null" } })).status).toBe(200);
+  });
+
+  it("refuses a launch request without a body, with or without a JSON content type (400)", async () => {
+    const before = await runCount();
+    const headerSets: Record<string, string>[] = [
+      {},
+      { "content-type": "application/json" },
+      { "content-type": "text/plain" },
+    ];
+    for (const headers of headerSets) {
+      const res = await h.request("/api/runs", { method: "POST", headers });
+      expect(res.status).toBe(400);
+      expect(res.body.error.code).toBe("body_required");
+      expect(res.body.error.hint).toContain("application/json");
+    }
+    expect(await runCount()).toBe(before);
+  });
+
+  it("takes a body only with the JSON media type itself, parameters and case aside", async () => {
+    const before = await runCount();
+    const body = JSON.stringify({ selection: "settings" });
+    for (const type of ["application/json-evil", "application/jsonp", "text/plain", "application/x-json"]) {
+      const res = await h.request("/api/runs", { method: "POST", headers: { "content-type": type }, body });
+      expect(res.status, type).toBe(415);
+      expect(res.body.error.code).toBe("unsupported_media_type");
+    }
+    expect(await runCount()).toBe(before);
+    for (const type of [
+      "application/json; charset=utf-8",
+      "Application/JSON",
+      "application/json ;charset=UTF-8",
+    ]) {
+      const res = await h.request("/api/runs", { method: "POST", headers: { "content-type": type }, body });
+      expect(res.status, type).toBe(202);
+    }
   });
 
   it("refuses API requests naming a non-loopback Host (DNS rebinding)", async () => {

@@ -56,7 +56,13 @@ export function checkRequest(req: IncomingMessage, opts: GuardOptions): void {
   if (SAFE_METHODS.has(req.method ?? "GET")) return;
 
   const origin = req.headers.origin;
-  if (origin !== undefined && origin !== "null" && hostOfOrigin(origin) !== hostHeader) {
+  // "null" is the opaque origin of a sandboxed iframe or a file: page: any site can make one.
+  if (origin === "null") {
+    throw new HttpError(403, "forbidden_origin", "request from an opaque origin (Origin: null) refused", {
+      hint: "sandboxed and file: pages may not change anything; use the UI served by this server",
+    });
+  }
+  if (origin !== undefined && hostOfOrigin(origin) !== hostHeader) {
     throw new HttpError(403, "forbidden_origin", `cross-origin request from ${origin} refused`, {
       hint: "use the UI served by this server, or call the API without an Origin header",
     });

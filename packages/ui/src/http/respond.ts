@@ -46,8 +46,16 @@ function errorBody(err: AssetsError): ErrorBody {
   };
 }
 
-/** Reads and parses a JSON body. Rejects other content types (this also forces a CORS preflight). */
-export async function readJsonBody(req: IncomingMessage): Promise<unknown> {
+/** A content-type header's media type without parameters: "application/json; charset=utf-8" -> "application/json". */
+function mediaType(contentType: string): string {
+  return contentType.split(";")[0].trim().toLowerCase();
+}
+
+/**
+ * Reads and parses a JSON body; undefined when there is none and none is required.
+ * Rejects other content types (this also forces a CORS preflight).
+ */
+export async function readJsonBody(req: IncomingMessage, opts: { required: boolean }): Promise<unknown> {
   const chunks: Buffer[] = [];
   let size = 0;
   for await (const chunk of req) {
@@ -59,9 +67,15 @@ export async function readJsonBody(req: IncomingMessage): Promise<unknown> {
     }
     chunks.push(chunk as Buffer);
   }
-  if (size === 0) return undefined;
+  if (size === 0) {
+    if (!opts.required) return undefined;
+    throw new HttpError(400, "body_required", `${req.method} ${req.url} needs a JSON body, got none`, {
+      hint: "send a JSON object with the header content-type: application/json (see docs/ui.md)",
+    });
+  }
   const type = req.headers["content-type"] ?? "";
-  if (!type.toLowerCase().startsWith("application/json")) {
+  // The exact media type, parameters aside: a prefix test let "application/json-evil" through.
+  if (mediaType(type) !== "application/json") {
     throw new HttpError(415, "unsupported_media_type", `request body must be JSON, got "${type || "none"}"`, {
       hint: "send the header content-type: application/json",
     });

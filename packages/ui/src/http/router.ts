@@ -42,11 +42,13 @@ interface Route {
   method: string;
   segments: string[];
   handler: Handler;
+  bodyRequired: boolean;
 }
 
 export interface RouteMatch {
   handler: Handler;
   params: Record<string, string>;
+  bodyRequired: boolean;
 }
 
 export class Router {
@@ -56,12 +58,18 @@ export class Router {
     return this.add("GET", pattern, handler);
   }
 
+  /** A POST whose body, if any, must be JSON. */
   post(pattern: string, handler: Handler): this {
-    return this.add("POST", pattern, handler);
+    return this.add("POST", pattern, handler, false);
   }
 
-  private add(method: string, pattern: string, handler: Handler): this {
-    this.routes.push({ method, segments: pattern.split("/").filter(Boolean), handler });
+  /** A POST that must carry a JSON body: one without is refused (400) before the handler runs. */
+  postJson(pattern: string, handler: Handler): this {
+    return this.add("POST", pattern, handler, true);
+  }
+
+  private add(method: string, pattern: string, handler: Handler, bodyRequired = false): this {
+    this.routes.push({ method, segments: pattern.split("/").filter(Boolean), handler, bodyRequired });
     return this;
   }
 
@@ -76,7 +84,7 @@ export class Router {
         methodMismatch = true;
         continue;
       }
-      return { handler: route.handler, params };
+      return { handler: route.handler, params, bodyRequired: route.bodyRequired };
     }
     return methodMismatch ? "method" : undefined;
   }

@@ -46,13 +46,27 @@ const PUNCTUATION: Record<string, TokenType> = {
 
 const WORD_CHAR = /[A-Za-z0-9_]/;
 
+/** Selections longer than this are shown as the part around the error, not whole. */
+const SHOWN_CHARS = 100;
+const SHOWN_AROUND = 40;
+
 /** `message at column N` followed by the selection and a caret under the offending character. */
 export function syntaxError(source: string, offset: number, message: string, hint: string): SelectionError {
   const column = offset + 1;
+  let shown = source;
+  let caretAt = offset;
+  if (source.length > SHOWN_CHARS) {
+    // A selection thousands of characters long would bury the message and the caret.
+    const from = Math.max(0, offset - SHOWN_AROUND);
+    const to = Math.min(source.length, offset + SHOWN_AROUND);
+    const before = from > 0 ? "..." : "";
+    shown = `${before}${source.slice(from, to)}${to < source.length ? "..." : ""}`;
+    caretAt = before.length + offset - from;
+  }
   return new SelectionError(
     "SELECTION_SYNTAX",
-    `selection syntax error at column ${column}: ${message}\n  ${source}\n  ${" ".repeat(offset)}^`,
-    { context: { selection: source, column }, hint },
+    `selection syntax error at column ${column}: ${message}\n  ${shown}\n  ${" ".repeat(caretAt)}^`,
+    { context: { selection: shown, column }, hint },
   );
 }
 

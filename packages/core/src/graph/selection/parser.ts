@@ -34,6 +34,13 @@ const STARTS_OPERAND: ReadonlySet<TokenType> = new Set([
   "lparen",
 ]);
 const VALUE_PART: ReadonlySet<TokenType> = new Set(["word", "number", "star", "and", "or", "not"]);
+/** Longer selection strings are refused before parsing: no real selection comes near it. */
+export const MAX_SELECTION_LENGTH = 10_000;
+/**
+ * Parentheses and `not`s nested deeper than this are a syntax error. The parser and the
+ * evaluator recurse once per level, so thousands of levels would overflow the stack.
+ */
+export const MAX_SELECTION_NESTING = 100;
 const SYNTAX_HINT =
   'examples: raw_data, +essay_response, group:generation, key:"draft_*", tag:"tier"="gold", a and not b, (a or b)+';
 
@@ -45,6 +52,7 @@ function describe(token: Token): string {
 
 class Parser {
   private pos = 0;
+  private depth = 0;
 
   constructor(
     private readonly source: string,
@@ -73,6 +81,21 @@ class Parser {
     return syntaxError(this.source, token.start, message, hint);
   }
 
+  /** Parses one nested level (inside `(` or after `not`), refusing to go past the nesting limit. */
+  private nested(opener: Token, parse: () => SelectionNode): SelectionNode {
+    if (this.depth === MAX_SELECTION_NESTING) {
+      throw this.error(
+        opener,
+        `selection nested deeper than ${MAX_SELECTION_NESTING} levels of '(' and 'not'`,
+        "use fewer levels: a,b and a or b need no parentheses, and 'not not a' is just a",
+      );
+    }
+    this.depth++;
+    const node = parse();
+    this.depth--;
+    return node;
+  }
+
   private list(type: "or" | "and", operand: () => SelectionNode, separator: TokenType): SelectionNode {
     const operands = [operand()];
     while (this.peek().type === separator) {
@@ -97,8 +120,8 @@ class Parser {
 
   private not(): SelectionNode {
     if (this.peek().type !== "not") return this.traversal();
-    this.take();
-    return { type: "not", operand: this.not() };
+    const not = this.take();
+    return { type: "not", operand: this.nested(not, () => this.not()) };
   }
 
   private traversal(): SelectionNode {
@@ -144,16 +167,18 @@ class Parser {
         return { type: "all", start: token.start, end: token.end };
       case "lparen": {
         this.take();
-        const inner = this.union();
-        const close = this.peek();
-        if (close.type !== "rparen") {
-          throw this.error(
-            close,
-            `expected ')' to close the '(' at column ${token.start + 1}, found ${describe(close)}`,
-          );
-        }
-        this.take();
-        return inner;
+        return this.nested(token, () => {
+          const inner = this.union();
+          const close = this.peek();
+          if (close.type !== "rparen") {
+            throw this.error(
+              close,
+              `expected ')' to close the '(' at column ${token.start + 1}, found ${describe(close)}`,
+            );
+          }
+          this.take();
+          return inner;
+        });
       }
       case "word":
         return this.peek(1).type === "colon" ? this.attribute() : this.name();
@@ -244,6 +269,16 @@ export function parseSelection(text: string): SelectionNode {
       context: { selection: typeof text === "string" ? text : String(text) },
       hint: "name an asset key, group:name, or * for every asset",
     });
+  }
+  if (text.length > MAX_SELECTION_LENGTH) {
+    throw new SelectionError(
+      "SELECTION_TOO_LONG",
+      `selection is ${text.length} characters long; at most ${MAX_SELECTION_LENGTH} are accepted`,
+      {
+        context: { length: text.length, limit: MAX_SELECTION_LENGTH },
+        hint: 'select many assets at once with group:name, key:"prefix*", tag: or +/* traversal',
+      },
+    );
   }
   return new Parser(text, tokenize(text)).parse();
 }
