@@ -97,6 +97,10 @@ describe("assets ui in a browser", () => {
     const [key, value] = Object.entries(state?.metadata ?? {}).find(([, v]) => typeof v !== "object")!;
     const rows = await page.$$eval("#latest .metadata tr", (trs) => trs.map((tr) => tr.textContent ?? ""));
     expect(rows).toContain(`${key}${String(value)}`);
+    // Heading, summary line, metadata table: no stray text node (it once read "null") in between.
+    const children = await page.$eval("#latest", (el) => [...el.childNodes].map((node) => node.nodeName));
+    expect(children).toEqual(["H2", "P", "TABLE"]);
+    expect(await page.textContent("#latest")).not.toContain("null");
     expect(await page.textContent("#lineage")).toContain("cohort_id");
   });
 

@@ -109,9 +109,10 @@ function latestSection(a, latest) {
       ` at ${fmtTime(latest.timestamp)}`,
       latest.durationMs !== null ? ` (${fmtDuration(latest.durationMs)})` : "",
     ),
-    latest.error ? h("pre", { class: "error-text" }, latest.error) : null,
-    metadataTable(latest.metadata),
   );
+  // Element.append would print a null as the text "null": add the error only when there is one.
+  if (latest.error) section.append(h("pre", { class: "error-text" }, latest.error));
+  section.append(metadataTable(latest.metadata));
   return section;
 }
 
