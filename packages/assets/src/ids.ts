@@ -3,7 +3,7 @@
  * cohort ids), so data directories written by either implementation stay compatible.
  */
 import { hash } from "node:crypto";
-import { AssetsError } from "@daydream/core";
+import { AssetsError, PartitionError, validatePartitionKey } from "@daydream/core";
 import { blake2s } from "@noble/hashes/blake2.js";
 import { pyFloatRepr } from "./parsing/python-compat.ts";
 
@@ -177,36 +177,22 @@ function jsonString(s: string): string {
   return `${out}"`;
 }
 
-const MAX_ID_BYTES = 255;
-
 /**
- * Rejects an id that is not a safe single directory name (used before ids become paths):
- * empty, over 255 UTF-8 bytes, `.`/`..` anywhere as `..`, a path separator, a control
- * character, or surrounding whitespace.
+ * Rejects an id that cannot become a partition key and a single directory name (used before
+ * ids become paths or keys): the partition-key rule of @daydream/core, the one rule the CLI,
+ * the UI and the pipeline share. Throws UnsafeIdError with that rule's message and hint, so
+ * callers can add the file and line it came from.
  */
 export function assertSafeId(id: string, what: string): string {
-  const problem = unsafeIdProblem(id);
-  if (problem) {
-    throw new UnsafeIdError(
-      "UNSAFE_ID",
-      `${what} ${JSON.stringify(id)} is not a safe directory name: ${problem}`,
-      {
-        context: { [what.replace(/\s+/g, "_")]: id },
-        hint: "use letters, digits, '-', '_' and single dots (e.g. cohort-2025-09-demo)",
-      },
-    );
+  try {
+    validatePartitionKey(id, { what });
+  } catch (err) {
+    if (!(err instanceof PartitionError)) throw err;
+    throw new UnsafeIdError("UNSAFE_ID", err.message, {
+      context: { [what.replace(/\s+/g, "_")]: id },
+      hint: err.hint,
+      cause: err,
+    });
   }
   return id;
-}
-
-function unsafeIdProblem(id: string): string | undefined {
-  if (typeof id !== "string" || id === "") return "it is empty";
-  if (Buffer.byteLength(id, "utf8") > MAX_ID_BYTES) return `it is longer than ${MAX_ID_BYTES} bytes`;
-  if (id === ".") return "it names the current directory";
-  if (id.includes("..")) return "it contains '..'";
-  if (/[/\\]/.test(id)) return "it contains a path separator";
-  // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what this rejects
-  if (/[\u0000-\u001f\u007f-\u009f]/.test(id)) return "it contains a control character";
-  if (id.trim() !== id) return "it has leading or trailing whitespace";
-  return undefined;
 }

@@ -150,7 +150,7 @@ describe("Path B: a Cartesian cohort through materialize", () => {
       cohort_id: { override: "../outside" },
     });
     expect(summary.status).toBe("failed");
-    expect(errors.cohort_id.message).toMatch(/not a safe directory name/);
+    expect(errors.cohort_id.message).toMatch(/cohort id "..\/outside" contains "\.\."/);
     expect(fs.existsSync(path.join(ws.root, "cohorts"))).toBe(false);
     expect(fs.existsSync(path.join(ws.root, "outside"))).toBe(false);
   });

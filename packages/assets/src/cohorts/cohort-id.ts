@@ -24,8 +24,9 @@ export function cohortMode(root: string): CohortMode {
 
 /**
  * The cohort id: the run config's `override`, else `DD_COHORT`, else the deterministic
- * id of the manifest of active axes. Whatever the source, it must be one safe
- * directory name, since it becomes data/cohorts/<id>/.
+ * id of the manifest of active axes. Whatever the source, it must pass the partition-key
+ * rule (it becomes data/cohorts/<id>/), the rule the UI applies to cohort ids too. A blank
+ * override or DD_COHORT counts as not given; any other value is taken as written.
  */
 export function resolveCohortId(
   root: string,
@@ -33,7 +34,7 @@ export function resolveCohortId(
 ): ResolvedCohort {
   const axes = readCohortAxes(root);
   const manifest = manifestFromAxes(axes);
-  const override = opts.override?.trim() || undefined;
+  const override = opts.override?.trim() ? opts.override : undefined;
   const fromEnv = envCohortOverride(opts.env);
   const source: CohortIdSource = override ? "config override" : fromEnv ? "DD_COHORT" : "manifest";
   const cohortId = computeCohortId(manifest, { explicit: override ?? fromEnv });
@@ -45,9 +46,10 @@ export function resolveCohortId(
       source === "DD_COHORT"
         ? "the DD_COHORT environment variable"
         : "the run config (assets.cohort_id.override)";
-    throw new CohortError("COHORT_ID_UNSAFE", `${err.message} (from ${where})`, {
+    // The message stays the rule's own: word for word what the UI says about the same id.
+    throw new CohortError("COHORT_ID_UNSAFE", err.message, {
       context: { cohort: cohortId, source },
-      hint: `set ${where} to a single directory name such as cohort-2025-09-demo (letters, digits, '-', '_', '.')`,
+      hint: `set ${where} to a name such as cohort-2025-09-demo (${err.hint})`,
       cause: err,
     });
   }

@@ -1,3 +1,4 @@
+import { PartitionError, validatePartitionKey } from "@daydream/core";
 import { GensStoreError } from "./errors.ts";
 
 export const GEN_STAGES = ["draft", "essay", "evaluation"] as const;
@@ -12,11 +13,6 @@ export const GEN_FILES = {
 export type GenFileKind = keyof typeof GEN_FILES;
 export type GenFileName = (typeof GEN_FILES)[GenFileKind];
 
-// Letters, digits, `.`, `_`, `-`, starting with a letter or digit: one plain directory name
-// on every OS (no separators, no `.`/`..`, no spaces or control characters).
-const GEN_ID = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;
-const MAX_GEN_ID_LENGTH = 255;
-
 export function validateStage(stage: string): GenStage {
   if (!(GEN_STAGES as readonly string[]).includes(stage)) {
     throw new GensStoreError("GEN_STAGE_INVALID", `unknown generation stage ${JSON.stringify(stage)}`, {
@@ -27,14 +23,20 @@ export function validateStage(stage: string): GenStage {
   return stage as GenStage;
 }
 
-/** A gen_id becomes a directory name, so it is checked before any path is built from it. */
+/**
+ * A gen_id is a partition key and becomes a directory name, so it is checked against the
+ * partition-key rule (the one `assets partitions add` and the UI apply) before any path is
+ * built from it.
+ */
 export function validateGenId(genId: string, stage?: string): string {
-  if (typeof genId !== "string" || genId.length > MAX_GEN_ID_LENGTH || !GEN_ID.test(genId)) {
-    throw new GensStoreError("GEN_ID_INVALID", `invalid gen_id ${JSON.stringify(genId)}`, {
+  try {
+    validatePartitionKey(genId, { what: "gen_id" });
+  } catch (err) {
+    if (!(err instanceof PartitionError)) throw err;
+    throw new GensStoreError("GEN_ID_INVALID", err.message, {
       context: { stage, gen_id: String(genId) },
-      hint:
-        "a gen_id is one directory name of letters, digits, '.', '_' or '-' (at most 255), starting with a " +
-        "letter or digit, as reserve_gen_id produces; check the task table row",
+      hint: `${err.hint}; check the task table row that names it`,
+      cause: err,
     });
   }
   return genId;

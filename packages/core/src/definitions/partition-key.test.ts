@@ -16,7 +16,7 @@ describe("validatePartitionKey", () => {
   it.each([
     ["plain ascii", "gen_abc123"],
     ["dots that are not a pair", "v1.2.3"],
-    ["spaces and punctuation", "a b-c_d:e=f,g"],
+    ["spaces and punctuation", "a b-c_d=e,f+g@h"],
     ["non-Latin letters", "essai-été-日本"],
     ["an emoji (surrogate pair)", "key-😀"],
     ["exactly 255 one-byte characters", "k".repeat(255)],
@@ -40,6 +40,13 @@ describe("validatePartitionKey", () => {
     ["256 one-byte characters", "k".repeat(256), "256 bytes long"],
     ["86 three-byte characters (258 bytes)", "日".repeat(86), "258 bytes long"],
     ["64 four-byte characters (256 bytes)", "😀".repeat(64), "256 bytes long"],
+    ["a colon", "2024-01-01T00:00", 'contains ":" (not allowed in file names on Windows)'],
+    ["an asterisk", "a*b", 'contains "*"'],
+    ["a question mark", "a?", 'contains "?"'],
+    ["a lone dot", ".", 'is "." (the current directory)'],
+    ["only spaces", "   ", "is blank"],
+    ["a leading space", " key", "has leading or trailing whitespace"],
+    ["a trailing no-break space", "key\u00a0", "has leading or trailing whitespace"],
   ])("rejects %s", (_label, key, problem) => {
     const err = errorFor(key);
     expect(err.code).toBe("invalid_partition_key");
@@ -57,6 +64,12 @@ describe("validatePartitionKey", () => {
     expect(err.message).toBe('partition key "draft/1" at index 7 contains "/"');
     expect(err.context).toMatchObject({ key: '"draft/1"', index: 7 });
     expect(err.describe()).toContain("hint:");
+  });
+
+  it("names what the value is when it is an id that follows the partition-key rule", () => {
+    expect(() => validatePartitionKey(" my-cohort", { what: "cohort id" })).toThrow(
+      'cohort id " my-cohort" has leading or trailing whitespace',
+    );
   });
 
   it("shortens very long keys in the message", () => {

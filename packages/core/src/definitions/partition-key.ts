@@ -4,27 +4,46 @@ import { PartitionError } from "../errors.ts";
 export const MAX_PARTITION_KEY_BYTES = 255;
 
 const KEY_RULES_HINT =
-  'partition keys become file names: use a non-empty string of at most 255 bytes (UTF-8) without "/", "\\", "..", NUL or control characters (e.g. replace "/" with "_")';
+  'partition keys and ids become file and directory names: use a non-empty string of at most 255 bytes (UTF-8), not ".", without leading or trailing whitespace, "/", "\\", "..", any of <>:"|?*, NUL or control characters (e.g. replace "/" or ":" with "_")';
 
 export interface PartitionKeyPosition {
   /** Position of the key in the list being validated, named in the error. */
   index?: number;
   /** Name of the dynamic partitions definition the key is meant for. */
   partitions?: string;
+  /**
+   * What the value is, named in the error (default "partition key"): ids that become
+   * partition keys or directory names elsewhere (a cohort id, a gen_id) follow the same rule.
+   */
+  what?: string;
 }
 
 /**
  * Throws a PartitionError unless `key` is a valid partition key: a non-empty
- * string, at most 255 bytes of UTF-8, without "/", "\", "..", NUL, control
- * characters or unpaired surrogates (which have no UTF-8 encoding).
+ * string, at most 255 bytes of UTF-8, not ".", without leading or trailing
+ * whitespace, "/", "\", "..", the characters Windows forbids in file names
+ * (<>:"|?*), NUL, control characters or unpaired surrogates (which have no UTF-8
+ * encoding). This is the one rule for every name that becomes
+ * a partition key or a directory name: the CLI, the UI and the pipeline all call it.
  */
 export function validatePartitionKey(key: unknown, where: PartitionKeyPosition = {}): asserts key is string {
   if (typeof key !== "string") {
     throw keyError(`is not a string (got ${key === null ? "null" : typeof key})`, key, where);
   }
-  if (key.length === 0) throw keyError("is empty", key, where);
-  const problem = findProblem(key);
+  const problem = partitionKeyProblem(key);
   if (problem) throw keyError(problem, key, where);
+}
+
+/** Why `key` is not a valid partition key, or undefined when it is one. */
+function partitionKeyProblem(key: string): string | undefined {
+  if (key.length === 0) return "is empty";
+  // "." names the directory itself once the key becomes a path segment.
+  if (key === ".") return 'is "." (the current directory)';
+  const problem = findProblem(key);
+  if (problem) return problem;
+  // The CLI trims the keys it reads, so a key with surrounding whitespace could never be named again.
+  if (key.trim() !== key) return key.trim() === "" ? "is blank" : "has leading or trailing whitespace";
+  return undefined;
 }
 
 /** Validates every key before returning them as an array (nothing is written on failure). */
@@ -36,6 +55,10 @@ export function validatePartitionKeys(keys: Iterable<string>, partitions?: strin
   return list;
 }
 
+/** Characters Windows forbids in file names (a data directory must stay portable), by ASCII code. */
+const WINDOWS_RESERVED = new Uint8Array(128);
+for (const ch of '<>:"|?*') WINDOWS_RESERVED[ch.charCodeAt(0)] = 1;
+
 /** One pass over the UTF-16 code units: forbidden characters and the UTF-8 byte length. */
 function findProblem(key: string): string | undefined {
   let bytes = 0;
@@ -46,6 +69,9 @@ function findProblem(key: string): string | undefined {
       if (c === 0x2f) return 'contains "/"';
       if (c === 0x5c) return 'contains "\\"';
       if (c === 0x2e && key.charCodeAt(i + 1) === 0x2e) return 'contains ".."';
+      if (WINDOWS_RESERVED[c] === 1) {
+        return `contains ${JSON.stringify(key[i])} (not allowed in file names on Windows)`;
+      }
       bytes += 1;
     } else if (c < 0x800) {
       if (c <= 0x9f) return `contains ${describeControl(c)}`;
@@ -80,7 +106,8 @@ function quoteKey(key: string): string {
 }
 
 function keyError(problem: string, key: unknown, where: PartitionKeyPosition): PartitionError {
-  const shown = typeof key === "string" ? `partition key ${quoteKey(key)}` : "partition key";
+  const what = where.what ?? "partition key";
+  const shown = typeof key === "string" ? `${what} ${quoteKey(key)}` : what;
   const at = where.index === undefined ? "" : ` at index ${where.index}`;
   const forDef = where.partitions === undefined ? "" : ` for partitions "${where.partitions}"`;
   return new PartitionError("invalid_partition_key", `${shown}${at}${forDef} ${problem}`, {

@@ -194,6 +194,13 @@ describe("cohorts API", () => {
 
   it("rejects unsafe cohort ids and answers 404 for unknown ones", async () => {
     expect((await h.request("/api/cohorts/..%2Fgens")).status).toBe(400);
+    // The partition-key rule the CLI applies to DD_COHORT, with its message word for word.
+    const colon = await h.request("/api/cohorts/a%3Ab");
+    expect(colon.status).toBe(400);
+    expect(colon.body.error.message).toBe(
+      'cohort id "a:b" contains ":" (not allowed in file names on Windows)',
+    );
+    expect((await h.request("/api/cohorts/%20padded%20")).status).toBe(400);
     expect((await h.request("/api/cohorts/cohort-none")).status).toBe(404);
   });
 
@@ -236,7 +243,8 @@ describe("generation files", () => {
   it("serves nothing but validated gen_ids, stages and file names", async () => {
     for (const bad of [
       "/api/gens/essay/..%2F..%2Fcohorts/parsed.txt",
-      "/api/gens/essay/.hidden/parsed.txt",
+      "/api/gens/essay/a%3Ab/parsed.txt",
+      "/api/gens/essay/%20e1/parsed.txt",
       "/api/gens/essays/e1/parsed.txt",
       "/api/gens/essay/e1/cohort.yaml",
       "/api/gens/essay/e1/..%2F..%2F..%2Fcohorts%2Fcohort-test01%2Fcohort.yaml",

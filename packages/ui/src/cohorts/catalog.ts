@@ -4,7 +4,7 @@ import path from "node:path";
 import { AssetsError } from "@daydream/core";
 import { parse as parseYaml } from "yaml";
 import { notFound, UiDataError } from "../errors.ts";
-import { checkCohortId, isSafeName, STAGES, type Stage } from "./ids.ts";
+import { checkCohortId, isCohortIdName, STAGES, type Stage } from "./ids.ts";
 import { type MemberRow, readMembership } from "./membership.ts";
 
 export interface CohortInfo {
@@ -28,7 +28,7 @@ export function listCohorts(dataRoot: string): CohortInfo[] {
   // No cohorts directory yet simply means no cohort was built.
   if (!existsSync(dir)) return [];
   const entries = readdirSync(dir, { withFileTypes: true, encoding: "utf8" }).filter(
-    (entry) => entry.isDirectory() && isSafeName(entry.name),
+    (entry) => entry.isDirectory() && isCohortIdName(entry.name),
   );
   return entries
     .map((entry) => listedCohort(dataRoot, entry.name))

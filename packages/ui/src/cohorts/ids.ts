@@ -1,10 +1,13 @@
 /**
- * Names that become paths: cohort ids, stages and gen_ids are checked against
- * strict patterns before they are joined to the data root, and the result is
- * checked to stay inside it (a symlink cannot lead the server elsewhere).
+ * Names that become paths: cohort ids and gen_ids follow the partition-key rule of
+ * @daydream/core (the CLI and the pipeline apply the same function, so an id is valid
+ * everywhere or refused everywhere with the same message), stages are a fixed list, and
+ * a path built from them is checked to stay inside the data root (a symlink cannot lead
+ * the server elsewhere).
  */
 import { realpathSync } from "node:fs";
 import path from "node:path";
+import { PartitionError, validatePartitionKey } from "@daydream/core";
 import { badRequest } from "../errors.ts";
 
 export const STAGES = ["draft", "essay", "evaluation"] as const;
@@ -14,25 +17,27 @@ export type Stage = (typeof STAGES)[number];
 export const GEN_FILES = ["prompt.txt", "raw.txt", "parsed.txt", "metadata.json"] as const;
 export type GenFile = (typeof GEN_FILES)[number];
 
-const SAFE_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/;
-
-export function isSafeName(value: string): boolean {
-  return SAFE_NAME.test(value) && !value.includes("..");
-}
-
-function checkName(kind: string, value: string, hint: string): string {
-  if (!isSafeName(value)) {
-    throw badRequest(`invalid ${kind} "${value}"`, { context: { [kind]: value }, hint });
+/** Whether a directory under data/cohorts is named like a cohort the pipeline could have written. */
+export function isCohortIdName(value: string): boolean {
+  try {
+    validatePartitionKey(value, { what: "cohort id" });
+    return true;
+  } catch (err) {
+    // Only the rule's verdict is an answer here; anything else is a bug to surface.
+    if (err instanceof PartitionError) return false;
+    throw err;
   }
-  return value;
 }
 
+/** The id, or a 400 whose message is the rule's own (PartitionError is a user error). */
 export function checkCohortId(id: string): string {
-  return checkName("cohort", id, "cohort ids are directory names under data/cohorts: letters, digits, . _ -");
+  validatePartitionKey(id, { what: "cohort id" });
+  return id;
 }
 
 export function checkGenId(id: string): string {
-  return checkName("gen_id", id, "gen_ids are letters, digits, _ and - (e.g. 1hx4p8q9z2k1v0sj)");
+  validatePartitionKey(id, { what: "gen_id" });
+  return id;
 }
 
 export function checkStage(stage: string): Stage {
