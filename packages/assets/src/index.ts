@@ -34,7 +34,7 @@ export {
   GEN_PARTITIONS,
   registerGenPartitions,
 } from "./cohorts/partitions.ts";
-export { dataRoot, displayPath } from "./config/data-root.ts";
+export { DataRootError, dataRoot, displayPath, resolveDataRoot } from "./config/data-root.ts";
 export { envCohortOverride, legacyTasksAllowed } from "./config/env.ts";
 export { dataRootIOManager, derivedIOManager } from "./config/io-managers.ts";
 export {

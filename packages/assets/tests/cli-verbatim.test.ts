@@ -100,7 +100,8 @@ describe("the README's commands, verbatim, on a fresh clone", () => {
       );
       // following that hint leads to the essay it evaluates
       const prompt = await run("materialize", "--select", "evaluation_prompt", "--partition", g);
-      expect(prompt.code).toBe(1);
+      // A missing upstream generation is a usage error (GensStoreError), so the run exits 2.
+      expect(prompt.code).toBe(2);
       expect(prompt.stdout).toContain(
         `✗ evaluation_prompt[${g}]: parsed.txt of essay ${essay.gen_id} does not exist`,
       );
@@ -153,9 +154,9 @@ describe("npx assets materialize --select group:task_definitions before cohort_m
   });
   afterAll(() => project.cleanup());
 
-  it("fails (exit 1) telling the user to materialize cohort_membership first, without a stack trace", async () => {
+  it("fails (exit 2: every failure is a usage error) telling the user to materialize cohort_membership first, without a stack trace", async () => {
     const res = await runCli(project.dir, ["materialize", "--select", "group:task_definitions"]);
-    expect(res.code).toBe(1);
+    expect(res.code).toBe(2);
     expect(res.stdout).toMatch(/2 succeeded, 3 failed/);
     const cohortId = onlyCohort(project.data);
     for (const table of ["draft_generation_tasks", "essay_generation_tasks", "evaluation_tasks"]) {

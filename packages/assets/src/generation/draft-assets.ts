@@ -25,7 +25,13 @@ export const draftPromptAsset = asset({
     const { root, genId, store } = beginGenStep(ctx, "draft");
     const row = getTaskRow(root, TASKS, genId);
     const combo = comboFor(root, inputs.content_combinations, row.combo_id);
-    const { prompt, file } = renderStageTemplate(root, "draft", row.draft_template, draftPromptVars(combo));
+    const { prompt, file } = renderStageTemplate(
+      root,
+      "draft",
+      row.draft_template,
+      draftPromptVars(combo),
+      ctx.log,
+    );
     await store.writePrompt("draft", genId, prompt);
     return withMetadata(prompt, {
       template: row.draft_template,

@@ -62,7 +62,7 @@ export const essayPromptAsset = asset({
         `(npx assets materialize --select draft_response --partition ${row.parent_gen_id}) or use a copy essay template`,
     );
     const vars = essayPromptVars(draftText);
-    const { prompt, file } = renderStageTemplate(root, "essay", row.essay_template, vars);
+    const { prompt, file } = renderStageTemplate(root, "essay", row.essay_template, vars, ctx.log);
     await store.writePrompt("essay", genId, prompt);
     return withMetadata(prompt, {
       ...common,

@@ -38,6 +38,7 @@ export const evaluationPromptAsset = asset({
       "evaluation",
       row.evaluation_template,
       evaluationPromptVars(essayText),
+      ctx.log,
     );
     await store.writePrompt("evaluation", genId, prompt);
     return withMetadata(prompt, {

@@ -3,11 +3,12 @@
  * parsed once per file version rather than once per partition.
  */
 import { displayPath } from "../config/data-root.ts";
+import { formatBytes, maxPromptBytes } from "../config/limits.ts";
 import { type Stage, templateFilePath, templateTablePath } from "../config/paths.ts";
 import { readTemplates, type TemplateRow } from "../raw/templates.ts";
 import { GenerationError } from "./errors.ts";
 import { FileCache } from "./file-cache.ts";
-import { renderTemplate } from "./templates/render-template.ts";
+import { renderTemplate, type TemplateLogger } from "./templates/render-template.ts";
 import { loadTemplateFile } from "./templates/template-file.ts";
 
 const tables = new FileCache<Map<string, TemplateRow>>();
@@ -29,16 +30,37 @@ export function templateRow(root: string, stage: Stage, templateId: string): Tem
   );
 }
 
-/** Renders the stage's template file with `vars`; returns the prompt and the template file used. */
+/**
+ * Renders the stage's template file with `vars`; returns the prompt and the template file
+ * used. `log` (the step's logger) hears once per template about variables it reads but is
+ * not given. A prompt over DD_MAX_PROMPT_BYTES fails the step: it would be sent, and paid
+ * for, with every call.
+ */
 export function renderStageTemplate(
   root: string,
   stage: Stage,
   templateId: string,
   vars: object,
+  log: TemplateLogger,
 ): { prompt: string; file: string } {
   const file = templateFilePath(root, stage, templateId);
   const source = sources.get(file, () => loadTemplateFile(file).source);
-  const prompt = renderTemplate(source, vars as Record<string, unknown>, { file: displayPath(file) });
+  const shown = displayPath(file);
+  const prompt = renderTemplate(source, vars as Record<string, unknown>, { file: shown, log });
+  const bytes = Buffer.byteLength(prompt, "utf8");
+  const limit = maxPromptBytes();
+  if (bytes > limit) {
+    throw new GenerationError(
+      "PROMPT_TOO_LARGE",
+      `the ${stage} prompt rendered from ${shown} is ${formatBytes(bytes)}, over the limit of ${formatBytes(limit)}`,
+      {
+        context: { stage, template: templateId, file: shown, bytes, limit },
+        hint:
+          `shorten the template or the text it inserts (${stage === "draft" ? "the concept descriptions" : "the parent's parsed.txt"}); ` +
+          "if prompts are meant to be this long, raise DD_MAX_PROMPT_BYTES (in the shell or under env: in assets.yaml)",
+      },
+    );
+  }
   return { prompt, file };
 }
 

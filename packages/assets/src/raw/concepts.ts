@@ -1,9 +1,8 @@
-import fs from "node:fs";
 import { z } from "zod";
 import { conceptDescriptionPath, conceptsMetadataPath, type DescriptionLevel } from "../config/paths.ts";
 import { booleanCell, idCell, requiredTextCell } from "./cells.ts";
 import { assertUniqueKey, readValidatedTable } from "./csv-table.ts";
-import { RawInputError } from "./errors.ts";
+import { readLimitedInputFile } from "./text-file.ts";
 
 const conceptSchema = z.object({
   concept_id: idCell("concept_id"),
@@ -43,28 +42,17 @@ export function normalizeNewlines(text: string): string {
   return text.replace(/\r\n?/g, "\n");
 }
 
-/** The description at one level, stripped; undefined when the file does not exist. */
+/**
+ * The description at one level, stripped; undefined when the file does not exist. Strict
+ * UTF-8 and at most DD_MAX_INPUT_FILE_BYTES (it is pasted into every prompt of its combos).
+ */
 export function readConceptDescription(
   root: string,
   conceptId: string,
   level: DescriptionLevel,
 ): string | undefined {
-  const file = conceptDescriptionPath(root, level, conceptId);
-  let text: string;
-  try {
-    text = fs.readFileSync(file, "utf8");
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === "ENOENT") return undefined;
-    throw new RawInputError(
-      { file },
-      `cannot read the description (${(err as NodeJS.ErrnoException).code})`,
-      "check its permissions",
-      {
-        cause: err,
-      },
-    );
-  }
-  return normalizeNewlines(text).trim();
+  const text = readLimitedInputFile(conceptDescriptionPath(root, level, conceptId), "concept description");
+  return text === undefined ? undefined : normalizeNewlines(text).trim();
 }
 
 /**

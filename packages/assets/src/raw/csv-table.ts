@@ -2,6 +2,7 @@ import fs from "node:fs";
 import type { z } from "zod";
 import { CsvSyntaxError, isBlankRecord, parseCsv } from "./csv-text.ts";
 import { RawInputError } from "./errors.ts";
+import { decodeUtf8 } from "./text-file.ts";
 
 /** One data record of a raw CSV: cells by column name (trimmed), with its position. */
 export interface RawRecord {
@@ -18,10 +19,11 @@ export interface RawTable {
   records: RawRecord[];
 }
 
-/** Read a text file, or fail naming it with how to create it. */
+/** Read a text file as strict UTF-8, or fail naming it with how to create it. */
 export function readRawText(file: string, whatFor: string): string {
+  let bytes: Buffer;
   try {
-    return fs.readFileSync(file, "utf8");
+    bytes = fs.readFileSync(file);
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
     if (code === "ENOENT") {
@@ -39,6 +41,7 @@ export function readRawText(file: string, whatFor: string): string {
       },
     );
   }
+  return decodeUtf8(file, bytes);
 }
 
 /**

@@ -8,6 +8,8 @@ export interface RawLocation {
   /** 1-based line in the file where the record starts. */
   line?: number;
   column?: string;
+  /** 0-based byte offset in the file (encoding errors). */
+  byteOffset?: number;
 }
 
 /** Where in a file a problem is, e.g. `data/1_raw/llm_models.csv, data row 3 (line 4), column "for_generation"`. */
@@ -17,6 +19,7 @@ export function describeLocation(loc: RawLocation): string {
     parts.push(`data row ${loc.row}${loc.line !== undefined ? ` (line ${loc.line})` : ""}`);
   else if (loc.line !== undefined) parts.push(`line ${loc.line}`);
   if (loc.column !== undefined) parts.push(`column "${loc.column}"`);
+  if (loc.byteOffset !== undefined) parts.push(`byte offset ${loc.byteOffset}`);
   return parts.join(", ");
 }
 
@@ -29,7 +32,13 @@ export class RawInputError extends AssetsError {
     opts: { code?: string; cause?: unknown } = {},
   ) {
     super(opts.code ?? "RAW_INPUT_INVALID", `${describeLocation(loc)}: ${problem}`, {
-      context: { file: displayPath(loc.file), row: loc.row, line: loc.line, column: loc.column },
+      context: {
+        file: displayPath(loc.file),
+        row: loc.row,
+        line: loc.line,
+        column: loc.column,
+        byte_offset: loc.byteOffset,
+      },
       hint,
       cause: opts.cause,
     });

@@ -7,6 +7,7 @@ import { evaluationParserNames } from "../parsing/evaluation-parsers.ts";
 import { booleanCell, choiceCell, idCell, textCell } from "./cells.ts";
 import { assertUniqueKey, readValidatedTable } from "./csv-table.ts";
 import { RawInputError } from "./errors.ts";
+import { readLimitedInputFile } from "./text-file.ts";
 
 export const ESSAY_GENERATORS = ["llm", "copy"] as const;
 export type EssayGenerator = (typeof ESSAY_GENERATORS)[number];
@@ -109,20 +110,18 @@ export function assertKnownParser(root: string, t: TemplateRow): void {
   );
 }
 
-/** The template source as written (Jinja2 syntax); rendering belongs to the generation assets. */
+/**
+ * The template source as written (Jinja2 syntax); rendering belongs to the generation assets.
+ * Strict UTF-8 and at most DD_MAX_INPUT_FILE_BYTES.
+ */
 export function readTemplateSource(root: string, stage: Stage, templateId: string): string {
   const file = templateFilePath(root, stage, templateId);
-  try {
-    return fs.readFileSync(file, "utf8");
-  } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
-    throw new RawInputError(
-      { file },
-      code === "ENOENT" ? `template "${templateId}" has no file` : `cannot read the template (${code})`,
-      code === "ENOENT"
-        ? `create ${file} or deactivate the template in ${stage}_templates.csv`
-        : "check its permissions",
-      { code: "TEMPLATE_FILE_MISSING", cause: err },
-    );
-  }
+  const source = readLimitedInputFile(file, "template");
+  if (source !== undefined) return source;
+  throw new RawInputError(
+    { file },
+    `template "${templateId}" has no file`,
+    `create ${file} or deactivate the template in ${stage}_templates.csv`,
+    { code: "TEMPLATE_FILE_MISSING" },
+  );
 }

@@ -5,6 +5,7 @@
  */
 import nunjucks from "nunjucks";
 import { TemplateError } from "./errors.ts";
+import { freeVariables } from "./free-variables.ts";
 
 const env = new nunjucks.Environment(null, {
   autoescape: false,
@@ -13,8 +14,24 @@ const env = new nunjucks.Environment(null, {
   lstripBlocks: false,
 });
 
+// Functions nunjucks offers every template (range, cycler, joiner); @types/nunjucks omits the field.
+const GLOBAL_NAMES = Object.keys((env as unknown as { globals: object }).globals);
+
+/** Structured logger (pino-compatible), e.g. a step's ctx.log. */
+export interface TemplateLogger {
+  warn(obj: object, msg: string): void;
+}
+
+interface CompiledTemplate {
+  template: nunjucks.Template;
+  /** Top-level names the template reads without binding them (see freeVariables). */
+  variables: readonly string[];
+  /** Set once the unknown variables have been reported: one warning per template, not per prompt. */
+  warned: boolean;
+}
+
 /** Compiled templates by file and source; prompts are rendered thousands of times per run. */
-const compiled = new Map<string, nunjucks.Template>();
+const compiled = new Map<string, CompiledTemplate>();
 const MAX_CACHED = 256;
 
 /** Universal newlines: `\r\n` and a lone `\r` become `\n` (Python's text mode, Jinja2's lexer). */
@@ -24,23 +41,43 @@ export function normalizeNewlines(text: string): string {
 
 /**
  * Renders `source` with `vars`. Inserted values are output as is (a `{{ }}` inside a
- * value stays literal). `file` names the template in errors.
+ * value stays literal). `file` names the template in errors. A variable the template reads
+ * but `vars` lacks renders as empty, as in Jinja2; `log` gets one warning per template
+ * naming such variables.
  */
 export function renderTemplate(
   source: string,
   vars: Record<string, unknown>,
-  options: { file?: string } = {},
+  options: { file?: string; log?: TemplateLogger } = {},
 ): string {
   const file = options.file ?? "<inline template>";
-  const template = compile(source, file);
+  const entry = compile(source, file);
+  if (options.log && !entry.warned) warnUnknownVariables(entry, vars, file, options.log);
   try {
-    return template.render(vars);
+    return entry.template.render(vars);
   } catch (err) {
     throw toTemplateError(err, file, "cannot render");
   }
 }
 
-function compile(source: string, file: string): nunjucks.Template {
+function warnUnknownVariables(
+  entry: CompiledTemplate,
+  vars: Record<string, unknown>,
+  file: string,
+  log: TemplateLogger,
+): void {
+  entry.warned = true;
+  const unknown = entry.variables.filter((name) => !(name in vars));
+  if (unknown.length === 0) return;
+  const given = Object.keys(vars);
+  log.warn(
+    { template: file, unknown_variables: unknown, known_variables: given },
+    `template ${file} uses ${unknown.length === 1 ? "a variable" : "variables"} it is not given, ` +
+      `rendered as empty: ${unknown.join(", ")} (given: ${given.join(", ") || "none"})`,
+  );
+}
+
+function compile(source: string, file: string): CompiledTemplate {
   // Jinja2's default keep_trailing_newline=False drops exactly one newline at the end of the source.
   const normalized = normalizeNewlines(source).replace(/\n$/, "");
   const key = `${file}\u0000${normalized}`;
@@ -52,9 +89,10 @@ function compile(source: string, file: string): nunjucks.Template {
   } catch (err) {
     throw toTemplateError(err, file, "syntax error in");
   }
+  const entry = { template, variables: freeVariables(normalized, GLOBAL_NAMES), warned: false };
   if (compiled.size >= MAX_CACHED) compiled.clear();
-  compiled.set(key, template);
-  return template;
+  compiled.set(key, entry);
+  return entry;
 }
 
 /** nunjucks reports "(file) [Line L, Column C]\n  reason"; keep the location and the reason. */

@@ -1,4 +1,4 @@
-import fs from "node:fs";
+import { readLimitedInputFile } from "../../raw/text-file.ts";
 import { TemplateError } from "./errors.ts";
 import { normalizeNewlines, renderTemplate } from "./render-template.ts";
 
@@ -8,20 +8,16 @@ export interface TemplateSource {
   source: string;
 }
 
-/** Reads a template file as UTF-8 with universal newlines. */
+/**
+ * Reads a template file with universal newlines: strict UTF-8 (an invalid byte is an error
+ * naming the file and its offset) and at most DD_MAX_INPUT_FILE_BYTES.
+ */
 export function loadTemplateFile(file: string): TemplateSource {
-  let raw: string;
-  try {
-    raw = fs.readFileSync(file, "utf8");
-  } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
-    throw new TemplateError(`cannot read template ${file}: ${code ?? String(err)}`, {
+  const raw = readLimitedInputFile(file, "template");
+  if (raw === undefined) {
+    throw new TemplateError(`cannot read template ${file}: ENOENT (no such file)`, {
       file,
-      cause: err,
-      hint:
-        code === "ENOENT"
-          ? "create the template file, or fix the template_id in the templates table that names it"
-          : "check the file's permissions",
+      hint: "create the template file, or fix the template_id in the templates table that names it",
     });
   }
   return { file, source: normalizeNewlines(raw) };
