@@ -12,6 +12,7 @@ import type { GenMetadataFields } from "../gens/metadata.ts";
 import type { GensStore } from "../gens/store.ts";
 import type { LlmClient, LlmResponse } from "../llm/types.ts";
 import { GenerationError } from "./errors.ts";
+import { completeForStep } from "./llm-call.ts";
 import { nonEmptyLines, normalizeResponseText, requireMinLines, requireNotTruncated } from "./rules.ts";
 import { genDirOf } from "./step-support.ts";
 
@@ -22,7 +23,7 @@ export interface ParseOutcome {
 }
 
 export interface LlmStepSpec {
-  ctx: Pick<AssetContext, "assetKey" | "runId" | "signal" | "log">;
+  ctx: Pick<AssetContext, "assetKey" | "runId" | "attempt" | "signal" | "log">;
   store: GensStore;
   stage: GenStage;
   genId: string;
@@ -90,7 +91,7 @@ export async function runLlmStep(spec: LlmStepSpec): Promise<StepOutcome> {
   // Every in-flight call listens on the run's one signal; more than 10 at once is expected here.
   setMaxListeners(0, ctx.signal);
   const started = performance.now();
-  const response = await llm.complete({
+  const { response, requests } = await completeForStep(ctx, genId, llm, {
     model: spec.model,
     prompt: spec.prompt,
     signal: ctx.signal,
@@ -151,6 +152,7 @@ export async function runLlmStep(spec: LlmStepSpec): Promise<StepOutcome> {
       ...usage,
       duration_ms: durationMs,
       attempts: response.attempts,
+      llm_requests: requests,
       llm_provider: response.provider,
       offline: response.offline,
       gen_dir: genDirOf(store, stage, genId),

@@ -12,7 +12,7 @@ import { removeStaleTempFiles } from "./stale-temp-files.ts";
  * Step-level retries for transient LLM failures that outlived the client's own retries
  * (LlmError.retryable: rate limits, 5xx, timeouts); stage-rule failures are never retried.
  */
-const LLM_STEP_RETRY: RetryPolicy = { maxAttempts: 3, delayMs: 2_000, backoff: 4 };
+export const LLM_STEP_RETRY: RetryPolicy = { maxAttempts: 3, delayMs: 2_000, backoff: 4 };
 
 /** The gen_id a step works on: its partition key. */
 function genIdOf(ctx: Pick<AssetContext, "assetKey" | "partitionKey">): string {

@@ -8,6 +8,10 @@ export interface LlmErrorOptions {
   hint: string;
   provider?: string;
   baseUrl?: string;
+  /** What failed, without the model or the attempt count (e.g. "HTTP 503: ..."); defaults to the message. */
+  detail?: string;
+  /** Every HTTP request made for one result when it took several calls (a step retried by the engine). */
+  requests?: number;
 }
 
 /**
@@ -20,20 +24,26 @@ export class LlmError extends AssetsError {
   readonly status: number | undefined;
   readonly attempt: number;
   readonly retryable: boolean;
+  readonly detail: string;
+  /** The options it was made with, to restate the failure with more context (see LlmErrorOptions.requests). */
+  readonly options: LlmErrorOptions;
 
-  constructor(code: string, message: string, opts: LlmErrorOptions) {
+  constructor(code: string, message: string, opts: LlmErrorOptions, cause?: unknown) {
     const context: ErrorContext = {
       model: opts.model,
       status: opts.status,
       attempt: opts.attempt,
+      requests: opts.requests,
       provider: opts.provider,
       base_url: opts.baseUrl,
     };
-    super(code, message, { context, hint: opts.hint, userError: false });
+    super(code, message, { context, hint: opts.hint, userError: false, cause });
     this.model = opts.model;
     this.status = opts.status;
     this.attempt = opts.attempt;
     this.retryable = opts.retryable;
+    this.detail = opts.detail ?? message;
+    this.options = opts;
   }
 }
 

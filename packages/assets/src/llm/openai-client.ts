@@ -214,12 +214,12 @@ export class OpenAiCompatibleClient implements LlmClient {
   }
 
   #error(req: NormalizedRequest, failure: AttemptFailure, attempt: number): LlmError {
-    const exhausted = failure.kind === "transient" ? ` (gave up after ${attempt} attempts)` : "";
-    const message = scrubSecret(
-      `LLM call to ${req.model} failed: ${failure.detail}${exhausted}`,
-      this.#apiKey,
-    );
+    const exhausted =
+      failure.kind === "transient" ? ` (gave up after ${attempt} attempt${attempt === 1 ? "" : "s"})` : "";
+    const detail = scrubSecret(failure.detail, this.#apiKey);
+    const message = scrubSecret(`LLM call to ${req.model} failed: ${detail}${exhausted}`, this.#apiKey);
     return new LlmError(failure.code, message, {
+      detail,
       model: req.model,
       status: failure.status,
       attempt,
