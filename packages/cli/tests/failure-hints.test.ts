@@ -34,6 +34,14 @@ describe("the end-of-run summary of failed steps", () => {
     expect(failures).not.toContain("second line of the message");
   });
 
+  it("exits 2 when every failed step failed on a user error, 1 when any failed otherwise", async () => {
+    // needs_setup throws an AssetsError (userError by default): bad input, exit 2.
+    expect((await project.run(["materialize", "--select", "needs_setup"])).code).toBe(2);
+    // plain_failure throws a plain Error: a failed step, exit 1 (alone or mixed with bad input).
+    expect((await project.run(["materialize", "--select", "plain_failure"])).code).toBe(1);
+    expect((await project.run(["materialize", "--select", "needs_setup,plain_failure"])).code).toBe(1);
+  });
+
   it("runs show prints the hints recorded in the event log, and gives them in --json", async () => {
     const run = await project.run(["materialize", "--select", "needs_setup,plain_failure,fine", "--json"]);
     expect(run.code).toBe(1);

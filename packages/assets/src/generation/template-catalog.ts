@@ -5,6 +5,7 @@
 import { displayPath } from "../config/data-root.ts";
 import { formatBytes, maxPromptBytes } from "../config/limits.ts";
 import { type Stage, templateFilePath, templateTablePath } from "../config/paths.ts";
+import { RawInputError } from "../raw/errors.ts";
 import { readTemplates, type TemplateRow } from "../raw/templates.ts";
 import { GenerationError } from "./errors.ts";
 import { FileCache } from "./file-cache.ts";
@@ -20,13 +21,12 @@ export function templateRow(root: string, stage: Stage, templateId: string): Tem
   const rows = tables.get(file, () => new Map(readTemplates(root, stage).map((t) => [t.templateId, t])));
   const row = rows.get(templateId);
   if (row) return row;
-  throw new GenerationError(
-    "TEMPLATE_UNKNOWN",
-    `${stage} template "${templateId}" is not in ${displayPath(file)}`,
-    {
-      context: { stage, template: templateId, file: displayPath(file) },
-      hint: `add a row for ${templateId} to ${displayPath(file)} (it may stay inactive), or rebuild the cohort's task tables`,
-    },
+  // Bad input (the templates table and the task tables disagree), not a generation failure.
+  throw new RawInputError(
+    { file },
+    `${stage} template "${templateId}" is not in this file`,
+    `add a row for ${templateId} (it may stay inactive), or rebuild the cohort's task tables`,
+    { code: "TEMPLATE_UNKNOWN" },
   );
 }
 
