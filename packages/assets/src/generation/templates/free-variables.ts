@@ -28,12 +28,13 @@ const isPresenceTest = (test: unknown): boolean =>
 const BUILT_IN = new Set(["loop", "caller"]);
 
 /**
- * Names `source` reads that neither the template binds (for, set, macro, import) nor nunjucks
- * provides, in order of first use. Scopes are not tracked: a name bound anywhere counts as bound.
+ * Names `source` reads that neither the template binds (for, set, macro, import), nor tests
+ * with `is defined`, nor nunjucks provides, in order of first use. Scopes are not tracked: a name bound anywhere counts as bound.
  */
 export function freeVariables(source: string, globals: Iterable<string>): string[] {
   const used = new Set<string>();
   const bound = new Set<string>([...BUILT_IN, ...globals]);
+  const guarded = new Set<string>();
 
   const bind = (target: unknown): void => {
     if (!isNode(target)) return;
@@ -87,8 +88,10 @@ export function freeVariables(source: string, globals: Iterable<string>): string
       case "Super":
         return;
       case "Is":
-        // `x is defined` is how a template says x may be absent: not a use to warn about.
-        if (!(isSymbol(node.left) && isPresenceTest(node.right))) visit(node.left);
+        // `x is defined` is how a template says x may be absent: none of its uses is warned about.
+        if (isSymbol(node.left) && isPresenceTest(node.right))
+          guarded.add(String((node.left as ParseNode).value));
+        else visit(node.left);
         if (isNode(node.right) && node.right.typename === "FunCall") visit(node.right.args);
         return;
       // A symbol as the key of a dict literal or a keyword argument is a literal name.
@@ -115,5 +118,5 @@ export function freeVariables(source: string, globals: Iterable<string>): string
   };
 
   visit(parser.parse(source));
-  return [...used].filter((name) => !bound.has(name));
+  return [...used].filter((name) => !bound.has(name) && !guarded.has(name));
 }

@@ -46,6 +46,25 @@ describe("renderTemplate", () => {
     expect(renderTemplate("[{{ missing }}][{{ obj.missing }}]", { obj: {} })).toBe("[][]");
   });
 
+  it("warns once per template about variables it reads but is not given, and still renders them empty", () => {
+    const warnings: Array<{ obj: object; msg: string }> = [];
+    const log = { warn: (obj: object, msg: string) => warnings.push({ obj, msg }) };
+    const source =
+      "{% set shown = 1 %}{% for c in concepts %}{{ loop.index }}{{ c.name }}{% endfor %}" +
+      "[{{ missing }}][{{ range(2) | length }}]{% if optional is defined %}{{ optional }}{% endif %}";
+    for (let i = 0; i < 3; i++) {
+      expect(renderTemplate(source, { concepts: [{ name: "A" }] }, { file: "warn-once.txt", log })).toBe(
+        "1A[][2]",
+      );
+    }
+    expect(warnings).toEqual([
+      {
+        obj: { template: "warn-once.txt", unknown_variables: ["missing"], known_variables: ["concepts"] },
+        msg: "template warn-once.txt uses a variable it is not given, rendered as empty: missing (given: concepts)",
+      },
+    ]);
+  });
+
   it("does not escape HTML", () => {
     expect(renderTemplate("{{ x }}", { x: "<b>&\"'</b>" })).toBe("<b>&\"'</b>");
   });
