@@ -4,6 +4,7 @@
  */
 import fs from "node:fs";
 import path from "node:path";
+import type { AssetsError } from "@daydream/core";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { openWorkspace, type Workspace } from "./helpers/materialize-helper.ts";
 
@@ -77,7 +78,8 @@ describe("cohort_membership when cohort_id was never materialized", () => {
     process.env.DD_COHORT = "../escape";
     const { summary, errors } = await ws.run("cohort_membership");
     expect(summary.status).toBe("failed");
-    expect(errors.cohort_membership.message).toMatch(/\.\.\/escape.*DD_COHORT/);
+    expect(errors.cohort_membership.message).toMatch(/cohort id "\.\.\/escape" contains "\.\."/);
+    expect((errors.cohort_membership as AssetsError).hint).toMatch(/^set the DD_COHORT environment variable/);
     expect(fs.existsSync(path.join(ws.root, "cohorts"))).toBe(false);
     expect(fs.existsSync(path.join(ws.root, "escape"))).toBe(false);
   });

@@ -86,7 +86,7 @@ describe("materialize refuses bad input before recording anything", () => {
       { selection: "squared", partitions: { keys: ["a/b"] } },
       PartitionError,
       [/partition key "a\/b"/, /contains "\/"/],
-      /become file names/,
+      /become file and directory names/,
     ],
     [
       "a selection syntax error",
