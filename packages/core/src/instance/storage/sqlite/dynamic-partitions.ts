@@ -1,14 +1,13 @@
 import type Database from "better-sqlite3";
 import { validatePartitionKeys } from "../../../definitions/partition-key.ts";
-import { PartitionError } from "../../../errors.ts";
 import type { Page } from "../../types.ts";
-import { pageBounds } from "./paging.ts";
+import { pageBounds } from "../paging.ts";
+import { assertPartitionsName } from "../validation.ts";
 
 export const SQL_PARTITION_PAGE =
   "SELECT key FROM dynamic_partitions WHERE name = ? ORDER BY position LIMIT ? OFFSET ?";
 export const SQL_HAS_PARTITION = "SELECT 1 FROM dynamic_partitions WHERE name = ? AND key = ?";
 
-const NAME_PATTERN = /^[A-Za-z_][A-Za-z0-9_]*$/;
 /** Keys per INSERT statement: bounds the size of one JSON argument. */
 const ADD_CHUNK = 50_000;
 
@@ -67,31 +66,31 @@ export class DynamicPartitionQueries {
 
   /** Validates every key first (nothing is written if one is bad); returns how many were new. */
   add(name: string, keys: Iterable<string>): number {
-    assertDefinitionName(name);
+    assertPartitionsName(name);
     const list = validatePartitionKeys(keys, name);
     if (list.length === 0) return 0;
     return this.addBatch.immediate(name, list);
   }
 
   list(name: string, page?: Page): string[] {
-    assertDefinitionName(name);
+    assertPartitionsName(name);
     const { limit, offset } = pageBounds(page);
     return this.page.all(name, limit, offset);
   }
 
   has(name: string, key: string): boolean {
-    assertDefinitionName(name);
+    assertPartitionsName(name);
     return this.exists.get(name, key) !== undefined;
   }
 
   count(name: string): number {
-    assertDefinitionName(name);
+    assertPartitionsName(name);
     return this.countOf.get(name) ?? 0;
   }
 
   /** Deletes only the keys given; returns how many existed. */
   delete(name: string, keys: Iterable<string>): number {
-    assertDefinitionName(name);
+    assertPartitionsName(name);
     const list = Array.from(keys);
     if (list.length === 0) return 0;
     return this.deleteBatch.immediate(name, list);
@@ -99,18 +98,5 @@ export class DynamicPartitionQueries {
 
   listDefinitions(): { name: string; count: number }[] {
     return this.definitions.all();
-  }
-}
-
-function assertDefinitionName(name: string): void {
-  if (typeof name !== "string" || !NAME_PATTERN.test(name)) {
-    throw new PartitionError(
-      "invalid_partitions_name",
-      `dynamic partitions name ${JSON.stringify(name)} is not an identifier`,
-      {
-        context: { partitions: String(name) },
-        hint: "use letters, digits and underscores, not starting with a digit (e.g. evaluation_gens)",
-      },
-    );
   }
 }

@@ -1,7 +1,8 @@
 import type Database from "better-sqlite3";
 import { StorageError } from "../../../errors.ts";
 import type { EventRecord, EventType } from "../../types.ts";
-import { pageBounds } from "./paging.ts";
+import { pageBounds } from "../paging.ts";
+import { assertEventType, assertValidEvent } from "../validation.ts";
 import type { PartitionStateQueries } from "./partition-state.ts";
 
 interface EventRow {
@@ -16,15 +17,6 @@ interface EventRow {
   error: string | null;
   message: string | null;
 }
-
-const EVENT_TYPES: ReadonlySet<string> = new Set<EventType>([
-  "run_start",
-  "step_start",
-  "materialization",
-  "step_failure",
-  "step_skipped",
-  "run_end",
-]);
 
 export const SQL_EVENTS_OF_RUN = "SELECT * FROM event_log WHERE run_id = ? AND id > ? ORDER BY id LIMIT ?";
 
@@ -98,32 +90,12 @@ export class EventQueries {
     const { limit } = pageBounds({ limit: opts.limit });
     if (opts.types === undefined) return this.ofRun.all(runId, afterId, limit).map(toEvent);
     if (opts.types.length === 0) return [];
-    for (const t of opts.types) assertType(t);
+    for (const t of opts.types) assertEventType(t);
     const placeholders = opts.types.map(() => "?").join(", ");
     const statement = this.db.prepare<unknown[], EventRow>(
       `SELECT * FROM event_log WHERE run_id = ? AND id > ? AND type IN (${placeholders}) ORDER BY id LIMIT ?`,
     );
     return statement.all(runId, afterId, ...opts.types, limit).map(toEvent);
-  }
-}
-
-function assertType(type: string): void {
-  if (!EVENT_TYPES.has(type)) {
-    throw new StorageError("invalid_event", `unknown event type "${type}"`, {
-      userError: false,
-      hint: `use one of ${[...EVENT_TYPES].join(", ")}`,
-    });
-  }
-}
-
-function assertValidEvent(event: EventRecord, index: number): void {
-  assertType(event.type);
-  if ((event.type === "materialization" || event.type === "step_failure") && !event.assetKey) {
-    throw new StorageError("invalid_event", `event ${index} (${event.type}) has no assetKey`, {
-      userError: false,
-      context: { runId: event.runId, index },
-      hint: "materialization and step_failure events must name their asset",
-    });
   }
 }
 

@@ -1,7 +1,7 @@
 import type Database from "better-sqlite3";
 import { StorageError } from "../../../errors.ts";
 import type { AssetPartitionState, EventRecord, Page } from "../../types.ts";
-import { pageBounds } from "./paging.ts";
+import { pageBounds } from "../paging.ts";
 
 interface StateRow {
   asset_key: string;

@@ -1,10 +1,18 @@
 import type Database from "better-sqlite3";
-import { StorageError } from "../../../errors.ts";
-import { DEFAULT_LEASE, holderState } from "../../leases.ts";
-import { RUN_STATUSES } from "../../run-statuses.ts";
+import { holderState } from "../../leases.ts";
 import type { ListRunsOptions, RunRecord, RunStatus } from "../../types.ts";
+import { pageBounds } from "../paging.ts";
+import {
+  buildRunRecord,
+  duplicateRunError,
+  type NewRun,
+  RUN_PATCH_COLUMNS,
+  type RunPatch,
+  runPatchValues,
+  unknownRunError,
+} from "../run-records.ts";
+import { assertRunStatus } from "../validation.ts";
 import { SQL_NOW_MS } from "./clock.ts";
-import { pageBounds } from "./paging.ts";
 
 interface RunRow {
   run_id: string;
@@ -29,21 +37,6 @@ interface UnfinishedRow {
   lease_expires_at: number | null;
   now: number;
 }
-
-export type NewRun = Omit<RunRecord, "createdAt" | "startedAt" | "endedAt" | "leaseExpiresAt"> & {
-  leaseMs?: number;
-};
-export type RunPatch = Partial<Pick<RunRecord, "status" | "startedAt" | "endedAt" | "stepCount" | "tags">>;
-
-const FINISHED: ReadonlySet<RunStatus> = new Set(["succeeded", "failed", "canceled", "interrupted"]);
-
-const PATCH_COLUMNS = {
-  status: "status",
-  startedAt: "started_at",
-  endedAt: "ended_at",
-  stepCount: "step_count",
-  tags: "tags",
-} as const;
 
 export const SQL_LIST_RUNS = "SELECT * FROM runs ORDER BY created_at DESC, rowid DESC LIMIT ?";
 export const SQL_LIST_RUNS_BY_STATUS =
@@ -86,69 +79,24 @@ export class RunQueries {
     this.releaseClaims = db.prepare("DELETE FROM step_claims WHERE run_id = ?");
   }
 
-  /** createdAt is now; startedAt too when the run is created `started`. */
   create(run: NewRun): RunRecord {
-    assertStatus(run.status);
-    if (typeof run.runId !== "string" || run.runId.length === 0) {
-      throw new StorageError("invalid_run", "a run needs a non-empty runId", {
-        userError: false,
-        hint: "generate run ids with crypto.randomUUID()",
-      });
-    }
-    const now = new Date().toISOString();
-    const { leaseMs = DEFAULT_LEASE.leaseMs, ...fields } = run;
-    const record: RunRecord = {
-      ...fields,
-      tags: { ...run.tags },
-      createdAt: now,
-      startedAt: run.status === "started" ? now : null,
-      endedAt: FINISHED.has(run.status) ? now : null,
-      leaseExpiresAt: FINISHED.has(run.status) ? null : this.clock.get()!.now + leaseMs,
-    };
+    const record = buildRunRecord(run, this.clock.get()!.now);
     try {
       this.insert.run({ ...record, tags: JSON.stringify(record.tags) });
     } catch (err) {
-      if ((err as { code?: string }).code === "SQLITE_CONSTRAINT_PRIMARYKEY") {
-        throw new StorageError("duplicate_run", `run ${run.runId} already exists`, {
-          userError: false,
-          context: { runId: run.runId },
-          hint: "use a fresh run id for every run",
-        });
-      }
+      if ((err as { code?: string }).code === "SQLITE_CONSTRAINT_PRIMARYKEY")
+        throw duplicateRunError(run.runId, err);
       throw err;
     }
     return record;
   }
 
-  /**
-   * Applies the given fields. Moving to `started` fills startedAt and moving to
-   * a finished status fills endedAt when the patch does not give them.
-   */
   update(runId: string, patch: RunPatch): void {
-    const values: Record<string, unknown> = {};
-    for (const field of Object.keys(patch) as (keyof RunPatch)[]) {
-      if (!(field in PATCH_COLUMNS))
-        throw new StorageError("invalid_run_patch", `cannot update run field ${field}`);
-      if (patch[field] !== undefined) values[field] = patch[field];
-    }
-    if (values.status !== undefined) {
-      const status = values.status as RunStatus;
-      assertStatus(status);
-      const now = new Date().toISOString();
-      if (status === "started" && values.startedAt === undefined) values.startedAt = now;
-      if (FINISHED.has(status) && values.endedAt === undefined) values.endedAt = now;
-    }
-    if (values.tags !== undefined) values.tags = JSON.stringify(values.tags);
-    const fields = Object.keys(values).sort();
+    const values = runPatchValues(patch);
+    const fields = Object.keys(values);
     if (fields.length === 0) return;
     const changes = this.updateStatement(fields).run({ ...values, runId }).changes;
-    if (changes === 0) {
-      throw new StorageError("unknown_run", `cannot update run ${runId}: no such run`, {
-        userError: false,
-        context: { runId },
-        hint: "create the run with createRun first",
-      });
-    }
+    if (changes === 0) throw unknownRunError(runId, "update run");
   }
 
   get(runId: string): RunRecord | undefined {
@@ -159,7 +107,7 @@ export class RunQueries {
   /** Newest first. */
   list(opts: ListRunsOptions = {}): RunRecord[] {
     const { limit } = pageBounds({ limit: opts.limit });
-    if (opts.status !== undefined) assertStatus(opts.status);
+    if (opts.status !== undefined) assertRunStatus(opts.status);
     const rows = opts.status ? this.listByStatus.all(opts.status, limit) : this.listAll.all(limit);
     return rows.map(toRunRecord);
   }
@@ -198,7 +146,7 @@ export class RunQueries {
     const signature = fields.join(",");
     let statement = this.updates.get(signature);
     if (!statement) {
-      const sets = fields.map((f) => `${PATCH_COLUMNS[f as keyof RunPatch]} = @${f}`).join(", ");
+      const sets = fields.map((f) => `${RUN_PATCH_COLUMNS[f as keyof RunPatch]} = @${f}`).join(", ");
       statement = this.db.prepare(`UPDATE runs SET ${sets} WHERE run_id = @runId`);
       this.updates.set(signature, statement);
     }
@@ -216,15 +164,6 @@ function isDead(row: UnfinishedRow): boolean {
     now: row.now,
   });
   return state !== "live";
-}
-
-function assertStatus(status: string): asserts status is RunStatus {
-  if (!RUN_STATUSES.includes(status as RunStatus)) {
-    throw new StorageError("invalid_run_status", `unknown run status "${status}"`, {
-      userError: false,
-      hint: `use one of ${RUN_STATUSES.join(", ")}`,
-    });
-  }
 }
 
 function toRunRecord(row: RunRow): RunRecord {

@@ -11,13 +11,14 @@ import type {
   StepRef,
   Storage,
 } from "../../types.ts";
+import type { NewRun, RunPatch } from "../run-records.ts";
 import { ClaimQueries } from "./claims.ts";
 import { DynamicPartitionQueries } from "./dynamic-partitions.ts";
 import { EventQueries } from "./events.ts";
 import { MIGRATIONS, type Migration } from "./migrations.ts";
 import { openSqliteDatabase } from "./open-database.ts";
 import { PartitionStateQueries } from "./partition-state.ts";
-import { type NewRun, type RunPatch, RunQueries } from "./runs.ts";
+import { RunQueries } from "./runs.ts";
 import { toStorageError } from "./sqlite-errors.ts";
 
 /**

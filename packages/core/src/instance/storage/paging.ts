@@ -1,5 +1,5 @@
-import { StorageError } from "../../../errors.ts";
-import type { Page } from "../../types.ts";
+import { StorageError } from "../../errors.ts";
+import type { Page } from "../types.ts";
 
 /** SQLite LIMIT/OFFSET values for a page; a limit of -1 means no limit. */
 export function pageBounds(page: Page = {}): { limit: number; offset: number } {
