@@ -1,4 +1,5 @@
 import { DefinitionError } from "../errors.ts";
+import type { PartitionMapping } from "./partition-mapping.ts";
 import type { AssetDefinition, AssetIn, AssetSpec } from "./types.ts";
 
 /** Any asset, whatever its config type (compute's ctx makes AssetDefinition invariant in Config). */
@@ -82,6 +83,19 @@ function checkRetry(key: string, retry: unknown): void {
   }
 }
 
+function normalizeMappings(key: string, mappings: unknown): Record<string, PartitionMapping> | undefined {
+  if (mappings === undefined) return undefined;
+  const hint = "e.g. partitionMappings: { draft_response: partitionMapping(() => (key) => [parentOf(key)]) }";
+  if (!isPlainObject(mappings)) fail(key, `asset "${key}": partitionMappings must be an object`, hint);
+  for (const [upstream, mapping] of Object.entries(mappings)) {
+    const m = mapping as Partial<PartitionMapping> | null;
+    if (m?.kind !== "partition-mapping" || typeof m.load !== "function") {
+      fail(key, `asset "${key}": partitionMappings.${upstream} must come from partitionMapping(load)`, hint);
+    }
+  }
+  return Object.freeze({ ...(mappings as Record<string, PartitionMapping>) });
+}
+
 /** Declares an asset: validates the spec and returns a frozen definition with defaults filled in. */
 export function asset<Config = Record<string, unknown>>(spec: AssetSpec<Config>): AssetDefinition<Config> {
   if (!isPlainObject(spec)) {
@@ -129,8 +143,10 @@ export function asset<Config = Record<string, unknown>>(spec: AssetSpec<Config>)
     );
   }
   checkRetry(key, spec.retry);
+  const partitionMappings = normalizeMappings(key, spec.partitionMappings);
   return Object.freeze({
     ...spec,
+    ...(partitionMappings === undefined ? {} : { partitionMappings }),
     key,
     group,
     io,

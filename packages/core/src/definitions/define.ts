@@ -2,10 +2,13 @@ import { DefinitionError } from "../errors.ts";
 import { AssetGraph } from "../graph/asset-graph.ts";
 import { memoryIOManager } from "../io/memory.ts";
 import { type AnyAssetDefinition, isAssetDefinition } from "./asset.ts";
+import type { AssetCheckDefinition } from "./check-types.ts";
 import type { Definitions, DefinitionsSpec, IOManager } from "./types.ts";
 import {
+  checkProblems,
   cycleProblems,
   type DefinitionProblem,
+  declaredMappingProblems,
   duplicateKeyProblems,
   invalidIOManagerProblems,
   missingIOManagerProblems,
@@ -45,6 +48,15 @@ function checkShape(spec: DefinitionsSpec): void {
       "pass ioManagers: { json: jsonIOManager({ dir }) }",
     );
   }
+  if (spec.checks !== undefined && !Array.isArray(spec.checks)) {
+    fail("defineDefinitions(): checks must be an array", "pass checks: [assetCheck({...}), ...]");
+  }
+}
+
+function checksByAsset(checks: readonly AssetCheckDefinition[]): Map<string, AssetCheckDefinition[]> {
+  const byAsset = new Map<string, AssetCheckDefinition[]>();
+  for (const check of checks) byAsset.set(check.asset, [...(byAsset.get(check.asset) ?? []), check]);
+  return byAsset;
 }
 
 function toError(problems: DefinitionProblem[]): DefinitionError {
@@ -97,13 +109,16 @@ export function defineDefinitions(spec: DefinitionsSpec): Definitions {
     ...unknownReferenceProblems(assets),
     ...cycleProblems(graph),
     ...partitionMappingProblems(graph),
+    ...declaredMappingProblems(graph),
+    ...checkProblems(spec.checks ?? [], new Set(graph.keys), resources),
     ...missingResourceProblems(assets, resources),
     ...invalidIOManagerProblems(ioManagers),
     ...missingIOManagerProblems(assets, ioManagers),
   );
   if (problems.length > 0) throw toError(problems);
   const byKey = new Map(graph.keys.map((key) => [key, graph.get(key)]));
-  return Object.freeze({ kind: "definitions", assets: byKey, resources, ioManagers });
+  const checks = checksByAsset((spec.checks ?? []) as AssetCheckDefinition[]);
+  return Object.freeze({ kind: "definitions", assets: byKey, resources, ioManagers, checks });
 }
 
 /** True for the result of `defineDefinitions` (checked structurally, see `isAssetDefinition`). */

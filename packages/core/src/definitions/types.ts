@@ -1,4 +1,6 @@
 import type { Logger } from "pino";
+import type { AssetCheckDefinition } from "./check-types.ts";
+import type { PartitionMapping } from "./partition-mapping.ts";
 
 /** Metadata attached to a materialization; must be JSON-serialisable. */
 export type MetadataValue =
@@ -76,6 +78,11 @@ export interface AssetSpec<Config = Record<string, unknown>> {
   ins?: Record<string, AssetIn>;
   /** Ordering-only dependencies (no value passed). */
   deps?: string[];
+  /**
+   * For a dep partitioned differently from this asset: which of its partitions each partition
+   * of this asset depends on (default: all of them), keyed by the dep's asset key.
+   */
+  partitionMappings?: Record<string, PartitionMapping>;
   partitions?: DynamicPartitionsDefinition;
   /** IO manager key; default "memory". */
   io?: string;
@@ -134,6 +141,8 @@ export interface DefinitionsSpec {
   assets: AssetDefinition<any>[];
   resources?: Record<string, unknown>;
   ioManagers?: Record<string, IOManager>;
+  /** Checks of the assets above (`assetCheck()`). */
+  checks?: AssetCheckDefinition[];
 }
 
 export interface Definitions {
@@ -142,4 +151,6 @@ export interface Definitions {
   readonly assets: ReadonlyMap<string, AssetDefinition<any>>;
   readonly resources: Readonly<Record<string, unknown>>;
   readonly ioManagers: Readonly<Record<string, IOManager>>;
+  /** Checks by asset key, in declaration order (absent: no checks). */
+  readonly checks?: ReadonlyMap<string, readonly AssetCheckDefinition[]>;
 }

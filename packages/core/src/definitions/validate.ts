@@ -1,6 +1,7 @@
 import { type AssetGraph, formatCycle } from "../graph/asset-graph.ts";
 import { closestNames, didYouMean } from "../graph/selection/suggest.ts";
 import { type AnyAssetDefinition, inputAssetKeys } from "./asset.ts";
+import { isAssetCheckDefinition } from "./check.ts";
 import type { IOManager } from "./types.ts";
 
 /** One thing wrong with a set of definitions; all of them are reported together. */
@@ -95,6 +96,34 @@ export function partitionMappingProblems(graph: AssetGraph): DefinitionProblem[]
   return problems;
 }
 
+/** A partition mapping names a dep partitioned by another definition than its asset's. */
+export function declaredMappingProblems(graph: AssetGraph): DefinitionProblem[] {
+  const problems: DefinitionProblem[] = [];
+  for (const key of graph.keys) {
+    const def = graph.get(key);
+    for (const upstream of Object.keys(def.partitionMappings ?? {})) {
+      const problem = mappingProblem(graph, def, upstream);
+      if (problem)
+        problems.push({
+          message: `asset "${key}": partition mapping for "${upstream}" ${problem}`,
+          hint: "keep partitionMappings for deps partitioned by another partitions definition than the asset's",
+          assets: [key],
+        });
+    }
+  }
+  return problems;
+}
+
+function mappingProblem(graph: AssetGraph, def: AnyAssetDefinition, upstream: string): string | undefined {
+  if (!def.deps.includes(upstream)) return `names no dep of the asset (add "${upstream}" to deps)`;
+  if (!graph.has(upstream)) return undefined;
+  const from = graph.get(upstream).partitions?.name;
+  const to = def.partitions?.name;
+  if (from === undefined || to === undefined) return "needs both assets partitioned";
+  if (from === to) return `is not needed: both are partitioned by "${to}" (partition to same partition)`;
+  return undefined;
+}
+
 export function missingResourceProblems(
   assets: readonly AnyAssetDefinition[],
   resources: Readonly<Record<string, unknown>>,
@@ -146,4 +175,50 @@ export function invalidIOManagerProblems(ioManagers: Readonly<Record<string, unk
       hint: "pass an IOManager such as memoryIOManager(), jsonIOManager({ dir }) or your own object",
       assets: [],
     }));
+}
+
+/** Checks must be `assetCheck()` results naming a known asset, unique per asset, with their resources provided. */
+export function checkProblems(
+  checks: readonly unknown[],
+  assets: ReadonlySet<string>,
+  resources: Readonly<Record<string, unknown>>,
+): DefinitionProblem[] {
+  const problems: DefinitionProblem[] = [];
+  const seen = new Set<string>();
+  checks.forEach((entry, i) => {
+    if (!isAssetCheckDefinition(entry)) {
+      problems.push({
+        message: `checks[${i}] is not a check definition`,
+        hint: "wrap each check with assetCheck({...}) and check the import is not undefined",
+        assets: [],
+      });
+      return;
+    }
+    const label = `check "${entry.name}" of asset "${entry.asset}"`;
+    if (!assets.has(entry.asset)) {
+      problems.push({
+        message: `${label}: no asset "${entry.asset}" is defined`,
+        hint: withSuggestion("add the asset, or fix the check's asset key", entry.asset, assets),
+        assets: [],
+      });
+    }
+    const id = `${entry.asset}.${entry.name}`;
+    if (seen.has(id)) {
+      problems.push({
+        message: `${label} is defined more than once`,
+        hint: "give each check of an asset a unique name",
+        assets: [entry.asset],
+      });
+    }
+    seen.add(id);
+    for (const name of entry.resources) {
+      if (Object.hasOwn(resources, name)) continue;
+      problems.push({
+        message: `${label} requires resource "${name}", which is not provided`,
+        hint: `add resources: { ${name}: ... } to defineDefinitions`,
+        assets: [entry.asset],
+      });
+    }
+  });
+  return problems;
 }

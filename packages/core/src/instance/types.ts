@@ -1,4 +1,5 @@
 import type { ComputeInstance, DynamicPartitionsDefinition, Metadata } from "../definitions/types.ts";
+import type { CheckResultRecord, CheckSummary, ListCheckResultsOptions } from "./check-records.ts";
 
 export type RunStatus = "queued" | "started" | "succeeded" | "failed" | "canceled" | "interrupted";
 
@@ -158,6 +159,14 @@ export interface Storage {
   materializedPartitionKeys(assetKey: string): Set<string>;
   /** Forget materialization records (never touches user files). Returns rows removed. */
   wipeAssetPartitionStates(assetKey: string, partitionKey?: string): number;
+
+  // asset checks: the latest result per (asset, check, partition)
+  /** Stores results, replacing earlier ones of the same (asset, check, partition); one transaction per call. */
+  recordCheckResults(results: readonly CheckResultRecord[]): void;
+  /** Latest results of an asset's checks, ordered by check name then partition key. */
+  listCheckResults(assetKey: string, opts?: ListCheckResultsOptions): CheckResultRecord[];
+  /** Counts of latest results per check of the asset, ordered by check name. */
+  summarizeCheckResults(assetKey: string): CheckSummary[];
 
   // dynamic partitions
   addDynamicPartitions(name: string, keys: Iterable<string>): number;

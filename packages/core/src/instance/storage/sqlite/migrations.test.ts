@@ -46,6 +46,7 @@ describe("migrations", () => {
         .pluck()
         .all();
       expect(tables).toEqual([
+        "asset_check_results",
         "asset_partition_state",
         "dynamic_partitions",
         "event_log",

@@ -1,6 +1,6 @@
 import type Database from "better-sqlite3";
 import { StorageError } from "../../../errors.ts";
-import { SCHEMA_V1, SCHEMA_V2, SCHEMA_V3, SCHEMA_V4 } from "./schema.ts";
+import { SCHEMA_V1, SCHEMA_V2, SCHEMA_V3, SCHEMA_V4, SCHEMA_V5 } from "./schema.ts";
 
 /**
  * Versioned migrations. The database's schema version lives in SQLite's
@@ -27,6 +27,7 @@ export const MIGRATIONS: readonly Migration[] = [
     up: (db) => db.exec(SCHEMA_V3),
   },
   { version: 4, description: "run leases", up: (db) => db.exec(SCHEMA_V4) },
+  { version: 5, description: "asset check results", up: (db) => db.exec(SCHEMA_V5) },
 ];
 
 export function latestSchemaVersion(migrations: readonly Migration[] = MIGRATIONS): number {

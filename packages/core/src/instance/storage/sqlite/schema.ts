@@ -109,3 +109,25 @@ ALTER TABLE runs ADD COLUMN lease_expires_at INTEGER;
 UPDATE runs SET lease_expires_at = CAST((julianday('now') - 2440587.5) * 86400000 AS INTEGER) + 30000
   WHERE status IN ('queued', 'started');
 `;
+
+/**
+ * Version 5: asset checks. The latest result of each check per (asset, partition), replaced
+ * by each new evaluation. No foreign key to runs: a check run on demand has no run.
+ * The partial index finds failed blocking checks without reading passed results.
+ */
+export const SCHEMA_V5 = `
+CREATE TABLE asset_check_results (
+  asset_key TEXT NOT NULL,
+  check_name TEXT NOT NULL,
+  partition_key TEXT NOT NULL,
+  run_id TEXT,
+  timestamp TEXT NOT NULL,
+  passed INTEGER NOT NULL CHECK (passed IN (0, 1)),
+  severity TEXT NOT NULL CHECK (severity IN ('warn', 'error')),
+  blocking INTEGER NOT NULL CHECK (blocking IN (0, 1)),
+  description TEXT,
+  metadata TEXT,
+  PRIMARY KEY (asset_key, check_name, partition_key)
+) WITHOUT ROWID;
+CREATE INDEX asset_check_results_failed ON asset_check_results (asset_key, partition_key) WHERE passed = 0;
+`;

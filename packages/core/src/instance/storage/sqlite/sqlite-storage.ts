@@ -1,4 +1,5 @@
 import type Database from "better-sqlite3";
+import type { CheckResultRecord, CheckSummary, ListCheckResultsOptions } from "../../check-records.ts";
 import type {
   AssetPartitionState,
   ClaimOptions,
@@ -12,6 +13,7 @@ import type {
   Storage,
 } from "../../types.ts";
 import type { NewRun, RunPatch } from "../run-records.ts";
+import { CheckResultQueries } from "./check-results.ts";
 import { ClaimQueries } from "./claims.ts";
 import { DynamicPartitionQueries } from "./dynamic-partitions.ts";
 import { EventQueries } from "./events.ts";
@@ -34,6 +36,7 @@ export class SqliteStorage implements Storage {
   private readonly states: PartitionStateQueries;
   private readonly partitions: DynamicPartitionQueries;
   private readonly claims: ClaimQueries;
+  private readonly checks: CheckResultQueries;
 
   /** Opens (creating and migrating when needed) the database at `dbPath`; its directory must exist. */
   constructor(dbPath: string, opts: { migrations?: readonly Migration[] } = {}) {
@@ -45,6 +48,7 @@ export class SqliteStorage implements Storage {
       this.events = new EventQueries(this.db, this.states);
       this.partitions = new DynamicPartitionQueries(this.db);
       this.claims = new ClaimQueries(this.db, this.runs);
+      this.checks = new CheckResultQueries(this.db);
     } catch (err) {
       this.db.close();
       throw toStorageError(err, dbPath, "prepare statements");
@@ -108,6 +112,18 @@ export class SqliteStorage implements Storage {
 
   wipeAssetPartitionStates(assetKey: string, partitionKey?: string): number {
     return this.guard("wipe partition states", () => this.states.wipe(assetKey, partitionKey));
+  }
+
+  recordCheckResults(results: readonly CheckResultRecord[]): void {
+    this.guard("record check results", () => this.checks.record(results));
+  }
+
+  listCheckResults(assetKey: string, opts?: ListCheckResultsOptions): CheckResultRecord[] {
+    return this.guard("list check results", () => this.checks.list(assetKey, opts));
+  }
+
+  summarizeCheckResults(assetKey: string): CheckSummary[] {
+    return this.guard("summarize check results", () => this.checks.summarize(assetKey));
   }
 
   addDynamicPartitions(name: string, keys: Iterable<string>): number {
