@@ -11,5 +11,7 @@ export default defineConfig({
     testTimeout: 60_000,
     hookTimeout: 60_000,
     pool: "forks",
+    // One PostgreSQL server for the run (embedded, or ASSETS_TEST_POSTGRES_URL's).
+    globalSetup: ["packages/postgres/src/testing/global-setup.ts"],
   },
 });

@@ -6,7 +6,7 @@
 export { asset } from "./definitions/asset.ts";
 export { defineDefinitions } from "./definitions/define.ts";
 export { loadDefinitions } from "./definitions/load.ts";
-export { validatePartitionKey } from "./definitions/partition-key.ts";
+export { validatePartitionKey, validatePartitionKeys } from "./definitions/partition-key.ts";
 export { dynamicPartitions } from "./definitions/partitions.ts";
 export { isMaterializeResult, withMetadata } from "./definitions/result.ts";
 export type {
@@ -61,10 +61,36 @@ export { parseSelection } from "./graph/selection/parser.ts";
 export { resolveSelection } from "./graph/selection/resolve.ts";
 // instance
 export { resolveAssetsHome } from "./instance/assets-home.ts";
-export { openInstance } from "./instance/instance.ts";
-export { DEFAULT_LEASE, type LeaseSettings } from "./instance/leases.ts";
+export { type OpenInstanceOptions, openInstance } from "./instance/instance.ts";
+export {
+  DEFAULT_LEASE,
+  type HolderSnapshot,
+  type HolderState,
+  holderState,
+  type LeaseSettings,
+  leaseSettings,
+} from "./instance/leases.ts";
 export { currentHost, isProcessRunning } from "./instance/process-liveness.ts";
 export { RUN_STATUSES } from "./instance/run-statuses.ts";
+// shared by Storage implementations (SQLite here, PostgreSQL in @daydream/postgres)
+export { pageBounds } from "./instance/storage/paging.ts";
+export {
+  buildRunRecord,
+  duplicateRunError,
+  type NewRun,
+  RUN_PATCH_COLUMNS,
+  type RunPatch,
+  runPatchValues,
+  unknownRunError,
+} from "./instance/storage/run-records.ts";
+export {
+  assertEventType,
+  assertPartitionsName,
+  assertRunStatus,
+  assertValidEvent,
+  EVENT_TYPES,
+  FINISHED_RUN_STATUSES,
+} from "./instance/storage/validation.ts";
 export type {
   AssetPartitionState,
   ClaimOptions,

@@ -24,9 +24,9 @@ describe("openInstance", () => {
     try {
       expect(instance.home).toBe(home);
       expect(instance.logsDir).toBe(path.join(home, "logs"));
-      expect(instance.dbPath).toBe(path.join(home, "instance.db"));
+      expect(instance.storageLocation).toBe(path.join(home, "instance.db"));
       expect(fs.statSync(instance.logsDir).isDirectory()).toBe(true);
-      expect(fs.statSync(instance.dbPath).isFile()).toBe(true);
+      expect(fs.statSync(instance.storageLocation).isFile()).toBe(true);
       expect(instance.logPathFor("3f2a-9c")).toBe(path.join(home, "logs", "3f2a-9c.jsonl"));
     } finally {
       instance.close();

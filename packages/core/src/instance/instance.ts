@@ -13,38 +13,48 @@ export const LOGS_DIR = "logs";
 
 const RUN_ID_PATTERN = /^[A-Za-z0-9][A-Za-z0-9_.-]*$/;
 
+export interface OpenInstanceOptions {
+  /**
+   * The storage to record runs, events, partitions and claims in, already open (e.g. a
+   * PostgreSQL storage from @daydream/postgres). Default: the SQLite file `<home>/instance.db`.
+   * The instance takes ownership: closing the instance closes it.
+   */
+  storage?: Storage;
+}
+
 /**
- * Opens the instance at `home` (created when missing, with `logs/`): the
- * SQLite database `<home>/instance.db`, migrated to the current schema. Runs
- * left unfinished on this host by a process that is gone are marked
- * `interrupted` and their step claims released. A corrupt, read-only or
- * too-new database, or an unwritable home, is a StorageError; stored data is
- * never modified in that case.
+ * Opens the instance at `home` (created when missing, with `logs/`): by default the SQLite
+ * database `<home>/instance.db`, migrated to the current schema. Unfinished runs whose lease
+ * expired, or whose process on this host is gone, are marked `interrupted` and their step
+ * claims released. A corrupt, read-only or too-new database, or an unwritable home, is a
+ * StorageError; stored data is never modified in that case.
  */
-export function openInstance(home: string): Instance {
+export function openInstance(home: string, opts: OpenInstanceOptions = {}): Instance {
   const absoluteHome = path.resolve(home);
-  ensureWritableDirectory(absoluteHome, "assets home");
-  const logsDir = path.join(absoluteHome, LOGS_DIR);
-  ensureWritableDirectory(logsDir, "logs directory");
-  const storage = new SqliteStorage(path.join(absoluteHome, INSTANCE_DB_FILE));
+  let storage: Storage | undefined = opts.storage;
   try {
-    storage.markDeadRunsInterrupted();
+    ensureWritableDirectory(absoluteHome, "assets home");
+    const logsDir = path.join(absoluteHome, LOGS_DIR);
+    ensureWritableDirectory(logsDir, "logs directory");
+    const opened = storage ?? new SqliteStorage(path.join(absoluteHome, INSTANCE_DB_FILE));
+    storage = opened;
+    opened.markDeadRunsInterrupted();
+    return new OpenedInstance(absoluteHome, logsDir, opened);
   } catch (err) {
-    storage.close();
+    storage?.close();
     throw err;
   }
-  return new OpenedInstance(absoluteHome, logsDir, storage);
 }
 
 class OpenedInstance implements Instance {
-  readonly dbPath: string;
+  readonly storageLocation: string;
 
   constructor(
     readonly home: string,
     readonly logsDir: string,
-    readonly storage: SqliteStorage,
+    readonly storage: Storage,
   ) {
-    this.dbPath = storage.dbPath;
+    this.storageLocation = storage.location;
   }
 
   logPathFor(runId: string): string {

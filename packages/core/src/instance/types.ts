@@ -116,6 +116,12 @@ export interface Page {
  * behind this interface so another backend (PostgreSQL) can come later.
  */
 export interface Storage {
+  /**
+   * Where the instance lives, fit to print: the SQLite file's path, or the PostgreSQL URL with
+   * its password masked.
+   */
+  readonly location: string;
+
   // runs
   /** `leaseMs`: the new run's lease runs that long from now on the storage's clock (default 30 s). */
   createRun(
@@ -194,8 +200,8 @@ export interface Storage {
 export interface Instance extends ComputeInstance {
   /** Absolute path of $ASSETS_HOME. */
   readonly home: string;
-  /** `<home>/instance.db`. */
-  readonly dbPath: string;
+  /** Where the storage lives, fit to print (`Storage.location`): `<home>/instance.db` by default. */
+  readonly storageLocation: string;
   /** `<home>/logs`. */
   readonly logsDir: string;
   readonly storage: Storage;

@@ -30,6 +30,7 @@ import { toStorageError } from "./sqlite-errors.ts";
  */
 export class SqliteStorage implements Storage {
   readonly dbPath: string;
+  readonly location: string;
   private readonly db: Database.Database;
   private readonly runs: RunQueries;
   private readonly events: EventQueries;
@@ -41,6 +42,7 @@ export class SqliteStorage implements Storage {
   /** Opens (creating and migrating when needed) the database at `dbPath`; its directory must exist. */
   constructor(dbPath: string, opts: { migrations?: readonly Migration[] } = {}) {
     this.dbPath = dbPath;
+    this.location = dbPath;
     this.db = openSqliteDatabase(dbPath, opts.migrations ?? MIGRATIONS);
     try {
       this.runs = new RunQueries(this.db);

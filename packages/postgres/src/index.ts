@@ -1,0 +1,3 @@
+export { isPostgresUrl, type PostgresTarget, parsePostgresUrl } from "./connection/postgres-url.ts";
+export { PostgresStorage, type PostgresStorageOptions } from "./postgres-storage.ts";
+export { MIGRATIONS, type PostgresMigration } from "./schema/migrations.ts";

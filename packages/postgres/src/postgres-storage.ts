@@ -1,0 +1,159 @@
+import type {
+  AssetPartitionState,
+  ClaimOptions,
+  ClaimOutcome,
+  EventRecord,
+  EventType,
+  ListRunsOptions,
+  NewRun,
+  Page,
+  RunPatch,
+  RunRecord,
+  StepRef,
+  Storage,
+} from "@daydream/core";
+import { parsePostgresUrl } from "./connection/postgres-url.ts";
+import { SyncConnection, type SyncConnectionOptions } from "./connection/sync-connection.ts";
+import { ClaimQueries } from "./queries/claims.ts";
+import { DynamicPartitionQueries } from "./queries/dynamic-partitions.ts";
+import { EventQueries } from "./queries/events.ts";
+import { PartitionStateQueries } from "./queries/partition-state.ts";
+import { RunQueries } from "./queries/runs.ts";
+import { MIGRATIONS, migrate, type PostgresMigration } from "./schema/migrations.ts";
+
+export interface PostgresStorageOptions extends SyncConnectionOptions {
+  /** For tests of the migration runner; default: every migration of this version. */
+  migrations?: readonly PostgresMigration[];
+}
+
+/**
+ * The shared Storage: one PostgreSQL database (or schema) used by processes on any number of
+ * machines. Same semantics as the SQLite storage; leases are judged on the database's clock.
+ */
+export class PostgresStorage implements Storage {
+  readonly location: string;
+  private readonly conn: SyncConnection;
+  private readonly runs: RunQueries;
+  private readonly events: EventQueries;
+  private readonly states: PartitionStateQueries;
+  private readonly partitions: DynamicPartitionQueries;
+  private readonly claims: ClaimQueries;
+
+  /** Connects and migrates; errors name the host and database, never the password. */
+  constructor(url: string, opts: PostgresStorageOptions = {}) {
+    const target = parsePostgresUrl(url);
+    this.location = target.masked;
+    this.conn = new SyncConnection(target, opts);
+    try {
+      migrate(this.conn, opts.migrations ?? MIGRATIONS);
+    } catch (err) {
+      this.conn.close();
+      throw err;
+    }
+    this.runs = new RunQueries(this.conn);
+    this.states = new PartitionStateQueries(this.conn);
+    this.events = new EventQueries(this.conn, this.states);
+    this.partitions = new DynamicPartitionQueries(this.conn);
+    this.claims = new ClaimQueries(this.conn, this.runs);
+  }
+
+  createRun(run: NewRun): RunRecord {
+    return this.runs.create(run);
+  }
+
+  heartbeatRun(runId: string, leaseMs: number): boolean {
+    return this.runs.heartbeat(runId, leaseMs);
+  }
+
+  updateRun(runId: string, patch: RunPatch): void {
+    this.runs.update(runId, patch);
+  }
+
+  getRun(runId: string): RunRecord | undefined {
+    return this.runs.get(runId);
+  }
+
+  listRuns(opts?: ListRunsOptions): RunRecord[] {
+    return this.runs.list(opts);
+  }
+
+  markDeadRunsInterrupted(): number {
+    return this.runs.markDeadRunsInterrupted();
+  }
+
+  appendEvents(events: EventRecord[]): void {
+    this.events.append(events);
+  }
+
+  getEvents(runId: string, opts?: { afterId?: number; limit?: number; types?: EventType[] }): EventRecord[] {
+    return this.events.list(runId, opts);
+  }
+
+  getAssetPartitionState(assetKey: string, partitionKey?: string): AssetPartitionState | undefined {
+    return this.states.get(assetKey, partitionKey);
+  }
+
+  latestAssetPartitionState(assetKey: string): AssetPartitionState | undefined {
+    return this.states.latest(assetKey);
+  }
+
+  listAssetPartitionStates(
+    assetKey: string,
+    opts?: Page & { status?: "materialized" | "failed" },
+  ): AssetPartitionState[] {
+    return this.states.list(assetKey, opts);
+  }
+
+  countAssetPartitionStates(assetKey: string): { materialized: number; failed: number } {
+    return this.states.count(assetKey);
+  }
+
+  materializedPartitionKeys(assetKey: string): Set<string> {
+    return this.states.materializedPartitionKeys(assetKey);
+  }
+
+  wipeAssetPartitionStates(assetKey: string, partitionKey?: string): number {
+    return this.states.wipe(assetKey, partitionKey);
+  }
+
+  addDynamicPartitions(name: string, keys: Iterable<string>): number {
+    return this.partitions.add(name, keys);
+  }
+
+  getDynamicPartitions(name: string, page?: Page): string[] {
+    return this.partitions.list(name, page);
+  }
+
+  hasDynamicPartition(name: string, key: string): boolean {
+    return this.partitions.has(name, key);
+  }
+
+  countDynamicPartitions(name: string): number {
+    return this.partitions.count(name);
+  }
+
+  deleteDynamicPartitions(name: string, keys: Iterable<string>): number {
+    return this.partitions.delete(name, keys);
+  }
+
+  listDynamicPartitionsDefinitions(): { name: string; count: number }[] {
+    return this.partitions.listDefinitions();
+  }
+
+  claimStep(assetKey: string, partitionKey: string, runId: string): boolean {
+    return this.claims.claimMany(runId, [{ assetKey, partitionKey }]).claimed.length === 1;
+  }
+
+  claimSteps<S extends StepRef>(runId: string, steps: readonly S[], opts?: ClaimOptions): ClaimOutcome<S> {
+    return this.claims.claimMany(runId, steps, opts);
+  }
+
+  releaseSteps(runId: string, steps?: StepRef[]): void {
+    this.claims.release(runId, steps);
+  }
+
+  /** Idempotent. */
+  close(): void {
+    this.conn.close();
+  }
+}

@@ -1,0 +1,209 @@
+import {
+  type ClaimOptions,
+  type ClaimOutcome,
+  type RunHolder,
+  type RunStatus,
+  type StepRef,
+  StorageError,
+} from "@daydream/core";
+import type { SyncConnection } from "../connection/sync-connection.ts";
+import { SQL_NOW_MS } from "../schema/schema.ts";
+import { judge, type RunQueries } from "./runs.ts";
+
+interface HolderRow {
+  asset_key: string;
+  partition_key: string;
+  run_id: string;
+  pid: number | null;
+  host: string | null;
+  status: RunStatus | null;
+  lease_expires_at: number | null;
+  now: number;
+}
+
+/** Rounds of "take what is free, judge the holders of the rest" before a step counts as held. */
+const MAX_ROUNDS = 3;
+
+const keyOf = (assetKey: string, partitionKey: string) => `${assetKey}\u0000${partitionKey}`;
+
+/**
+ * Step claims on PostgreSQL. Under READ COMMITTED each statement sees what others committed, so
+ * a claim is taken with INSERT ... ON CONFLICT DO NOTHING (atomic per row), a dead holder's
+ * claim is taken over only while it is still that holder's (`AND run_id = dead`), and the
+ * "already materialized?" re-check runs after the claim is held: the previous holder recorded
+ * its materialization before releasing the claim, so the check cannot miss it.
+ */
+export class ClaimQueries {
+  constructor(
+    private readonly conn: SyncConnection,
+    private readonly runs: RunQueries,
+  ) {}
+
+  claimMany<S extends StepRef>(runId: string, steps: readonly S[], opts: ClaimOptions = {}): ClaimOutcome<S> {
+    const outcome: ClaimOutcome<S> = { claimed: [], held: [], materialized: [] };
+    if (steps.length === 0) return outcome;
+    const owner = this.ownerOf(runId, steps[0]);
+    const byKey = new Map<string, S>();
+    for (const step of steps) byKey.set(keyOf(step.assetKey, step.partitionKey ?? ""), step);
+    return this.conn.transaction("claim steps", () => {
+      const claimed = new Set<string>();
+      const held = new Map<string, RunHolder>();
+      // One lock order for every process (sorted keys): overlapping batches queue, not deadlock.
+      let pending = [...byKey.keys()].sort();
+      for (let round = 1; pending.length > 0 && round <= MAX_ROUNDS; round++) {
+        for (const key of this.insertClaims(runId, owner, pending)) claimed.add(key);
+        const rest = pending.filter((k) => !claimed.has(k));
+        pending = [];
+        held.clear();
+        for (const row of this.holders(rest)) {
+          const key = keyOf(row.asset_key, row.partition_key);
+          if (row.run_id === runId) {
+            claimed.add(key);
+            continue;
+          }
+          const state = row.status === null ? "finished" : judge(row as Parameters<typeof judge>[0]);
+          if (state === "live") {
+            held.set(key, { runId: row.run_id, host: row.host ?? "", pid: row.pid ?? 0 });
+            continue;
+          }
+          if (state !== "finished") this.runs.interrupt(row.run_id, state === "lease-expired");
+          this.dropClaim(row.asset_key, row.partition_key, row.run_id);
+          pending.push(key);
+        }
+        // A step whose claim vanished between the insert and the holder read is tried again.
+        for (const key of rest)
+          if (!claimed.has(key) && !held.has(key) && !pending.includes(key)) pending.push(key);
+      }
+      const done = opts.skipMaterialized
+        ? this.materialized([...claimed, ...held.keys()])
+        : new Set<string>();
+      const giveBack: string[] = [];
+      for (const [key, step] of byKey) {
+        if (done.has(key)) {
+          outcome.materialized.push(step);
+          if (claimed.has(key)) giveBack.push(key);
+        } else if (claimed.has(key)) outcome.claimed.push(step);
+        else {
+          const holder = held.get(key);
+          if (holder) outcome.held.push({ step, holder });
+          else throw contention(step);
+        }
+      }
+      if (giveBack.length > 0) this.releaseKeys(runId, giveBack);
+      return outcome;
+    });
+  }
+
+  release(runId: string, steps?: readonly StepRef[]): void {
+    if (steps === undefined) {
+      this.conn.query("DELETE FROM step_claims WHERE run_id = $1", [runId], "release steps");
+      return;
+    }
+    if (steps.length > 0)
+      this.releaseKeys(
+        runId,
+        steps.map((s) => keyOf(s.assetKey, s.partitionKey ?? "")),
+      );
+  }
+
+  private ownerOf(runId: string, step: StepRef): { pid: number; host: string } {
+    const owner = this.conn.query<{ pid: number; host: string }>(
+      "SELECT pid, host FROM runs WHERE run_id = $1",
+      [runId],
+      "read run",
+    ).rows[0];
+    if (owner) return owner;
+    throw new StorageError(
+      "unknown_run",
+      `cannot claim ${step.assetKey}[${step.partitionKey}]: run ${runId} does not exist`,
+      {
+        userError: false,
+        context: { asset: step.assetKey, partition: step.partitionKey, runId },
+        hint: "create the run with createRun before claiming its steps",
+      },
+    );
+  }
+
+  /** Inserts the free claims; returns the keys now held by `runId` through this insert. */
+  private insertClaims(runId: string, owner: { pid: number; host: string }, keys: string[]): string[] {
+    const [assets, partitions] = split(keys);
+    const { rows } = this.conn.query<{ asset_key: string; partition_key: string }>(
+      `INSERT INTO step_claims (asset_key, partition_key, run_id, pid, host, claimed_at)
+       SELECT a, p, $3, $4, $5, $6 FROM unnest($1::text[], $2::text[]) AS s(a, p)
+       ORDER BY a, p
+       ON CONFLICT (asset_key, partition_key) DO NOTHING
+       RETURNING asset_key, partition_key`,
+      [assets, partitions, runId, owner.pid, owner.host, new Date().toISOString()],
+      "claim steps",
+    );
+    return rows.map((r) => keyOf(r.asset_key, r.partition_key));
+  }
+
+  private holders(keys: string[]): HolderRow[] {
+    if (keys.length === 0) return [];
+    const [assets, partitions] = split(keys);
+    return this.conn.query<HolderRow>(
+      `SELECT c.asset_key, c.partition_key, c.run_id, r.pid, r.host, r.status, r.lease_expires_at, ${SQL_NOW_MS} AS now
+       FROM step_claims c
+       JOIN unnest($1::text[], $2::text[]) AS s(a, p) ON c.asset_key = s.a AND c.partition_key = s.p
+       LEFT JOIN runs r ON r.run_id = c.run_id`,
+      [assets, partitions],
+      "read claim holders",
+    ).rows;
+  }
+
+  /** Removes a claim only while `holder` still has it, so a claim someone else took meanwhile stays. */
+  private dropClaim(assetKey: string, partitionKey: string, holder: string): void {
+    this.conn.query(
+      "DELETE FROM step_claims WHERE asset_key = $1 AND partition_key = $2 AND run_id = $3",
+      [assetKey, partitionKey, holder],
+      "take over claim",
+    );
+  }
+
+  private materialized(keys: string[]): Set<string> {
+    if (keys.length === 0) return new Set();
+    const [assets, partitions] = split(keys);
+    const { rows } = this.conn.query<{ asset_key: string; partition_key: string }>(
+      `SELECT st.asset_key, st.partition_key FROM asset_partition_state st
+       JOIN unnest($1::text[], $2::text[]) AS s(a, p) ON st.asset_key = s.a AND st.partition_key = s.p
+       WHERE st.status = 'materialized'`,
+      [assets, partitions],
+      "re-check materialized steps",
+    );
+    return new Set(rows.map((r) => keyOf(r.asset_key, r.partition_key)));
+  }
+
+  private releaseKeys(runId: string, keys: string[]): void {
+    const [assets, partitions] = split(keys);
+    this.conn.query(
+      `DELETE FROM step_claims c USING unnest($1::text[], $2::text[]) AS s(a, p)
+       WHERE c.asset_key = s.a AND c.partition_key = s.p AND c.run_id = $3`,
+      [assets, partitions, runId],
+      "release steps",
+    );
+  }
+}
+
+function split(keys: readonly string[]): [string[], string[]] {
+  const assets: string[] = [];
+  const partitions: string[] = [];
+  for (const key of keys) {
+    const at = key.indexOf("\u0000");
+    assets.push(key.slice(0, at));
+    partitions.push(key.slice(at + 1));
+  }
+  return [assets, partitions];
+}
+
+function contention(step: StepRef): StorageError {
+  return new StorageError(
+    "claim_contention",
+    `could not settle the claim of ${step.assetKey}[${step.partitionKey}]: it changed hands ${MAX_ROUNDS} times while claiming`,
+    {
+      userError: false,
+      context: { asset: step.assetKey, partition: step.partitionKey },
+      hint: "retry the run; many processes are taking over the same dead run's steps at once",
+    },
+  );
+}

@@ -1,0 +1,185 @@
+import {
+  type AssetPartitionState,
+  type EventRecord,
+  type Page,
+  pageBounds,
+  StorageError,
+} from "@daydream/core";
+import type { SyncConnection } from "../connection/sync-connection.ts";
+
+interface StateRow {
+  asset_key: string;
+  partition_key: string;
+  status: "materialized" | "failed";
+  run_id: string;
+  timestamp: string;
+  duration_ms: number | null;
+  metadata: string | null;
+  error: string | null;
+  last_success_run_id: string | null;
+  last_success_at: string | null;
+}
+
+const STATE_COLUMNS =
+  "asset_key, partition_key, status, run_id, timestamp, duration_ms, metadata, error, last_success_run_id, last_success_at";
+
+const INSERT_STATE = `INSERT INTO asset_partition_state (asset_key, partition_key, status, run_id, event_id, timestamp,
+  duration_ms, metadata, error, last_success_run_id, last_success_at)`;
+
+const UPSERT_MATERIALIZED = `${INSERT_STATE}
+  SELECT a, p, 'materialized', r, e, t, d, m, NULL, r, t
+  FROM unnest($1::text[], $2::text[], $3::text[], $4::bigint[], $5::text[], $6::float8[], $7::text[]) AS x(a, p, r, e, t, d, m)
+  ORDER BY a, p
+  ON CONFLICT (asset_key, partition_key) DO UPDATE SET status = 'materialized', run_id = excluded.run_id,
+    event_id = excluded.event_id, timestamp = excluded.timestamp, duration_ms = excluded.duration_ms,
+    metadata = excluded.metadata, error = NULL, last_success_run_id = excluded.run_id,
+    last_success_at = excluded.timestamp`;
+
+// A failure keeps the metadata and time of the last success: that value may still be on disk.
+const UPSERT_FAILED = `${INSERT_STATE}
+  SELECT a, p, 'failed', r, e, t, d, NULL, m, NULL, NULL
+  FROM unnest($1::text[], $2::text[], $3::text[], $4::bigint[], $5::text[], $6::float8[], $7::text[]) AS x(a, p, r, e, t, d, m)
+  ORDER BY a, p
+  ON CONFLICT (asset_key, partition_key) DO UPDATE SET status = 'failed', run_id = excluded.run_id,
+    event_id = excluded.event_id, timestamp = excluded.timestamp, duration_ms = excluded.duration_ms,
+    error = excluded.error`;
+
+interface Outcome {
+  event: EventRecord;
+  id: number;
+  /** Metadata JSON of a materialization, or the error message of a failure. */
+  text: string | null;
+}
+
+/** The latest outcome per (asset, partition), written in the transaction that appends its event. */
+export class PartitionStateQueries {
+  constructor(private readonly conn: SyncConnection) {}
+
+  /** `ids[i]` and `metadata[i]` belong to `events[i]`; call inside the append transaction. */
+  recordOutcomes(
+    events: readonly EventRecord[],
+    ids: readonly number[],
+    metadata: readonly (string | null)[],
+  ): void {
+    const outcomes: Outcome[] = [];
+    events.forEach((event, i) => {
+      if (event.type === "materialization") outcomes.push({ event, id: ids[i], text: metadata[i] });
+      else if (event.type === "step_failure") {
+        outcomes.push({ event, id: ids[i], text: event.error?.message ?? event.message ?? "step failed" });
+      }
+    });
+    if (outcomes.length === 0) return;
+    const keys = new Set(outcomes.map((o) => `${o.event.assetKey}\u0000${o.event.partitionKey ?? ""}`));
+    // One statement per kind, unless a partition has two outcomes in the batch: then in order.
+    const groups = keys.size === outcomes.length ? [outcomes] : outcomes.map((o) => [o]);
+    for (const group of groups) {
+      this.upsert(
+        UPSERT_MATERIALIZED,
+        group.filter((o) => o.event.type === "materialization"),
+      );
+      this.upsert(
+        UPSERT_FAILED,
+        group.filter((o) => o.event.type === "step_failure"),
+      );
+    }
+  }
+
+  get(assetKey: string, partitionKey = ""): AssetPartitionState | undefined {
+    const row = this.conn.query<StateRow>(
+      `SELECT ${STATE_COLUMNS} FROM asset_partition_state WHERE asset_key = $1 AND partition_key = $2`,
+      [assetKey, partitionKey],
+      "read partition state",
+    ).rows[0];
+    return row ? toState(row) : undefined;
+  }
+
+  latest(assetKey: string): AssetPartitionState | undefined {
+    const row = this.conn.query<StateRow>(
+      `SELECT ${STATE_COLUMNS} FROM asset_partition_state WHERE asset_key = $1 ORDER BY event_id DESC LIMIT 1`,
+      [assetKey],
+      "read latest partition state",
+    ).rows[0];
+    return row ? toState(row) : undefined;
+  }
+
+  /** Ordered by partition key. */
+  list(assetKey: string, opts: Page & { status?: "materialized" | "failed" } = {}): AssetPartitionState[] {
+    const { limit, offset } = pageBounds(opts);
+    if (opts.status !== undefined && opts.status !== "materialized" && opts.status !== "failed") {
+      throw new StorageError("invalid_status", `unknown partition status "${opts.status}"`, {
+        userError: false,
+        hint: 'use "materialized" or "failed"',
+      });
+    }
+    const { rows } = this.conn.query<StateRow>(
+      `SELECT ${STATE_COLUMNS} FROM asset_partition_state
+       WHERE asset_key = $1 AND ($2::text IS NULL OR status = $2)
+       ORDER BY partition_key LIMIT $3 OFFSET $4`,
+      [assetKey, opts.status ?? null, limit < 0 ? null : limit, offset],
+      "list partition states",
+    );
+    return rows.map(toState);
+  }
+
+  count(assetKey: string): { materialized: number; failed: number } {
+    const result = { materialized: 0, failed: 0 };
+    const { rows } = this.conn.query<{ status: "materialized" | "failed"; n: number }>(
+      "SELECT status, count(*) AS n FROM asset_partition_state WHERE asset_key = $1 GROUP BY status",
+      [assetKey],
+      "count partition states",
+    );
+    for (const row of rows) result[row.status] = row.n;
+    return result;
+  }
+
+  materializedPartitionKeys(assetKey: string): Set<string> {
+    const { rows } = this.conn.query<{ partition_key: string }>(
+      "SELECT partition_key FROM asset_partition_state WHERE asset_key = $1 AND status = 'materialized'",
+      [assetKey],
+      "read materialized partitions",
+    );
+    return new Set(rows.map((r) => r.partition_key));
+  }
+
+  wipe(assetKey: string, partitionKey?: string): number {
+    return this.conn.query(
+      "DELETE FROM asset_partition_state WHERE asset_key = $1 AND ($2::text IS NULL OR partition_key = $2)",
+      [assetKey, partitionKey ?? null],
+      "wipe partition states",
+    ).rowCount;
+  }
+
+  private upsert(sql: string, outcomes: Outcome[]): void {
+    if (outcomes.length === 0) return;
+    this.conn.query(
+      sql,
+      [
+        outcomes.map((o) => o.event.assetKey),
+        outcomes.map((o) => o.event.partitionKey ?? ""),
+        outcomes.map((o) => o.event.runId),
+        outcomes.map((o) => o.id),
+        outcomes.map((o) => o.event.timestamp),
+        outcomes.map((o) => o.event.durationMs ?? null),
+        outcomes.map((o) => o.text),
+      ],
+      "record partition state",
+    );
+  }
+}
+
+function toState(row: StateRow): AssetPartitionState {
+  return {
+    assetKey: row.asset_key,
+    partitionKey: row.partition_key,
+    status: row.status,
+    runId: row.run_id,
+    timestamp: row.timestamp,
+    durationMs: row.duration_ms,
+    metadata: row.metadata === null ? null : JSON.parse(row.metadata),
+    error: row.error,
+    lastMaterialization:
+      row.last_success_run_id === null || row.last_success_at === null
+        ? null
+        : { runId: row.last_success_run_id, timestamp: row.last_success_at },
+  };
+}

@@ -1,0 +1,80 @@
+/**
+ * DDL of the PostgreSQL instance, one constant per schema version. A released version's DDL is
+ * never edited: later changes go in a new migration. Text keys use the "C" collation so that
+ * partition keys sort byte-wise, as they do on SQLite.
+ */
+
+/** Version 1: what SQLite reached in its version 4 (runs with leases, events, state, partitions, claims). */
+export const SCHEMA_V1 = `
+CREATE TABLE runs (
+  seq BIGSERIAL NOT NULL UNIQUE,
+  run_id TEXT COLLATE "C" PRIMARY KEY,
+  status TEXT NOT NULL
+    CHECK (status IN ('queued', 'started', 'succeeded', 'failed', 'canceled', 'interrupted')),
+  selection TEXT NOT NULL,
+  partitions_summary TEXT NOT NULL,
+  step_count INTEGER NOT NULL DEFAULT 0,
+  created_at TEXT NOT NULL,
+  started_at TEXT,
+  ended_at TEXT,
+  pid INTEGER NOT NULL,
+  host TEXT NOT NULL,
+  tags TEXT NOT NULL DEFAULT '{}',
+  lease_expires_at BIGINT
+);
+CREATE INDEX runs_by_created ON runs (created_at, seq);
+CREATE INDEX runs_by_status ON runs (status, created_at, seq);
+
+CREATE TABLE event_log (
+  id BIGSERIAL PRIMARY KEY,
+  run_id TEXT COLLATE "C" NOT NULL REFERENCES runs (run_id),
+  type TEXT NOT NULL,
+  asset_key TEXT COLLATE "C",
+  partition_key TEXT COLLATE "C",
+  timestamp TEXT NOT NULL,
+  duration_ms DOUBLE PRECISION,
+  metadata TEXT,
+  error TEXT,
+  message TEXT
+);
+CREATE INDEX event_log_by_run ON event_log (run_id, id);
+
+CREATE TABLE asset_partition_state (
+  asset_key TEXT COLLATE "C" NOT NULL,
+  partition_key TEXT COLLATE "C" NOT NULL,
+  status TEXT NOT NULL CHECK (status IN ('materialized', 'failed')),
+  run_id TEXT NOT NULL,
+  event_id BIGINT NOT NULL,
+  timestamp TEXT NOT NULL,
+  duration_ms DOUBLE PRECISION,
+  metadata TEXT,
+  error TEXT,
+  last_success_run_id TEXT,
+  last_success_at TEXT,
+  PRIMARY KEY (asset_key, partition_key)
+);
+CREATE INDEX asset_partition_state_by_recency ON asset_partition_state (asset_key, event_id);
+
+-- position keeps insertion order per name; (name, key) is unique.
+CREATE TABLE dynamic_partitions (
+  name TEXT COLLATE "C" NOT NULL,
+  key TEXT COLLATE "C" NOT NULL,
+  position BIGINT NOT NULL,
+  PRIMARY KEY (name, key)
+);
+CREATE UNIQUE INDEX dynamic_partitions_by_position ON dynamic_partitions (name, position);
+
+CREATE TABLE step_claims (
+  asset_key TEXT COLLATE "C" NOT NULL,
+  partition_key TEXT COLLATE "C" NOT NULL,
+  run_id TEXT COLLATE "C" NOT NULL REFERENCES runs (run_id),
+  pid INTEGER NOT NULL,
+  host TEXT NOT NULL,
+  claimed_at TEXT NOT NULL,
+  PRIMARY KEY (asset_key, partition_key)
+);
+CREATE INDEX step_claims_by_run ON step_claims (run_id);
+`;
+
+/** The database's clock in epoch milliseconds: leases are written and judged with it only. */
+export const SQL_NOW_MS = "(extract(epoch from clock_timestamp()) * 1000)::bigint";

