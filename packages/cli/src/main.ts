@@ -6,6 +6,7 @@
 import { readFileSync } from "node:fs";
 import { Command, CommanderError } from "commander";
 import { cliState, examples } from "./action.ts";
+import { registerDev } from "./commands/dev.ts";
 import { registerGraph } from "./commands/graph.ts";
 import { registerList } from "./commands/list.ts";
 import { registerLogs } from "./commands/logs.ts";
@@ -70,6 +71,7 @@ export function buildProgram(): Command {
   registerGraph(program);
   registerWipe(program);
   registerUi(program);
+  registerDev(program);
   return program;
 }
 

@@ -1,7 +1,7 @@
 /**
  * The project config file `assets.yaml`: found in the working directory or its
- * nearest ancestor, it names the default definitions module, the instance home
- * and default values for environment variables.
+ * nearest ancestor, it names the default definitions module, the instance home,
+ * the instance storage and default values for environment variables.
  */
 import { existsSync, readFileSync } from "node:fs";
 import path from "node:path";
@@ -9,7 +9,7 @@ import { parse as parseYaml } from "yaml";
 import { ProjectConfigError, UsageError } from "./errors.ts";
 
 export const PROJECT_CONFIG_FILE = "assets.yaml";
-const KNOWN_FIELDS = ["definitions", "home", "env"] as const;
+const KNOWN_FIELDS = ["definitions", "home", "storage", "env"] as const;
 /** Env vars holding paths: a relative default from assets.yaml is resolved against the project root. */
 const PATH_ENV_VARS = new Set(["DD_DATA_ROOT"]);
 
@@ -18,8 +18,16 @@ export interface ProjectConfig {
   file: string;
   definitions?: string;
   home?: string;
+  /** `sqlite`, or a postgres:// URL. */
+  storage?: string;
   env: Record<string, string>;
 }
+
+/** Where runs, events, partitions and claims are recorded. */
+export type StorageSetting =
+  | { kind: "sqlite" }
+  /** `url` holds the password: print `masked` only. */
+  | { kind: "postgres"; url: string; masked: string };
 
 export interface Project {
   /** Directory holding assets.yaml (the working directory when there is none). */
@@ -27,8 +35,10 @@ export interface Project {
   config: ProjectConfig | undefined;
   /** Absolute path of the definitions module. */
   definitionsPath: string;
-  /** Absolute path of the instance home ($ASSETS_HOME). */
+  /** Absolute path of the instance home ($ASSETS_HOME): SQLite database (by default) and run logs. */
   home: string;
+  /** ASSETS_STORAGE, else `storage:` in assets.yaml, else SQLite. */
+  storage: StorageSetting;
 }
 
 /** Returns the path of the nearest assets.yaml at or above `dir`, if any. */
@@ -74,6 +84,7 @@ export function readProjectConfig(file: string): ProjectConfig {
     file,
     definitions: optionalString(fields, "definitions", file),
     home: optionalString(fields, "home", file),
+    storage: optionalString(fields, "storage", file),
     env: envDefaults(fields.env, file),
   };
 }
@@ -84,7 +95,10 @@ function optionalString(fields: Record<string, unknown>, key: string, file: stri
   if (typeof value !== "string" || value === "") {
     throw new ProjectConfigError(`"${key}" in ${PROJECT_CONFIG_FILE} must be a non-empty string`, {
       context: { file, key },
-      hint: `write it as a path, e.g. ${key}: ${key === "home" ? ".assets" : "src/definitions.ts"}`,
+      hint:
+        key === "storage"
+          ? "write sqlite, or a URL such as postgres://user@host:5432/dbname"
+          : `write it as a path, e.g. ${key}: ${key === "home" ? ".assets" : "src/definitions.ts"}`,
     });
   }
   return value;
@@ -172,7 +186,31 @@ export function resolveProject(
     env.ASSETS_HOME !== undefined && env.ASSETS_HOME !== ""
       ? path.resolve(opts.cwd, env.ASSETS_HOME)
       : path.resolve(root, config?.home ?? ".assets");
-  return { root, config, definitionsPath, home };
+  return { root, config, definitionsPath, home, storage: resolveStorage(env, config) };
+}
+
+/**
+ * The storage setting: ASSETS_STORAGE wins over `storage:` in assets.yaml; neither means SQLite.
+ * A value that is neither `sqlite` nor a PostgreSQL URL is a usage error (its password masked).
+ */
+export function resolveStorage(env: NodeJS.ProcessEnv, config: ProjectConfig | undefined): StorageSetting {
+  const fromEnv = env.ASSETS_STORAGE !== undefined && env.ASSETS_STORAGE.trim() !== "";
+  const raw = (fromEnv ? env.ASSETS_STORAGE! : (config?.storage ?? "sqlite")).trim();
+  const source = fromEnv ? "ASSETS_STORAGE" : `storage in ${config?.file}`;
+  if (raw.toLowerCase() === "sqlite") return { kind: "sqlite" };
+  if (/^postgres(ql)?:\/\//i.test(raw)) return { kind: "postgres", url: raw, masked: maskPassword(raw) };
+  throw new UsageError(
+    `${source} is ${JSON.stringify(maskPassword(raw))}: not a storage this version knows`,
+    {
+      context: { setting: source },
+      hint: "use sqlite (the default, $ASSETS_HOME/instance.db) or a PostgreSQL URL: postgres://USER:PASSWORD@HOST:5432/DATABASE",
+    },
+  );
+}
+
+/** The URL with its password (if any) replaced by `***`. */
+export function maskPassword(url: string): string {
+  return url.replace(/^([a-z][a-z0-9+.-]*:\/\/[^:/@]*:)[^@/]*@/i, "$1***@");
 }
 
 /**

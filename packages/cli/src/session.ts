@@ -40,12 +40,22 @@ export async function loadProjectDefinitions(project: Project): Promise<Definiti
   return loadDefinitions(project.definitionsPath);
 }
 
+/**
+ * Opens the project's instance: run logs under its home, records in SQLite there or in the
+ * PostgreSQL database ASSETS_STORAGE names (loaded only then, so SQLite users never load pg).
+ */
+export async function openProjectInstance(project: Project): Promise<Instance> {
+  if (project.storage.kind === "sqlite") return openInstance(project.home);
+  const { PostgresStorage } = await import("@daydream/postgres");
+  return openInstance(project.home, { storage: new PostgresStorage(project.storage.url) });
+}
+
 /** Opens the instance, runs `fn` and closes the instance whatever happens. */
 export async function withInstance<T>(
   project: Project,
   fn: (instance: Instance) => T | Promise<T>,
 ): Promise<T> {
-  const instance = openInstance(project.home);
+  const instance = await openProjectInstance(project);
   try {
     return await fn(instance);
   } finally {

@@ -1,3 +1,4 @@
 export { isPostgresUrl, type PostgresTarget, parsePostgresUrl } from "./connection/postgres-url.ts";
 export { PostgresStorage, type PostgresStorageOptions } from "./postgres-storage.ts";
 export { MIGRATIONS, type PostgresMigration } from "./schema/migrations.ts";
+export { type LocalServer, type LocalServerOptions, startLocalServer } from "./server/local-server.ts";

@@ -1,11 +1,10 @@
 /** `assets ui`: serve the local web UI for the project's definitions and instance. */
 import { spawn } from "node:child_process";
-import { openInstance } from "@daydream/core";
 import type { Command } from "commander";
 import { globalsOf } from "../action.ts";
 import { EXIT_OK } from "../errors.ts";
 import { paintErr, paintOut } from "../output/colors.ts";
-import { loadProjectDefinitions, projectFor } from "../session.ts";
+import { loadProjectDefinitions, openProjectInstance, projectFor } from "../session.ts";
 
 export interface UiOptions {
   port: number;
@@ -19,7 +18,7 @@ export async function runUi(opts: UiOptions, cmd: Command): Promise<number> {
   const definitions = await loadProjectDefinitions(project);
   // Loaded on demand so that the other commands do not pay for the UI's modules at start-up.
   const { startUiServer } = await import("@daydream/ui");
-  const instance = openInstance(project.home);
+  const instance = await openProjectInstance(project);
   try {
     const server = await startUiServer({
       definitions,
@@ -37,7 +36,9 @@ export async function runUi(opts: UiOptions, cmd: Command): Promise<number> {
     process.stdout.write(`assets ui: ${paintOut.bold(openUrl)}\n`);
     if (server.token !== undefined)
       process.stdout.write(`access token (needed to launch or cancel runs): ${server.token}\n`);
-    process.stdout.write(paintOut.dim(`definitions ${project.definitionsPath}, instance ${project.home}\n`));
+    process.stdout.write(
+      paintOut.dim(`definitions ${project.definitionsPath}, instance ${instance.storageLocation}\n`),
+    );
     process.stdout.write(paintOut.dim("press Ctrl-C to stop (runs launched from the UI are canceled)\n"));
     if (opts.open) openBrowser(openUrl);
     await untilSignal();

@@ -10,12 +10,17 @@ export interface LocalServerOptions {
   port?: number;
   /** Delete the data directory when the server stops (for tests). */
   ephemeral?: boolean;
+  /**
+   * Let every connection from this machine in without a password (for `assets dev postgres`:
+   * its URL then carries no secret to print). Default: password (SCRAM) logins, as tests need.
+   */
+  trustLocal?: boolean;
   /** Server and initdb output (default: dropped). */
   onLog?: (line: string) => void;
 }
 
 export interface LocalServer {
-  /** postgres://postgres:postgres@127.0.0.1:PORT/postgres */
+  /** postgres://postgres:postgres@127.0.0.1:PORT/postgres (no password with `trustLocal`) */
   url: string;
   port: number;
   dataDir: string;
@@ -51,8 +56,11 @@ export async function startLocalServer(opts: LocalServerOptions): Promise<LocalS
     onError: (message) => log(String(message)),
   });
   if (!initialised) await server.initialise();
+  if (opts.trustLocal) trustLocalConnections(dataDir);
   await server.start();
-  const base = `postgres://${USER}:${PASSWORD}@127.0.0.1:${port}`;
+  const base = opts.trustLocal
+    ? `postgres://${USER}@127.0.0.1:${port}`
+    : `postgres://${USER}:${PASSWORD}@127.0.0.1:${port}`;
   return {
     url: `${base}/postgres`,
     port,
@@ -70,4 +78,13 @@ export async function startLocalServer(opts: LocalServerOptions): Promise<LocalS
     },
     stop: () => server.stop(),
   };
+}
+
+/** The server listens on 127.0.0.1 only; this lets local clients in without a password. */
+function trustLocalConnections(dataDir: string): void {
+  const hba = path.join(dataDir, "pg_hba.conf");
+  const rules = ["local all all trust", "host all all 127.0.0.1/32 trust", "host all all ::1/128 trust", ""];
+  const tmp = `${hba}.tmp-${process.pid}`;
+  fs.writeFileSync(tmp, rules.join("\n"));
+  fs.renameSync(tmp, hba);
 }
