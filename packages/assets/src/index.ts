@@ -11,7 +11,12 @@ export { type CohortMode, type CohortYaml, readCohortYaml } from "./cohorts/coho
 export { cohortMode, establishCohort, resolveCohortId, writeCohortFiles } from "./cohorts/cohort-id.ts";
 export { cohortIdIOManager, noteDerivedCohortId } from "./cohorts/cohort-id-io.ts";
 export { buildCuratedMembership } from "./cohorts/curated.ts";
-export { CohortError, MembershipIntegrityError, SelectedEssayError } from "./cohorts/errors.ts";
+export {
+  CohortError,
+  MembershipConflictError,
+  MembershipIntegrityError,
+  SelectedEssayError,
+} from "./cohorts/errors.ts";
 export {
   assertParentIntegrity,
   checkParentIntegrity,
@@ -20,6 +25,11 @@ export {
 } from "./cohorts/integrity.ts";
 export { buildMembership, registerMembershipPartitions, writeMembership } from "./cohorts/membership.ts";
 export { forgetMembership, loadMembership } from "./cohorts/membership-cache.ts";
+export {
+  MembershipFailedError,
+  type MembershipFailure,
+  readMembershipFailure,
+} from "./cohorts/membership-failure.ts";
 export { readMembershipCsv, writeMembershipCsv } from "./cohorts/membership-file.ts";
 export {
   MEMBERSHIP_COLUMNS,
@@ -48,6 +58,7 @@ export {
   gensDir,
   llmModelsPath,
   manifestPath,
+  membershipFailurePath,
   membershipPath,
   STAGES,
   type Stage,

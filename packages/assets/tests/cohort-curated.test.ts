@@ -280,7 +280,7 @@ describe("parent integrity through the task tables", () => {
       /4 essay row\(s\) without their parent draft, 0 evaluation row\(s\)/,
     );
     expect(errors.essay_generation_tasks.message).toMatch(
-      /first 4 offending row\(s\):\n {2}essay \w+ \(line 2\)/,
+      /first 4 offending row\(s\): essay \w+ \(line 2\) has parent_gen_id "\w+", not a draft gen_id/,
     );
     expect(fs.existsSync(path.join(ws.root, "2_tasks", "essay_generation_tasks.csv"))).toBe(false);
     expect(fs.existsSync(path.join(ws.root, "2_tasks", "draft_generation_tasks.csv"))).toBe(false);

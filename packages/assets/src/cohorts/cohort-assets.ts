@@ -2,10 +2,11 @@ import { type AssetContext, AssetsError, asset } from "@daydream/core";
 import { z } from "zod";
 import { dataRoot, displayPath } from "../config/data-root.ts";
 import { cohortYamlPath, STAGES } from "../config/paths.ts";
-import { readCohortYaml } from "./cohort-files.ts";
+import { readCohortYaml, utcTimestamp } from "./cohort-files.ts";
 import { establishCohort } from "./cohort-id.ts";
-import { noteDerivedCohortId } from "./cohort-id-io.ts";
+import { keepCohortIdStoredInRun, noteDerivedCohortId, restoreCohortIdStoredInRun } from "./cohort-id-io.ts";
 import { buildMembership, registerMembershipPartitions, writeMembership } from "./membership.ts";
+import { clearMembershipFailure, recordMembershipFailure } from "./membership-failure.ts";
 import { rowCounts } from "./membership-schema.ts";
 
 /**
@@ -89,6 +90,91 @@ function requireCohortId(value: unknown): string {
   );
 }
 
+type MembershipContext = AssetContext<z.infer<typeof membershipConfig>>;
+
+function buildCohortMembership(
+  ctx: MembershipContext,
+  root: string,
+  inputs: Record<string, unknown>,
+): MembershipSummary {
+  const cohortId = requireCohortId(inputs.cohort_id);
+  noteDerivedCohortId(ctx, root, cohortId);
+  // Not given: the cohort keeps how it was built (cohort.yaml), so a plain re-run changes nothing.
+  const recorded = readCohortYaml(cohortYamlPath(root, cohortId))?.regenerate === true;
+  const build = buildMembership(root, cohortId, { regenerate: ctx.config.regenerate ?? recorded });
+  const written = writeMembership(root, build);
+  const added = registerMembershipPartitions(ctx.instance, build.membership, ctx.runId);
+  const counts = rowCounts(build.membership);
+  const total = counts.draft + counts.essay + counts.evaluation;
+  const metadata: Record<string, string | number | boolean | Record<string, number>> = {
+    cohort_id: cohortId,
+    mode: build.mode,
+    regenerate: build.regenerate,
+    regenerate_from:
+      ctx.config.regenerate !== undefined ? "run config" : recorded ? "cohort.yaml" : "default",
+    membership_path: displayPath(written.file),
+    membership_changed: written.changed,
+    rows: total,
+    rows_per_stage: counts,
+    partitions_added: added,
+  };
+  if (build.selected) metadata.selected_essays = build.selected.ids.length;
+  if (build.regenerateIgnored) {
+    ctx.log.warn({ cohort_id: cohortId }, "regenerate ignored: no selected_essays.txt (Cartesian cohort)");
+    metadata.regenerate_note =
+      "regenerate applies to curated cohorts (selected_essays.txt); a Cartesian cohort generates every stage afresh anyway";
+  }
+  if (written.dropped) {
+    const dropped = STAGES.reduce((n, s) => n + written.dropped![s], 0);
+    metadata.dropped_from_previous_membership = written.dropped;
+    if (dropped > 0) {
+      metadata.note =
+        `the selection shrank: ${dropped} gen_id(s) of the previous membership are no longer members; ` +
+        "nothing was removed (partitions are add-only; `npx assets partitions delete <name> <keys> --yes` removes them)";
+    }
+  } else if (written.previousUnreadable) {
+    metadata.note = `the previous membership.csv could not be compared: ${written.previousUnreadable}`;
+  }
+  ctx.log.info(
+    { cohort_id: cohortId, mode: build.mode, rows: total, partitions_added: added },
+    "membership written",
+  );
+  ctx.addMetadata(metadata);
+  const summary: MembershipSummary = {
+    cohort_id: cohortId,
+    mode: build.mode,
+    regenerate: build.regenerate,
+    membership_path: written.file,
+    rows: total,
+    rows_per_stage: counts,
+  };
+  return summary;
+}
+
+/**
+ * A failed membership leaves no trace that later runs would build on: a cohort_id.txt
+ * this run stored is put back, and the failure is recorded so that the task tables (of
+ * an earlier membership) are neither projected again nor generated from.
+ */
+function recordFailure(ctx: MembershipContext, root: string, cohortId: unknown, err: unknown): void {
+  const restored = restoreCohortIdStoredInRun(ctx.runId);
+  if (restored !== undefined) {
+    ctx.log.warn(
+      { cohort_id: cohortId, restored_cohort_id: restored || null },
+      restored
+        ? `membership failed: data/cohorts/cohort_id.txt put back to ${restored}`
+        : "membership failed: data/cohorts/cohort_id.txt removed (there was none before this run)",
+    );
+  }
+  recordMembershipFailure(root, {
+    cohort_id: typeof cohortId === "string" ? cohortId : String(cohortId),
+    run_id: ctx.runId,
+    step: ctx.assetKey,
+    failed_at: utcTimestamp(new Date()),
+    error: (err instanceof Error ? err.message : String(err)).split("\n")[0],
+  });
+}
+
 export const cohortMembershipAsset = asset({
   key: "cohort_membership",
   group: "cohort",
@@ -98,59 +184,16 @@ export const cohortMembershipAsset = asset({
   io: COHORT_JSON_IO,
   kinds: ["csv"],
   configSchema: membershipConfig,
-  compute: (ctx: AssetContext<z.infer<typeof membershipConfig>>, inputs) => {
+  compute: (ctx: MembershipContext, inputs) => {
     const root = dataRoot();
-    const cohortId = requireCohortId(inputs.cohort_id);
-    noteDerivedCohortId(ctx, root, cohortId);
-    // Not given: the cohort keeps how it was built (cohort.yaml), so a plain re-run changes nothing.
-    const recorded = readCohortYaml(cohortYamlPath(root, cohortId))?.regenerate === true;
-    const build = buildMembership(root, cohortId, { regenerate: ctx.config.regenerate ?? recorded });
-    const written = writeMembership(root, build);
-    const added = registerMembershipPartitions(ctx.instance, build.membership, ctx.runId);
-    const counts = rowCounts(build.membership);
-    const total = counts.draft + counts.essay + counts.evaluation;
-    const metadata: Record<string, string | number | boolean | Record<string, number>> = {
-      cohort_id: cohortId,
-      mode: build.mode,
-      regenerate: build.regenerate,
-      regenerate_from:
-        ctx.config.regenerate !== undefined ? "run config" : recorded ? "cohort.yaml" : "default",
-      membership_path: displayPath(written.file),
-      membership_changed: written.changed,
-      rows: total,
-      rows_per_stage: counts,
-      partitions_added: added,
-    };
-    if (build.selected) metadata.selected_essays = build.selected.ids.length;
-    if (build.regenerateIgnored) {
-      ctx.log.warn({ cohort_id: cohortId }, "regenerate ignored: no selected_essays.txt (Cartesian cohort)");
-      metadata.regenerate_note =
-        "regenerate applies to curated cohorts (selected_essays.txt); a Cartesian cohort generates every stage afresh anyway";
+    try {
+      const summary = buildCohortMembership(ctx, root, inputs);
+      clearMembershipFailure(root);
+      keepCohortIdStoredInRun(ctx.runId);
+      return summary;
+    } catch (err) {
+      recordFailure(ctx, root, inputs.cohort_id, err);
+      throw err;
     }
-    if (written.dropped) {
-      const dropped = STAGES.reduce((n, s) => n + written.dropped![s], 0);
-      metadata.dropped_from_previous_membership = written.dropped;
-      if (dropped > 0) {
-        metadata.note =
-          `the selection shrank: ${dropped} gen_id(s) of the previous membership are no longer members; ` +
-          "nothing was removed (partitions are add-only; `npx assets partitions delete <name> <keys> --yes` removes them)";
-      }
-    } else if (written.previousUnreadable) {
-      metadata.note = `the previous membership.csv could not be compared: ${written.previousUnreadable}`;
-    }
-    ctx.log.info(
-      { cohort_id: cohortId, mode: build.mode, rows: total, partitions_added: added },
-      "membership written",
-    );
-    ctx.addMetadata(metadata);
-    const summary: MembershipSummary = {
-      cohort_id: cohortId,
-      mode: build.mode,
-      regenerate: build.regenerate,
-      membership_path: written.file,
-      rows: total,
-      rows_per_stage: counts,
-    };
-    return summary;
   },
 });

@@ -4,6 +4,7 @@ import { dataRoot, displayPath } from "../config/data-root.ts";
 import { envCohortOverride } from "../config/env.ts";
 import { dataRootIOManager } from "../config/io-managers.ts";
 import { cohortYamlPath, manifestPath, storedCohortIdPath } from "../config/paths.ts";
+import { writeFileAtomicSync } from "../raw/atomic-file.ts";
 import { establishCohort } from "./cohort-id.ts";
 
 const COHORT_ID = "cohort_id";
@@ -20,13 +21,47 @@ const COHORT_ID = "cohort_id";
 export function cohortIdIOManager(): IOManager {
   const stored = dataRootIOManager("cohorts", textIOManager);
   return {
-    handleOutput: (ctx, value) => stored.handleOutput(ctx, value),
+    handleOutput: async (ctx, value) => {
+      const file = storedCohortIdPath(dataRoot());
+      const previous = fs.existsSync(file) ? fs.readFileSync(file, "utf8") : undefined;
+      await stored.handleOutput(ctx, value);
+      storedInRun = { runId: ctx.runId, file, previous };
+    },
     loadInput: (ctx) => {
       const root = dataRoot();
       if (ctx.assetKey !== COHORT_ID || fs.existsSync(storedCohortIdPath(root))) return stored.loadInput(ctx);
       return establishCohort(root).resolved.cohortId;
     },
   };
+}
+
+/**
+ * What the last cohort_id store replaced, so that a cohort_membership failing later in
+ * the same run can put cohort_id.txt back: a cohort whose membership failed must not
+ * become the cohort later runs work on.
+ */
+let storedInRun: { runId: string; file: string; previous: string | undefined } | undefined;
+
+/**
+ * Undo this run's store of cohort_id.txt (atomically: the previous id written back, or
+ * the file removed when there was none). Returns the id restored ("" when the file was
+ * removed), or undefined when this run stored no cohort id.
+ */
+export function restoreCohortIdStoredInRun(runId: string): string | undefined {
+  const stored = storedInRun;
+  if (stored?.runId !== runId) return undefined;
+  storedInRun = undefined;
+  if (stored.previous === undefined) {
+    fs.rmSync(stored.file, { force: true });
+    return "";
+  }
+  writeFileAtomicSync(stored.file, stored.previous);
+  return stored.previous;
+}
+
+/** The cohort id stored in this run stands (its membership succeeded). */
+export function keepCohortIdStoredInRun(runId: string): void {
+  if (storedInRun?.runId === runId) storedInRun = undefined;
 }
 
 /**

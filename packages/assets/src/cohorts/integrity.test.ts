@@ -47,8 +47,9 @@ describe("parent integrity", () => {
     const m = membership({ draft: [draft("D1")], essay: [essay("E1", "D1"), essay("E2", "D-missing")] });
     const e = thrown(() => assertParentIntegrity(m, { lines: { essay: [4, 5] } }), MembershipIntegrityError);
     expect(e.message).toContain("1 essay row(s) without their parent draft, 0 evaluation row(s)");
-    expect(e.message).toContain(
-      'essay E2 (line 5): parent_gen_id "D-missing" is not a draft gen_id of the cohort',
+    expect(e.message).toBe(
+      "cohort c: parent integrity violated: 1 essay row(s) without their parent draft, 0 evaluation row(s) without their parent essay; " +
+        'first 1 offending row(s): essay E2 (line 5) has parent_gen_id "D-missing", not a draft gen_id of the cohort',
     );
     expect(e.context).toMatchObject({ essay_violations: 1, evaluation_violations: 0 });
     expect(e.hint).toMatch(/add the missing parent rows/);
@@ -60,6 +61,11 @@ describe("parent integrity", () => {
     const report = checkParentIntegrity(m);
     expect(report.counts).toEqual({ essay: 0, evaluation: 7 });
     expect(report.sample.map((v) => v.genId)).toEqual(["V0", "V1", "V2", "V3", "V4"]);
-    expect(() => assertParentIntegrity(m)).toThrow(/7 evaluation row\(s\) without their parent essay/);
+    const e = thrown(() => assertParentIntegrity(m), MembershipIntegrityError);
+    expect(e.message).toMatch(
+      /7 evaluation row\(s\) without their parent essay; first 5 offending row\(s\): evaluation V0 /,
+    );
+    expect(e.message.split("; ")).toHaveLength(6);
+    expect(e.message).not.toContain("\n");
   });
 });

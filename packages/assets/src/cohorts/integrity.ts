@@ -48,27 +48,29 @@ export function checkParentIntegrity(m: Membership, lines: RowLines = {}): Integ
 function describeViolation(v: ParentViolation): string {
   const parentStage = v.stage === "essay" ? "draft" : "essay";
   const where = v.line === undefined ? "" : ` (line ${v.line})`;
-  return `  ${v.stage} ${v.genId}${where}: parent_gen_id "${v.parentGenId}" is not a ${parentStage} gen_id of the cohort`;
+  return `${v.stage} ${v.genId}${where} has parent_gen_id "${v.parentGenId}", not a ${parentStage} gen_id of the cohort`;
 }
 
-/** Throws MembershipIntegrityError with counts per stage and the first offending rows. */
+/**
+ * Throws MembershipIntegrityError with counts per stage and the first offending rows. The
+ * message is one line: a run's summary (terminal and --json) shows a failure's first line.
+ */
 export function assertParentIntegrity(m: Membership, opts: { file?: string; lines?: RowLines } = {}): void {
   const report = checkParentIntegrity(m, opts.lines);
   const { essay, evaluation } = report.counts;
   if (essay === 0 && evaluation === 0) return;
   const where = opts.file ? ` in ${displayPath(opts.file)}` : "";
-  const message = [
+  const message =
     `cohort ${m.cohortId}: parent integrity violated${where}: ` +
-      `${essay} essay row(s) without their parent draft, ${evaluation} evaluation row(s) without their parent essay`,
-    `first ${report.sample.length} offending row(s):`,
-    ...report.sample.map(describeViolation),
-  ].join("\n");
+    `${essay} essay row(s) without their parent draft, ${evaluation} evaluation row(s) without their parent essay; ` +
+    `first ${report.sample.length} offending row(s): ${report.sample.map(describeViolation).join("; ")}`;
   throw new MembershipIntegrityError("MEMBERSHIP_PARENT_MISSING", message, {
     context: {
       cohort: m.cohortId,
       file: opts.file ? displayPath(opts.file) : undefined,
       essay_violations: essay,
       evaluation_violations: evaluation,
+      line: report.sample[0]?.line,
     },
     hint:
       "every essay's parent_gen_id must be a draft gen_id and every evaluation's an essay gen_id of the same membership; " +

@@ -67,6 +67,11 @@ export function storedCohortIdPath(root: string): string {
   return path.join(root, "cohorts", "cohort_id.txt");
 }
 
+/** Present while the last cohort_membership step failed (see cohorts/membership-failure.ts). */
+export function membershipFailurePath(root: string): string {
+  return path.join(root, "cohorts", "cohort_membership.failed.json");
+}
+
 export function cohortDir(root: string, cohortId: string): string {
   return path.join(root, "cohorts", cohortId);
 }

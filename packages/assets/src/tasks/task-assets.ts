@@ -1,6 +1,14 @@
 import fs from "node:fs";
-import { AssetsError, asset } from "@daydream/core";
+import { type AssetContext, AssetsError, asset } from "@daydream/core";
+import { utcTimestamp } from "../cohorts/cohort-files.ts";
 import { noteDerivedCohortId } from "../cohorts/cohort-id-io.ts";
+import { CohortError } from "../cohorts/errors.ts";
+import {
+  clearMembershipFailure,
+  membershipFailedError,
+  readMembershipFailure,
+  recordMembershipFailure,
+} from "../cohorts/membership-failure.ts";
 import { membershipRegisteredInRun, registerGenPartitions } from "../cohorts/partitions.ts";
 import { dataRoot, displayPath } from "../config/data-root.ts";
 import { taskTablePath } from "../config/paths.ts";
@@ -9,6 +17,7 @@ import {
   membershipForTasks,
   projectTaskRows,
   TASK_TABLES,
+  type TaskSourceRows,
   type TaskTableName,
   writeTaskTable,
 } from "./task-tables.ts";
@@ -51,6 +60,28 @@ function cohortIdOf(value: unknown, table: string): string {
   );
 }
 
+/**
+ * The membership to project; one that breaks the membership rules (a hand edit) is
+ * recorded as failed, so that generation does not go on from the task tables of the
+ * previous membership, which stay in place.
+ */
+function readMembershipOrRecordFailure(ctx: AssetContext, root: string, cohortId: string): TaskSourceRows {
+  try {
+    return membershipForTasks(root, cohortId);
+  } catch (err) {
+    if (err instanceof CohortError) {
+      recordMembershipFailure(root, {
+        cohort_id: cohortId,
+        run_id: ctx.runId,
+        step: ctx.assetKey,
+        failed_at: utcTimestamp(new Date()),
+        error: err.message.split("\n")[0],
+      });
+    }
+    throw err;
+  }
+}
+
 function taskTableAsset(table: TaskTableName, description: string) {
   const stage = TASK_TABLES[table];
   return asset({
@@ -64,8 +95,13 @@ function taskTableAsset(table: TaskTableName, description: string) {
     compute: (ctx, inputs) => {
       const root = dataRoot();
       const cohortId = cohortIdOf(inputs.cohort_id, table);
+      const failure = readMembershipFailure(root);
+      // A failed cohort_membership left an older membership.csv (or none) behind: nothing to project.
+      if (failure?.step === "cohort_membership") throw membershipFailedError(root, failure, { asset: table });
       noteDerivedCohortId(ctx, root, cohortId);
-      const source = membershipForTasks(root, cohortId);
+      const source = readMembershipOrRecordFailure(ctx, root, cohortId);
+      // The membership reads cleanly again (it was fixed by hand): generation may go on.
+      if (failure) clearMembershipFailure(root);
       if (source.source === "legacy_active_axes") {
         ctx.log.warn(
           { cohort_id: cohortId },
@@ -73,7 +109,7 @@ function taskTableAsset(table: TaskTableName, description: string) {
         );
       }
       const rows = projectTaskRows(source.membership, table);
-      const file = writeTaskTable(root, table, rows);
+      const file = writeTaskTable(root, table, rows, source.membership.replicated);
       // cohort_membership already added exactly these keys earlier in this run.
       const alreadyRegistered = membershipRegisteredInRun(ctx.runId, source.membership);
       const added = alreadyRegistered ? 0 : registerGenPartitions(ctx.instance, stage, rows);

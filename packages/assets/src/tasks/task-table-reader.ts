@@ -1,6 +1,7 @@
 import fs from "node:fs";
 import path from "node:path";
 import { AssetsError } from "@daydream/core";
+import { assertMembershipNotFailed } from "../cohorts/membership-failure.ts";
 import { displayPath } from "../config/data-root.ts";
 import { taskTablePath } from "../config/paths.ts";
 import { CsvSyntaxError, isBlankRecord, parseCsv } from "../raw/csv-text.ts";
@@ -9,7 +10,7 @@ import {
   TASK_TABLES,
   type TaskColumnOf,
   type TaskTableName,
-  taskTableColumns,
+  taskTableReadColumns,
 } from "./task-tables.ts";
 
 /** A row by column name; a column the file does not have reads as "". */
@@ -60,7 +61,7 @@ const cache = new Map<string, { signature: string; table: TaskTable }>();
  * membership's columns are required.
  */
 function parseTaskTable<T extends TaskTableName>(table: T, file: string, text: string): TaskTable<T> {
-  const columns = taskTableColumns(table);
+  const columns = taskTableReadColumns(table);
   const required = requiredTaskColumns(table);
   const rows: TaskRowOf[T][] = [];
   const byGenId = new Map<string, TaskRowOf[T]>();
@@ -92,7 +93,7 @@ function parseTaskTable<T extends TaskTableName>(table: T, file: string, text: s
 }
 
 /**
- * data/2_tasks/<table>.csv as typed rows (columns: see taskTableColumns), with an index
+ * data/2_tasks/<table>.csv as typed rows (columns: see taskTableReadColumns), with an index
  * by gen_id. Parsed once per process while the file is unchanged, so thousands of
  * partitions looking up their row cost one parse.
  */
@@ -126,8 +127,13 @@ export function readTaskTable<T extends TaskTableName>(root: string, table: T): 
   return parsed;
 }
 
-/** The task row of one generation; fails naming the table and the gen_id when it is not there. */
+/**
+ * The task row of one generation; fails naming the table and the gen_id when it is not
+ * there, and fails for every row while the last cohort_membership has failed (the tables
+ * are then an earlier membership's).
+ */
 export function getTaskRow<T extends TaskTableName>(root: string, table: T, genId: string): TaskRowOf[T] {
+  assertMembershipNotFailed(root, { asset: table, partition: genId });
   const t = readTaskTable(root, table);
   const row = t.byGenId.get(genId);
   if (row) return row;
