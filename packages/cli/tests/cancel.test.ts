@@ -153,5 +153,28 @@ describe("Ctrl-C during assets materialize", () => {
     expect(text).toMatch(/[1-5] succeeded, 0 failed, (1 canceled, )?[0-5] skipped \(of 6 steps\)/);
     // a bar, not a line per step
     expect(text).not.toMatch(/✓ squared\[1\]/);
+    // the bar stops where the work stopped and says why, instead of jumping to its end
+    expect(text).toMatch(/\d+% \| [1-5] done, 0 failed(, 1 canceled)? \/ 6 \| run canceled/);
+    expect(text).not.toContain("100% |");
+    expect(text).not.toContain("ETA 0 ms");
+  });
+
+  it("without a terminal, a large run's last progress line counts canceled steps and gives no ETA", async () => {
+    const keys = Array.from({ length: 60 }, (_, i) => String(100 + i));
+    expect((await project.run(["partitions", "add", "numbers", ...keys])).code).toBe(0);
+    const child = project.spawn(
+      ["materialize", "--select", "squared", "--partitions", keys.join(","), "--concurrency", "1"],
+      { env: { FIXTURE_SLOW_MS: "30000" } },
+    );
+    const done = collect(child);
+    await waitForOutput(child, "stderr", /FIXTURE_STEP_STARTED/);
+    child.kill("SIGINT");
+    const res = await done;
+    expect(res.code).toBe(130);
+    const progress = res.stderr.split("\n").filter((line) => line.startsWith("progress:"));
+    expect(progress.at(-1)).toBe(
+      "progress: 0/60 steps, 0 succeeded, 0 failed, 1 canceled, 59 skipped, run canceled",
+    );
+    expect(res.stdout).toContain("0 succeeded, 0 failed, 1 canceled, 59 skipped (of 60 steps)");
   });
 });

@@ -11,6 +11,8 @@ export interface ProgressReporter {
   onEvent(event: RunProgressEvent): void;
   /** Prints a message line without breaking the bar. */
   note(line: string): void;
+  /** The run is being canceled: prints `line`; from now on the progress no longer heads for the end. */
+  canceling(line: string): void;
   /** Stops the bar or timer; safe to call more than once. */
   stop(): void;
 }
@@ -20,13 +22,23 @@ export type ProgressMode = "bar" | "lines" | "none";
 /** Runs with more steps than this report a periodic summary instead of a line per step. */
 export const LINE_PER_STEP_LIMIT = 50;
 const SUMMARY_INTERVAL_MS = 5000;
+/** Shown in place of the rate and ETA once Ctrl-C has canceled the run. */
+const CANCELED = "run canceled";
 
 interface Counts {
   total: number;
   succeeded: number;
   failed: number;
+  /** Every skipped step, as the end-of-run summary counts them. */
   skipped: number;
   canceled: number;
+  /**
+   * Why the run is stopping early, once it is: Ctrl-C, or the reason of the first running
+   * step its abort ended ("run canceled", or fail-fast's).
+   */
+  stoppedBy: string | undefined;
+  /** Skips since then: steps the stop kept from starting, which are no progress. */
+  skippedByStop: number;
   /** Left to another live run that is materializing them. */
   held: number;
   /** Materialized by another run since this one was planned. */
@@ -34,8 +46,12 @@ interface Counts {
   startedAt: number;
 }
 
+/**
+ * Steps that reached their outcome. Those a cancel (or fail-fast) ended or kept from starting
+ * are left out: counting them made a canceled run's progress jump to "N/N ... ETA 0 ms".
+ */
 function finished(c: Counts): number {
-  return c.succeeded + c.failed + c.skipped + c.canceled + c.held + c.elsewhere;
+  return c.succeeded + c.failed + c.skipped - c.skippedByStop + c.held + c.elsewhere;
 }
 
 function rateAndEta(c: Counts): { rate: number; eta: string } {
@@ -43,6 +59,12 @@ function rateAndEta(c: Counts): { rate: number; eta: string } {
   const rate = elapsed > 0 ? finished(c) / elapsed : 0;
   const remaining = c.total - finished(c);
   return { rate, eta: rate > 0 ? formatDuration((remaining / rate) * 1000) : "-" };
+}
+
+/** Counts a skipped step, and apart when the run's stop is why it never started. */
+function countSkip(c: Counts): void {
+  c.skipped++;
+  if (c.stoppedBy !== undefined) c.skippedByStop++;
 }
 
 export function summaryLine(c: Counts): string {
@@ -53,7 +75,7 @@ export function summaryLine(c: Counts): string {
   const held = c.held > 0 ? `, ${c.held} left to other runs` : "";
   return (
     `progress: ${finished(c)}/${c.total} steps, ${c.succeeded} succeeded, ${c.failed} failed${canceled}${skipped}${elsewhere}${held}, ` +
-    `${rate.toFixed(1)} steps/s, ETA ${eta}`
+    (c.stoppedBy ?? `${rate.toFixed(1)} steps/s, ETA ${eta}`)
   );
 }
 
@@ -62,7 +84,7 @@ function failureText(event: Extract<RunProgressEvent, { type: "step_failure" }>,
 }
 
 export async function createProgressReporter(mode: ProgressMode, p: Painter): Promise<ProgressReporter> {
-  if (mode === "none") return { onEvent() {}, note: writeLine, stop() {} };
+  if (mode === "none") return { onEvent() {}, note: writeLine, canceling: writeLine, stop() {} };
   if (mode === "lines") return createLineReporter(p);
   // the bar only pays off for multi-step runs; a single step gets its line
   const bar = await createBarReporter(p);
@@ -75,6 +97,9 @@ export async function createProgressReporter(mode: ProgressMode, p: Painter): Pr
     },
     note(line) {
       (active ?? lines).note(line);
+    },
+    canceling(line) {
+      (active ?? lines).canceling(line);
     },
     stop() {
       active?.stop();
@@ -93,6 +118,8 @@ function newCounts(): Counts {
     failed: 0,
     skipped: 0,
     canceled: 0,
+    stoppedBy: undefined,
+    skippedByStop: 0,
     held: 0,
     elsewhere: 0,
     startedAt: Date.now(),
@@ -131,7 +158,7 @@ function createLineReporter(p: Painter): ProgressReporter {
           write(failureText(event, p));
           return;
         case "step_skipped":
-          counts.skipped++;
+          countSkip(counts);
           if (perStep)
             write(
               `${p.yellow("-")} ${stepLabel(event.assetKey, event.partitionKey)} skipped: ${event.reason}`,
@@ -139,6 +166,7 @@ function createLineReporter(p: Painter): ProgressReporter {
           return;
         case "step_canceled":
           counts.canceled++;
+          counts.stoppedBy ??= event.reason;
           if (perStep)
             write(
               `${p.yellow("-")} ${stepLabel(event.assetKey, event.partitionKey)} canceled: ${event.reason}`,
@@ -155,6 +183,10 @@ function createLineReporter(p: Painter): ProgressReporter {
       }
     },
     note: write,
+    canceling(line) {
+      counts.stoppedBy = CANCELED;
+      write(line);
+    },
     stop() {
       if (timer === undefined) return;
       clearInterval(timer);
@@ -164,20 +196,34 @@ function createLineReporter(p: Painter): ProgressReporter {
   };
 }
 
+interface BarPayload {
+  done: number;
+  failed: number;
+  canceled: number;
+  stoppedBy: string | undefined;
+  rate: string;
+  eta: string;
+}
+
 async function createBarReporter(p: Painter): Promise<ProgressReporter> {
   const { MultiBar, Presets } = (await import("cli-progress")).default;
   const counts = newCounts();
   const multibar = new MultiBar(
     {
       stream: process.stderr,
-      format: (_options, params, payload: { done: number; failed: number; rate: string; eta: string }) => {
+      format: (_options, params, payload: BarPayload) => {
         const width = 24;
         const filled = Math.round(params.progress * width);
         const bar = "█".repeat(filled) + "░".repeat(width - filled);
         const failed = payload.failed > 0 ? p.red(`${payload.failed} failed`) : "0 failed";
+        const canceled = payload.canceled > 0 ? `, ${p.yellow(`${payload.canceled} canceled`)}` : "";
+        // A run stopping early has no end to estimate: say why rather than count down to it.
+        const pace = payload.stoppedBy
+          ? p.yellow(payload.stoppedBy)
+          : `${payload.rate}/s | ETA ${payload.eta}`;
         return (
-          `${bar} ${Math.floor(params.progress * 100)}% | ${payload.done} done, ${failed} / ${params.total}` +
-          ` | ${payload.rate}/s | ETA ${payload.eta}`
+          `${bar} ${Math.floor(params.progress * 100)}% | ${payload.done} done, ${failed}${canceled} / ${params.total}` +
+          ` | ${pace}`
         );
       },
       hideCursor: true,
@@ -187,9 +233,16 @@ async function createBarReporter(p: Painter): Promise<ProgressReporter> {
     Presets.shades_classic,
   );
   let bar: ReturnType<typeof multibar.create> | undefined;
-  const payload = () => {
+  const payload = (): BarPayload => {
     const { rate, eta } = rateAndEta(counts);
-    return { done: counts.succeeded + counts.elsewhere, failed: counts.failed, rate: rate.toFixed(1), eta };
+    return {
+      done: counts.succeeded + counts.elsewhere,
+      failed: counts.failed,
+      canceled: counts.canceled,
+      stoppedBy: counts.stoppedBy,
+      rate: rate.toFixed(1),
+      eta,
+    };
   };
   const refresh = () => bar?.update(finished(counts), payload());
   let stopped = false;
@@ -211,10 +264,11 @@ async function createBarReporter(p: Painter): Promise<ProgressReporter> {
           multibar.log(`${failureText(event, p)}\n`);
           break;
         case "step_skipped":
-          counts.skipped++;
+          countSkip(counts);
           break;
         case "step_canceled":
           counts.canceled++;
+          counts.stoppedBy ??= event.reason;
           break;
         case "step_held":
           counts.held++;
@@ -228,6 +282,12 @@ async function createBarReporter(p: Painter): Promise<ProgressReporter> {
     note(line) {
       if (bar === undefined || stopped) writeLine(line);
       else multibar.log(`${line}\n`);
+    },
+    canceling(line) {
+      counts.stoppedBy = CANCELED;
+      if (bar === undefined || stopped) writeLine(line);
+      else multibar.log(`${line}\n`);
+      refresh();
     },
     stop() {
       if (stopped) return;

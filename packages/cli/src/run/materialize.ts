@@ -104,7 +104,7 @@ export async function runMaterialize(opts: MaterializeOptions, cmd: Command): Pr
     let runId: string | undefined;
     const stopListening = cancelOnSignals(controller, {
       onFirstSignal(signal) {
-        reporter.note(
+        reporter.canceling(
           `${paintErr.yellow(`${signal}: canceling the run`)} (running steps are asked to stop; press Ctrl-C again to exit at once)`,
         );
       },
