@@ -4,9 +4,22 @@
 
 // definitions
 export { asset } from "./definitions/asset.ts";
+export { assetCheck } from "./definitions/check.ts";
+export type {
+  AssetCheckDefinition,
+  AssetCheckSpec,
+  CheckContext,
+  CheckResult,
+  CheckSeverity,
+} from "./definitions/check-types.ts";
 export { defineDefinitions } from "./definitions/define.ts";
 export { loadDefinitions } from "./definitions/load.ts";
 export { validatePartitionKey, validatePartitionKeys } from "./definitions/partition-key.ts";
+export {
+  type PartitionLookup,
+  type PartitionMapping,
+  partitionMapping,
+} from "./definitions/partition-mapping.ts";
 export { dynamicPartitions } from "./definitions/partitions.ts";
 export { isMaterializeResult, withMetadata } from "./definitions/result.ts";
 export type {
@@ -43,14 +56,21 @@ export {
   StorageError,
 } from "./errors.ts";
 // execution
+export {
+  type CheckAssetsOptions,
+  type CheckAssetsSummary,
+  checkAssets,
+} from "./execution/checks/check-assets.ts";
 export { type RunConfig, RunConfigError } from "./execution/config.ts";
 export { materialize } from "./execution/lazy-materialize.ts";
 export type { MaterializeOptions } from "./execution/materialize.ts";
 export { missingPartitionKeys } from "./execution/missing.ts";
 export type { RunInstance } from "./execution/run-instance.ts";
 export type {
+  CheckFailure,
   HeldSteps,
   PartitionsSelector,
+  RunCheckCounts,
   RunProgressEvent,
   RunSummary,
   StepFailure,
@@ -61,6 +81,11 @@ export { parseSelection } from "./graph/selection/parser.ts";
 export { resolveSelection } from "./graph/selection/resolve.ts";
 // instance
 export { resolveAssetsHome } from "./instance/assets-home.ts";
+export type {
+  CheckResultRecord,
+  CheckSummary,
+  ListCheckResultsOptions,
+} from "./instance/check-records.ts";
 export { type OpenInstanceOptions, openInstance } from "./instance/instance.ts";
 export {
   DEFAULT_LEASE,
@@ -72,6 +97,7 @@ export {
 } from "./instance/leases.ts";
 export { currentHost, isProcessRunning } from "./instance/process-liveness.ts";
 export { RUN_STATUSES } from "./instance/run-statuses.ts";
+export { assertCheckOutcome, assertValidCheckResult } from "./instance/storage/check-validation.ts";
 // shared by Storage implementations (SQLite here, PostgreSQL in @daydream/postgres)
 export { pageBounds } from "./instance/storage/paging.ts";
 export {

@@ -2,13 +2,17 @@ import { randomUUID } from "node:crypto";
 import os from "node:os";
 import type { PGraph, PGraphNode } from "p-graph";
 import type { LevelWithSilent } from "pino";
+import type { AssetCheckDefinition } from "../definitions/check-types.ts";
 import type { AssetDefinition, Definitions } from "../definitions/types.ts";
 import { StorageError } from "../errors.ts";
+import { AssetGraph } from "../graph/asset-graph.ts";
 import { type LeaseSettings, leaseSettings } from "../instance/leases.ts";
 import type { RunStatus } from "../instance/types.ts";
+import { RunChecks } from "./checks/run-checks.ts";
 import { computeInstance } from "./context.ts";
 import { EventRecorder } from "./events/recorder.ts";
 import { openRunLog } from "./logging.ts";
+import { PartitionLookups } from "./partition-lookups.ts";
 import { Permits } from "./permits.ts";
 import type { Plan } from "./plan.ts";
 import type { RunInstance } from "./run-instance.ts";
@@ -27,6 +31,13 @@ export interface ExecuteArgs {
   partitionsSummary: string;
   configFor(asset: AssetDefinition<unknown>): Record<string, unknown>;
   resourcesFor(asset: AssetDefinition<unknown>): Record<string, unknown>;
+  /**
+   * Evaluate the asset checks of each materialized partition and hold back the downstream of
+   * partitions failing a blocking check (default true). The resources each check declared.
+   */
+  checks?: { enabled: boolean; resourcesFor(check: AssetCheckDefinition): Record<string, unknown> };
+  /** The partition mappings the plan was built with (loaded once per run). */
+  lookups?: PartitionLookups;
   concurrency?: number;
   failFast?: boolean;
   /** Check again, in each step's claim, whether it got materialized since planning (`missing`). */
@@ -152,6 +163,7 @@ export async function executePlan(args: ExecuteArgs): Promise<RunSummary> {
     }
   }, lease.heartbeatMs);
   heartbeat.unref();
+  const checks = runChecksOf(args, runId, recorder);
   const runner = new StepRunner({
     defs: args.defs,
     plan,
@@ -163,6 +175,7 @@ export async function executePlan(args: ExecuteArgs): Promise<RunSummary> {
       storage.getAssetPartitionState(assetKey, partitionKey)?.lastMaterialization?.runId,
     instance: computeInstance(instance),
     recorder,
+    checks,
     runLog,
     signal: controller.signal,
     failFast: args.failFast ?? false,
@@ -241,6 +254,26 @@ export async function executePlan(args: ExecuteArgs): Promise<RunSummary> {
     doneElsewhere: runner.doneElsewhere,
     durationMs: Math.round(performance.now() - started),
     failures: runner.failures,
+    checks: {
+      passed: checks?.passed ?? 0,
+      warned: checks?.warned ?? 0,
+      failed: checks?.failed ?? 0,
+      failures: checks?.failures ?? [],
+    },
     logPath,
   };
+}
+
+/** The run's checks, unless disabled or none of the definitions' assets has any. */
+function runChecksOf(args: ExecuteArgs, runId: string, recorder: EventRecorder): RunChecks | undefined {
+  if (args.checks?.enabled === false || (args.defs.checks?.size ?? 0) === 0) return undefined;
+  return new RunChecks({
+    defs: args.defs,
+    graph: AssetGraph.of(args.defs),
+    storage: args.instance.storage,
+    lookups: args.lookups ?? new PartitionLookups(),
+    runId,
+    resourcesFor: args.checks?.resourcesFor ?? (() => ({})),
+    record: (results) => recorder.recordChecks(results),
+  });
 }

@@ -10,6 +10,8 @@ import { parseRunConfig, type RunConfig } from "./config.ts";
 import { DEFAULT_CONCURRENCY, executePlan } from "./executor.ts";
 import { describeSelector, partitionTargets } from "./partitions.ts";
 import { buildPlan } from "./plan.ts";
+import { checkResourceUser } from "./checks/check-resources.ts";
+import { PartitionLookups } from "./partition-lookups.ts";
 import { openResources } from "./resources.ts";
 import type { RunInstance } from "./run-instance.ts";
 import type { PartitionsSelector, RunProgressEvent, RunSummary } from "./types.ts";
@@ -40,6 +42,11 @@ export interface MaterializeOptions {
    * nothing to do; holder died, the run takes the step over.
    */
   waitForHeld?: boolean;
+  /**
+   * Evaluate asset checks after each materialization, and skip the downstream steps of
+   * partitions failing a blocking check (default true).
+   */
+  checks?: boolean;
   /** Heartbeat interval and lease of the run; default from ASSETS_HEARTBEAT_SECONDS / ASSETS_LEASE_SECONDS (5 s / 30 s). */
   lease?: Partial<LeaseSettings>;
 }
@@ -91,7 +98,9 @@ async function materializeIn(
   }
   const assets = keys.map((k) => graph.get(k));
   const configs = parseRunConfig(defs, assets, opts.runConfig);
-  const resources = await openResources(defs, assets);
+  const checks = opts.checks === false ? [] : assets.flatMap((a) => defs.checks?.get(a.key) ?? []);
+  const resources = await openResources(defs, [...assets, ...checks.map(checkResourceUser)]);
+  const lookups = new PartitionLookups();
   try {
     const targets = await partitionTargets({
       assets,
@@ -101,7 +110,12 @@ async function materializeIn(
     });
     return await executePlan({
       defs,
-      plan: buildPlan(graph, keys, targets),
+      plan: buildPlan(graph, keys, targets, lookups),
+      lookups,
+      checks: {
+        enabled: opts.checks !== false,
+        resourcesFor: (check) => resources.forAsset(checkResourceUser(check)),
+      },
       instance: opts.instance,
       selection,
       partitionsSummary: describeSelector(opts.partitions),

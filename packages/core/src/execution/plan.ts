@@ -1,5 +1,6 @@
 import type { AssetDefinition } from "../definitions/types.ts";
 import type { AssetGraph } from "../graph/asset-graph.ts";
+import { PartitionLookups } from "./partition-lookups.ts";
 import type { PartitionTargets } from "./partitions.ts";
 
 /** One (asset, partition) to materialize. Kept tiny: a run may plan 100k of them. */
@@ -29,11 +30,12 @@ export function stepLabel(step: PlannedStep): string {
 }
 
 /** How a downstream step relates to the steps of one upstream asset. */
-type Link = "whole" | "same-partition" | "barrier";
+type Link = "whole" | "same-partition" | "mapped" | "barrier";
 
 function linkBetween(upstream: AssetDefinition<unknown>, downstream: AssetDefinition<unknown>): Link {
   if (upstream.partitions === undefined) return "whole";
   if (upstream.partitions.name === downstream.partitions?.name) return "same-partition";
+  if (downstream.partitionMappings?.[upstream.key] !== undefined) return "mapped";
   return "barrier";
 }
 
@@ -41,7 +43,12 @@ function linkBetween(upstream: AssetDefinition<unknown>, downstream: AssetDefini
  * Expands assets x partitions into steps. `keys` must be in topological order; edges only
  * join steps inside this run (an upstream outside the run is loaded from its IO manager).
  */
-export function buildPlan(graph: AssetGraph, keys: readonly string[], targets: PartitionTargets): Plan {
+export function buildPlan(
+  graph: AssetGraph,
+  keys: readonly string[],
+  targets: PartitionTargets,
+  lookups: PartitionLookups = new PartitionLookups(),
+): Plan {
   const steps: PlannedStep[] = [];
   const upstream: Array<readonly number[]> = [];
   const barriers: string[] = [];
@@ -90,6 +97,16 @@ export function buildPlan(graph: AssetGraph, keys: readonly string[], targets: P
         else if (link === "same-partition") {
           const match = indexByPartition(source).get(partitionKey);
           if (match !== undefined) deps.push(match);
+        } else if (link === "mapped") {
+          const mapped = lookups.upstreamPartitions(def, graph.get(source), partitionKey);
+          // A mapping that cannot tell for this key falls back to waiting for every upstream step.
+          if (mapped === "all") barrierRefs.push({ step: index, barrier: barrierNode(source) });
+          else {
+            for (const k of mapped) {
+              const match = indexByPartition(source).get(k);
+              if (match !== undefined) deps.push(match);
+            }
+          }
         } else barrierRefs.push({ step: index, barrier: barrierNode(source) });
       }
       upstream.push(deps);

@@ -10,9 +10,12 @@ function isFactory(value: unknown): value is ResourceFactory {
   );
 }
 
+/** Whatever declares resources: an asset, or an asset check (keyed `asset.check`). */
+export type ResourceUser = Pick<AssetDefinition<unknown>, "key" | "resources">;
+
 export interface RunResources {
-  /** The resources an asset declared, by name. */
-  forAsset(asset: AssetDefinition<unknown>): Record<string, unknown>;
+  /** The resources an asset (or check) declared, by name. */
+  forAsset(asset: ResourceUser): Record<string, unknown>;
   /** Disposes what factories created, in reverse order of creation. */
   dispose(): Promise<void>;
 }
@@ -43,7 +46,7 @@ async function disposeAll(created: CreatedResource[]): Promise<void> {
  */
 export async function openResources(
   defs: Definitions,
-  assets: readonly AssetDefinition<unknown>[],
+  assets: readonly ResourceUser[],
 ): Promise<RunResources> {
   const values = new Map<string, unknown>();
   const created: CreatedResource[] = [];

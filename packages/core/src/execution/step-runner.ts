@@ -4,6 +4,7 @@ import type { AssetDefinition, ComputeInstance, Definitions, Metadata } from "..
 import { AssetsError } from "../errors.ts";
 import type { RunHolder } from "../instance/types.ts";
 import { isAbortFrom } from "./aborts.ts";
+import type { RunChecks } from "./checks/run-checks.ts";
 import { stepContext } from "./context.ts";
 import type { EventRecorder } from "./events/recorder.ts";
 import { InputLoader, ioManagerOf } from "./inputs.ts";
@@ -28,6 +29,8 @@ export interface StepRunnerArgs {
   latestRunOf(assetKey: string, partitionKey: string | undefined): string | undefined;
   instance: ComputeInstance;
   recorder: EventRecorder;
+  /** The run's asset checks; undefined when the run evaluates none. */
+  checks: RunChecks | undefined;
   runLog: RunLog;
   /** Aborted on cancel or fail-fast; handed to every compute. */
   signal: AbortSignal;
@@ -115,6 +118,8 @@ export class StepRunner {
     const step = this.args.plan.steps[node];
     if (reason) return this.skip(node, step, reason);
     if (this.args.signal.aborted) return this.skip(node, step, this.args.notStartedReason());
+    const gated = this.checkGate(node, step);
+    if (gated !== undefined) return gated ? this.skip(node, step, gated) : undefined;
     const permit = this.args.permits.acquire();
     if (permit) await permit;
     let answer = await this.claimOf(node, step);
@@ -146,6 +151,21 @@ export class StepRunner {
       }
     } finally {
       this.args.permits.release();
+    }
+  }
+
+  /**
+   * Why a partition this step depends on stops it (a failed blocking check); "" when the
+   * gate itself failed (the step is then recorded as failed); undefined to go on.
+   */
+  private checkGate(node: number, step: PlannedStep): string | undefined {
+    if (this.args.checks === undefined) return undefined;
+    try {
+      return this.args.checks.blockedReason(this.args.defs.assets.get(step.assetKey)!, step.partitionKey);
+    } catch (err) {
+      const log = this.args.runLog.forStep(step.assetKey, step.partitionKey);
+      this.fail(node, step, asError(err), 0, log);
+      return "";
     }
   }
 
@@ -253,8 +273,16 @@ export class StepRunner {
         durationMs,
         metadata,
       });
+      const blockedBy = await this.args.checks?.afterMaterialization(
+        asset,
+        partitionKey,
+        value,
+        log,
+        this.args.signal,
+      );
+      if (blockedBy !== undefined) this.blocked.set(node, blockedBy);
       this.succeeded++;
-      this.args.claims.finished(node, durationMs, true);
+      this.args.claims.finished(node, durationMs, blockedBy === undefined);
       log.info({ duration_ms: durationMs }, "step materialized");
       this.args.emit({ type: "step_success", assetKey, partitionKey, durationMs, metadata });
     } catch (err) {

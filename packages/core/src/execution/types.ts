@@ -56,6 +56,27 @@ export interface StepFailure {
   hint?: string;
 }
 
+/** A check that failed on a partition materialized by the run. */
+export interface CheckFailure {
+  assetKey: string;
+  partitionKey: string | undefined;
+  checkName: string;
+  severity: "warn" | "error";
+  /** A blocking error: the partition's downstream steps did not run. */
+  blocking: boolean;
+  description: string | null;
+}
+
+/** Outcomes of the checks a run evaluated. */
+export interface RunCheckCounts {
+  passed: number;
+  /** Failed with severity warn. */
+  warned: number;
+  /** Failed with severity error. */
+  failed: number;
+  failures: CheckFailure[];
+}
+
 /** Steps a run left to one other live run. */
 export interface HeldSteps extends RunHolder {
   steps: number;
@@ -84,5 +105,7 @@ export interface RunSummary {
   doneElsewhere: number;
   durationMs: number;
   failures: StepFailure[];
+  /** Asset checks evaluated after the run's materializations. */
+  checks: RunCheckCounts;
   logPath: string;
 }

@@ -1,3 +1,4 @@
+import type { CheckResultRecord } from "../../instance/check-records.ts";
 import type { EventRecord, Storage } from "../../instance/types.ts";
 
 export type NewEvent = Omit<EventRecord, "id" | "runId" | "timestamp">;
@@ -19,6 +20,7 @@ export interface RecorderOptions {
 export class EventRecorder {
   private events: EventRecord[] = [];
   private releases: { assetKey: string; partitionKey: string }[] = [];
+  private checks: CheckResultRecord[] = [];
   private timer: NodeJS.Timeout | undefined;
   private readonly maxBatch: number;
   private readonly maxDelayMs: number;
@@ -34,6 +36,12 @@ export class EventRecorder {
 
   record(event: NewEvent): void {
     this.events.push({ ...event, runId: this.runId, timestamp: new Date().toISOString() });
+    this.scheduleFlush();
+  }
+
+  /** Check results of a materialization (written after the events of the same flush). */
+  recordChecks(results: CheckResultRecord[]): void {
+    this.checks.push(...results);
     this.scheduleFlush();
   }
 
@@ -53,6 +61,10 @@ export class EventRecorder {
       this.storage.appendEvents(this.events);
       this.events = [];
     }
+    if (this.checks.length > 0) {
+      this.storage.recordCheckResults(this.checks);
+      this.checks = [];
+    }
     if (this.releases.length > 0) {
       this.storage.releaseSteps(this.runId, this.releases);
       this.releases = [];
@@ -60,7 +72,7 @@ export class EventRecorder {
   }
 
   private scheduleFlush(): void {
-    if (this.events.length + this.releases.length >= this.maxBatch) {
+    if (this.events.length + this.releases.length + this.checks.length >= this.maxBatch) {
       this.tryFlush();
     } else if (!this.timer) {
       this.timer = setTimeout(() => this.tryFlush(), this.maxDelayMs);

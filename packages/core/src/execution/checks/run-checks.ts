@@ -1,0 +1,126 @@
+import type { Logger } from "pino";
+import type { AnyAssetDefinition } from "../../definitions/asset.ts";
+import type { AssetCheckDefinition } from "../../definitions/check-types.ts";
+import type { Definitions } from "../../definitions/types.ts";
+import type { AssetGraph } from "../../graph/asset-graph.ts";
+import type { CheckResultRecord } from "../../instance/check-records.ts";
+import type { Storage } from "../../instance/types.ts";
+import type { PartitionLookups } from "../partition-lookups.ts";
+import type { CheckFailure, RunCheckCounts } from "../types.ts";
+import { evaluateChecks, isBlockingFailure } from "./evaluate.ts";
+
+export interface RunChecksArgs {
+  defs: Definitions;
+  graph: AssetGraph;
+  storage: Storage;
+  lookups: PartitionLookups;
+  runId: string;
+  resourcesFor(check: AssetCheckDefinition): Record<string, unknown>;
+  /** Batched with the run's events. */
+  record(results: CheckResultRecord[]): void;
+}
+
+function label(assetKey: string, partitionKey: string): string {
+  return partitionKey === "" ? assetKey : `${assetKey}[${partitionKey}]`;
+}
+
+/**
+ * A run's asset checks: evaluated after each materialization, counted for the summary, and the
+ * gate that keeps a step from running while a partition it depends on fails a blocking check
+ * (failed in this run, or in an earlier one and not passed since).
+ */
+export class RunChecks implements RunCheckCounts {
+  passed = 0;
+  warned = 0;
+  failed = 0;
+  readonly failures: CheckFailure[] = [];
+  /** Per asset with blocking checks: partition -> name of the blocking check it fails. */
+  private readonly blockedPartitions = new Map<string, Map<string, string>>();
+
+  constructor(private readonly args: RunChecksArgs) {}
+
+  /** Runs the asset's checks on a partition just materialized; returns why downstream must not run, if so. */
+  async afterMaterialization(
+    asset: AnyAssetDefinition,
+    partitionKey: string | undefined,
+    value: unknown,
+    log: Logger,
+    signal: AbortSignal,
+  ): Promise<string | undefined> {
+    const checks = this.args.defs.checks?.get(asset.key);
+    if (checks === undefined || checks.length === 0) return undefined;
+    const results = await evaluateChecks(checks, {
+      assetKey: asset.key,
+      partitionKey,
+      runId: this.args.runId,
+      log,
+      signal,
+      resourcesFor: this.args.resourcesFor,
+      loadValue: async () => value,
+    });
+    this.args.record(results);
+    let blockedBy: CheckResultRecord | undefined;
+    for (const r of results) {
+      if (r.passed) this.passed++;
+      else {
+        if (r.severity === "warn") this.warned++;
+        else this.failed++;
+        this.failures.push({
+          assetKey: r.assetKey,
+          partitionKey,
+          checkName: r.checkName,
+          severity: r.severity,
+          blocking: r.blocking,
+          description: r.description,
+        });
+      }
+      if (isBlockingFailure(r)) blockedBy ??= r;
+    }
+    if (this.hasBlockingChecks(asset.key)) {
+      const blocked = this.blockedOf(asset.key);
+      if (blockedBy) blocked.set(blockedBy.partitionKey, blockedBy.checkName);
+      else blocked.delete(partitionKey ?? "");
+    }
+    return blockedBy && blockedReason(blockedBy);
+  }
+
+  /** Why the step must not run: a partition it depends on fails a blocking check; else undefined. */
+  blockedReason(asset: AnyAssetDefinition, partitionKey: string | undefined): string | undefined {
+    for (const upstreamKey of this.args.graph.upstream(asset.key)) {
+      if (!this.hasBlockingChecks(upstreamKey)) continue;
+      const blocked = this.blockedOf(upstreamKey);
+      if (blocked.size === 0) continue;
+      const upstream = this.args.graph.get(upstreamKey);
+      const keys = this.args.lookups.upstreamPartitions(asset, upstream, partitionKey);
+      // Without a key-to-key link, one bad partition must not stop every downstream partition.
+      if (keys === "all") continue;
+      for (const key of keys) {
+        const check = blocked.get(key);
+        if (check !== undefined) {
+          return `${blockedReason({ assetKey: upstreamKey, partitionKey: key, checkName: check })}`;
+        }
+      }
+    }
+    return undefined;
+  }
+
+  private hasBlockingChecks(assetKey: string): boolean {
+    return this.args.defs.checks?.get(assetKey)?.some((c) => c.blocking) ?? false;
+  }
+
+  private blockedOf(assetKey: string): Map<string, string> {
+    let blocked = this.blockedPartitions.get(assetKey);
+    if (blocked === undefined) {
+      blocked = new Map();
+      for (const r of this.args.storage.listCheckResults(assetKey, { outcome: "failed" })) {
+        if (isBlockingFailure(r) && !blocked.has(r.partitionKey)) blocked.set(r.partitionKey, r.checkName);
+      }
+      this.blockedPartitions.set(assetKey, blocked);
+    }
+    return blocked;
+  }
+}
+
+function blockedReason(r: Pick<CheckResultRecord, "assetKey" | "partitionKey" | "checkName">): string {
+  return `upstream ${label(r.assetKey, r.partitionKey)} failed blocking check ${r.checkName}`;
+}
