@@ -3,9 +3,10 @@ import { displayPath } from "../config/data-root.ts";
 import { comboMappingsPath, gensDir, llmModelsPath, type Stage, templateTablePath } from "../config/paths.ts";
 import { assertSafeId, reserveGenId, UnsafeIdError } from "../ids.ts";
 import { readComboMappingsFile } from "../raw/combo-mappings.ts";
+import type { ReplicationConfig } from "../raw/replication-config.ts";
 import type { SelectedEssays } from "../raw/selected-essays.ts";
 import { assertTemplateUsable, type CohortAxes } from "./axes.ts";
-import { appendEvaluationRows } from "./cartesian.ts";
+import { addReplicate, appendEvaluationRows, replicatesOf } from "./cartesian.ts";
 import { SelectedEssayError } from "./errors.ts";
 import { type GenMetadataRead, metadataText, readGenMetadata } from "./gens-metadata.ts";
 import { type Membership, MembershipBuilder } from "./membership-schema.ts";
@@ -156,21 +157,25 @@ function modelName(axes: CohortAxes, modelId: string, essayGenId: string, requir
  * and their parent drafts keep their existing gen_ids (nothing is regenerated) and only
  * the evaluation rows get new cohort-scoped ids. With `regenerate`, drafts and essays
  * get cohort-scoped ids too (task ids rebuilt from the metadata, as the original did),
- * so the whole chain is generated afresh. Call requireAxes(axes, ["evaluation"]) first.
+ * so the whole chain is generated afresh. Replicates (the original's rules): drafts are
+ * never replicated; regenerated essays are (salt `rep{er}` for every er, 1 included,
+ * when there is more than one); evaluations always are. Call requireAxes(axes,
+ * ["evaluation"]) first.
  */
 export function buildCuratedMembership(
   axes: CohortAxes,
   selected: SelectedEssays,
   cohortId: string,
-  opts: { regenerate: boolean },
+  opts: { regenerate: boolean; replication?: ReplicationConfig },
 ): Membership {
-  const builder = new MembershipBuilder(cohortId);
+  const reps = replicatesOf(opts.replication);
+  const builder = new MembershipBuilder(cohortId, { replicated: opts.replication !== undefined });
   const scoped = { runId: cohortId };
   const combos = opts.regenerate ? knownCombos(axes) : undefined;
   for (const essayGenId of selected.ids) {
     const c = readChain(axes.root, essayGenId);
     let draftGenId: string;
-    let essayGenIdInCohort: string;
+    let essayGenIds: string[];
     let draftTaskId: string;
     let essayTaskId: string;
     let draftModel: string;
@@ -193,39 +198,55 @@ export function buildCuratedMembership(
       draftTaskId = `${c.comboId}__${c.draftTemplate}__${draftModel}`;
       essayTaskId = `${draftTaskId}__${c.essayTemplate}`;
       draftGenId = reserveGenId("draft", draftTaskId, scoped);
-      essayGenIdInCohort = reserveGenId("essay", essayTaskId, scoped);
+      const taskId = essayTaskId;
+      essayGenIds = Array.from({ length: reps.essay }, (_, k) =>
+        reserveGenId("essay", taskId, { ...scoped, salt: reps.essay > 1 ? `rep${k + 1}` : undefined }),
+      );
     } else {
       draftModel = c.draftModel;
       essayModel = c.essayModel || c.draftModel;
       draftTaskId = c.draftTaskId || `${c.comboId}__${c.draftTemplate}__${draftModel}`;
       essayTaskId = c.essayTaskId || `${draftTaskId}__${c.essayTemplate}`;
       draftGenId = c.draftGenId;
-      essayGenIdInCohort = c.essayGenId;
+      essayGenIds = [c.essayGenId];
     }
     const required = opts.regenerate;
-    builder.add("draft", [
-      draftGenId,
-      cohortId,
-      draftTaskId,
-      c.comboId,
-      c.draftTemplate,
-      draftModel,
-      modelName(axes, draftModel, essayGenId, required),
-    ]);
-    builder.add("essay", [
-      essayGenIdInCohort,
-      cohortId,
-      essayTaskId,
-      draftGenId,
-      draftTaskId,
-      c.comboId,
-      c.draftTemplate,
-      c.essayTemplate,
-      essayModel,
-      modelName(axes, essayModel, essayGenId, required),
-    ]);
+    addReplicate(
+      builder,
+      "draft",
+      [
+        draftGenId,
+        cohortId,
+        draftTaskId,
+        c.comboId,
+        c.draftTemplate,
+        draftModel,
+        modelName(axes, draftModel, essayGenId, required),
+      ],
+      1,
+    );
+    const essayModelName = modelName(axes, essayModel, essayGenId, required);
+    essayGenIds.forEach((id, k) => {
+      addReplicate(
+        builder,
+        "essay",
+        [
+          id,
+          cohortId,
+          essayTaskId,
+          draftGenId,
+          draftTaskId,
+          c.comboId,
+          c.draftTemplate,
+          c.essayTemplate,
+          essayModel,
+          essayModelName,
+        ],
+        k + 1,
+      );
+    });
   }
-  appendEvaluationRows(builder, axes);
+  appendEvaluationRows(builder, axes, reps.evaluation);
   // The original wrote a regenerated chain draft-then-essay per selected essay; membership.csv keeps its order.
   return builder.build(opts.regenerate ? "chains" : undefined);
 }

@@ -13,7 +13,9 @@ import {
   type Membership,
   MembershipBuilder,
   PARENT_GEN_ID,
+  REPLICATE_COLUMN,
   REQUIRED_CELLS,
+  replicateIndex,
   STAGE_COLUMNS,
   type StageRow,
 } from "./membership-schema.ts";
@@ -29,15 +31,19 @@ const UNION_SOURCE: Record<Stage, number[]> = {
 
 /**
  * Streams the membership into membership.csv atomically: drafts and essays (in stage
- * order, or as chains, see Membership.order), then evaluations. An unchanged file is left
- * as it is; `beforeReplace` runs before a changed one is replaced. Returns whether the
- * file changed.
+ * order, or as chains, see Membership.order), then evaluations; a replicated membership
+ * adds the replicate column last. An unchanged file is left as it is; `beforeReplace`
+ * runs before a changed one is replaced. Returns whether the file changed.
  */
 export function writeMembershipCsv(file: string, m: Membership, beforeReplace?: () => void): boolean {
-  const writer = new AtomicCsvWriter(file, MEMBERSHIP_COLUMNS);
+  const writer = new AtomicCsvWriter(
+    file,
+    m.replicated ? [...MEMBERSHIP_COLUMNS, REPLICATE_COLUMN] : MEMBERSHIP_COLUMNS,
+  );
   const write = (stage: Stage, row: StageRow) => {
     let line = stage;
     for (const k of UNION_SOURCE[stage]) line += k < 0 ? "," : `,${formatCsvCell(row[k])}`;
+    if (m.replicated) line += `,${row[replicateIndex(stage)]}`;
     writer.writeLine(`${line}\n`);
   };
   try {
@@ -98,14 +104,24 @@ function readText(file: string): string {
   }
 }
 
+/** A replicate cell of membership.csv: a whole number >= 1. */
+function checkReplicate(file: string, cell: string, line: number): void {
+  if (/^[1-9][0-9]*$/.test(cell)) return;
+  throw formatError(file, `replicate "${cell}" is not a whole number >= 1`, REBUILD, {
+    line,
+    column: REPLICATE_COLUMN,
+  });
+}
+
 /**
  * Read and check a membership.csv: known stages, required cells filled, gen_ids safe,
  * every row of this cohort, identical repeats of a (stage, gen_id) dropped (conflicting
  * ones are an error), then strict parent integrity. Columns the file lacks read as
- * empty cells.
+ * empty cells; a replicate column makes the membership replicated.
  */
 export function readMembershipCsv(file: string, cohortId: string): Membership {
-  const builder = new MembershipBuilder(cohortId, { file });
+  let builder = new MembershipBuilder(cohortId, { file });
+  let replicated = false;
   let header: string[] | undefined;
   let picks: Record<Stage, number[]> | undefined;
   let stageIndex = -1;
@@ -126,8 +142,11 @@ export function readMembershipCsv(file: string, cohortId: string): Membership {
             throw formatError(file, `the header lacks the "${column}" column`, REBUILD, { line, column });
         }
         stageIndex = header.indexOf("stage");
+        replicated = header.includes(REPLICATE_COLUMN);
+        builder = new MembershipBuilder(cohortId, { file, replicated });
         const h = header;
-        const pick = (stage: Stage) => (STAGE_COLUMNS[stage] as readonly string[]).map((c) => h.indexOf(c));
+        const pick = (stage: Stage) =>
+          [...STAGE_COLUMNS[stage], ...(replicated ? [REPLICATE_COLUMN] : [])].map((c) => h.indexOf(c));
         picks = { draft: pick("draft"), essay: pick("essay"), evaluation: pick("evaluation") };
         return;
       }
@@ -176,6 +195,7 @@ export function readMembershipCsv(file: string, cohortId: string): Membership {
           { line, column: "gen_id" },
         );
       }
+      if (replicated) checkReplicate(file, row[replicateIndex(stage)], line);
       builder.add(stage, row, line);
     });
   } catch (err) {

@@ -88,7 +88,21 @@ export const COHORT_ID = 1;
 /** parent_gen_id sits at the same index in essay and evaluation rows. */
 export const PARENT_GEN_ID = 3;
 
-/** A stage row: cells in STAGE_COLUMNS[stage] order. */
+/** Written last in membership.csv and the task tables, only when data/1_raw/replication_config.csv exists. */
+export const REPLICATE_COLUMN = "replicate";
+
+/** Index of the replicate cell in a stage row of a replicated membership (after the stage's columns). */
+export function replicateIndex(stage: Stage): number {
+  return STAGE_COLUMNS[stage].length;
+}
+
+/** The replicate of a stage row: its replicate cell, or 1 in a membership without replicates. */
+export function rowReplicate(stage: Stage, row: StageRow): number {
+  const cell = row[replicateIndex(stage)];
+  return cell === undefined ? 1 : Number(cell);
+}
+
+/** A stage row: cells in STAGE_COLUMNS[stage] order (then the replicate, in a replicated membership). */
 export type StageRow = string[];
 
 /** A cohort's membership in memory: one compact array of rows per stage. */
@@ -101,6 +115,8 @@ export interface Membership {
    * original wrote a regenerated curated cohort. Evaluations always come last.
    */
   order?: "chains";
+  /** Built with a replication file: every row ends with its replicate cell (see replicateIndex). */
+  replicated?: boolean;
 }
 
 /**
@@ -114,14 +130,16 @@ export class MembershipBuilder {
   readonly lines: Record<Stage, number[]> = { draft: [], essay: [], evaluation: [] };
   private readonly seen: Record<Stage, Map<string, number>> | undefined;
   private readonly file: string | undefined;
+  readonly replicated: boolean;
   duplicates = 0;
 
   constructor(
     readonly cohortId: string,
-    opts: { unique?: boolean; file?: string } = {},
+    opts: { unique?: boolean; file?: string; replicated?: boolean } = {},
   ) {
     this.seen = opts.unique ? undefined : { draft: new Map(), essay: new Map(), evaluation: new Map() };
     this.file = opts.file;
+    this.replicated = opts.replicated === true;
   }
 
   /** Returns false (and drops the row) when the stage already has this gen_id with the same cells. */
@@ -145,9 +163,10 @@ export class MembershipBuilder {
   }
 
   build(order?: Membership["order"]): Membership {
-    return order
-      ? { cohortId: this.cohortId, rows: this.rows, order }
-      : { cohortId: this.cohortId, rows: this.rows };
+    const m: Membership = { cohortId: this.cohortId, rows: this.rows };
+    if (order) m.order = order;
+    if (this.replicated) m.replicated = true;
+    return m;
   }
 
   private conflict(
@@ -157,7 +176,7 @@ export class MembershipBuilder {
     firstLine: number | undefined,
     secondLine: number | undefined,
   ): MembershipConflictError {
-    const columns: readonly string[] = STAGE_COLUMNS[stage];
+    const columns: readonly string[] = [...STAGE_COLUMNS[stage], REPLICATE_COLUMN];
     const differences = columns
       .map((column, k) => ({ column, a: first[k], b: second[k] }))
       .filter((d) => d.a !== d.b);

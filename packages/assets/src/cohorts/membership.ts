@@ -1,5 +1,6 @@
 import type { ComputeInstance } from "@daydream/core";
 import { cohortYamlPath, membershipPath, STAGES, type Stage } from "../config/paths.ts";
+import { type ReplicationConfig, readReplicationConfig } from "../raw/replication-config.ts";
 import { readSelectedEssays, type SelectedEssays } from "../raw/selected-essays.ts";
 import { readCohortAxes, requireAxes } from "./axes.ts";
 import { buildCartesianMembership } from "./cartesian.ts";
@@ -20,6 +21,8 @@ export interface MembershipBuild {
   regenerateIgnored: boolean;
   /** Path A only: the curated essay list. */
   selected?: SelectedEssays;
+  /** data/1_raw/replication_config.csv, when it exists. */
+  replication?: ReplicationConfig;
 }
 
 /**
@@ -36,14 +39,15 @@ export function buildMembership(
   forgetMembership();
   const axes = readCohortAxes(root);
   const selected = readSelectedEssays(root);
+  const replication = readReplicationConfig(root);
   const regenerate = opts.regenerate === true && selected !== undefined;
   let membership: Membership;
   if (selected) {
     requireAxes(axes, ["evaluation"]);
-    membership = buildCuratedMembership(axes, selected, cohortId, { regenerate });
+    membership = buildCuratedMembership(axes, selected, cohortId, { regenerate, replication });
   } else {
     requireAxes(axes, STAGES);
-    membership = buildCartesianMembership(axes, cohortId);
+    membership = buildCartesianMembership(axes, cohortId, replication);
   }
   assertParentIntegrity(membership);
   return {
@@ -52,6 +56,7 @@ export function buildMembership(
     regenerate,
     regenerateIgnored: opts.regenerate === true && !regenerate,
     selected,
+    replication,
   };
 }
 

@@ -1,8 +1,10 @@
 /** draft_prompt and draft_response (group generation_draft), one partition per draft gen_id. */
+
 import { type AssetContext, asset, withMetadata } from "@daydream/core";
 import { displayPath } from "../config/data-root.ts";
 import { getDraftParser } from "../parsing/draft-parsers.ts";
 import { getTaskRow } from "../tasks/task-table-reader.ts";
+import { taskReplicate } from "../tasks/task-tables.ts";
 import { comboFor } from "./combo-lookup.ts";
 import { llmOf } from "./llm-resource.ts";
 import { runLlmStep } from "./llm-step.ts";
@@ -76,6 +78,7 @@ export const draftResponseAsset = asset({
         run_id: ctx.runId,
         cohort_id: row.cohort_id,
         combo_id: row.combo_id,
+        replicate: taskReplicate(row),
       },
       parserName,
       minLines: MIN_DRAFT_LINES,

@@ -1,8 +1,10 @@
 /** essay_prompt and essay_response (group generation_essays), one partition per essay gen_id. */
+
 import { type AssetContext, asset, withMetadata } from "@daydream/core";
 import { displayPath } from "../config/data-root.ts";
 import type { GenMetadataFields } from "../gens/metadata.ts";
 import { type EssayTaskRow, getTaskRow } from "../tasks/task-table-reader.ts";
+import { taskReplicate } from "../tasks/task-tables.ts";
 import { runCopyStep } from "./copy-step.ts";
 import { readGenText } from "./gen-text.ts";
 import { llmOf } from "./llm-resource.ts";
@@ -25,6 +27,7 @@ function identityOf(row: EssayTaskRow, ctx: AssetContext): GenMetadataFields {
     run_id: ctx.runId,
     cohort_id: row.cohort_id,
     essay_template: row.essay_template,
+    replicate: taskReplicate(row),
   };
 }
 

@@ -1,8 +1,10 @@
 /** evaluation_prompt and evaluation_response (group evaluation), one partition per evaluation gen_id. */
+
 import { type AssetContext, asset, withMetadata } from "@daydream/core";
 import { displayPath } from "../config/data-root.ts";
 import { getEvaluationParser } from "../parsing/evaluation-parsers.ts";
 import { type EvaluationTaskRow, getTaskRow } from "../tasks/task-table-reader.ts";
+import { taskReplicate } from "../tasks/task-tables.ts";
 import { readGenText } from "./gen-text.ts";
 import { llmOf } from "./llm-resource.ts";
 import { runLlmStep } from "./llm-step.ts";
@@ -83,6 +85,7 @@ export const evaluationResponseAsset = asset({
         run_id: ctx.runId,
         cohort_id: row.cohort_id,
         evaluation_template: row.evaluation_template,
+        replicate: taskReplicate(row),
       },
       parserName,
       parse: (raw) => {

@@ -6,7 +6,8 @@ import { thrown } from "../../tests/helpers/thrown.ts";
 import { readCohortAxes } from "../cohorts/axes.ts";
 import { buildCartesianMembership } from "../cohorts/cartesian.ts";
 import { writeMembershipCsv } from "../cohorts/membership-file.ts";
-import { type Membership, STAGE_COLUMNS } from "../cohorts/membership-schema.ts";
+import { type Membership, rowReplicate, STAGE_COLUMNS } from "../cohorts/membership-schema.ts";
+import { readReplicationConfig } from "../raw/replication-config.ts";
 import { getTaskRow, readTaskTable, TaskTableError } from "./task-table-reader.ts";
 import {
   MembershipMissingError,
@@ -14,7 +15,9 @@ import {
   projectTaskRows,
   TASK_TABLE_NAMES,
   TASK_TABLES,
+  taskReplicate,
   taskTableColumns,
+  taskTableReadColumns,
   writeTaskTable,
 } from "./task-tables.ts";
 
@@ -55,12 +58,35 @@ describe("task table schemas", () => {
     const stageColumns: readonly string[] = STAGE_COLUMNS[TASK_TABLES[table]];
     expect(getTaskRow(root, table, last[0])).toEqual(
       Object.fromEntries(
-        taskTableColumns(table).map((c) => [
+        taskTableReadColumns(table).map((c) => [
           c,
           stageColumns.includes(c) ? last[stageColumns.indexOf(c)] : "",
         ]),
       ),
     );
+  });
+
+  it.each(TASK_TABLE_NAMES)("%s of a replicated membership ends with the replicate column", (table) => {
+    fs.writeFileSync(
+      path.join(root, "1_raw", "replication_config.csv"),
+      "stage,replicates\ndraft,1\nessay,2\nevaluation,3\n",
+    );
+    const replicated = buildCartesianMembership(
+      readCohortAxes(root),
+      "cohort-t",
+      readReplicationConfig(root),
+    );
+    const rows = projectTaskRows(replicated, table);
+    const file = writeTaskTable(root, table, rows, true);
+    const [header, ...lines] = fs.readFileSync(file, "utf8").trimEnd().split("\n");
+    expect(header).toBe(`${taskTableColumns(table).join(",")},replicate`);
+    const stage = TASK_TABLES[table];
+    expect(lines.map((l) => l.split(",").at(-1))).toEqual(rows.map((r) => String(rowReplicate(stage, r))));
+    expect(new Set(lines.map((l) => l.split(",").at(-1)))).toEqual(
+      new Set(stage === "draft" ? ["1"] : stage === "essay" ? ["1", "2"] : ["1", "2", "3"]),
+    );
+    const last = rows[rows.length - 1];
+    expect(taskReplicate(getTaskRow(root, table, last[0]))).toBe(rowReplicate(stage, last));
   });
 
   it("writes the evaluation columns the membership does not fill as empty cells", () => {

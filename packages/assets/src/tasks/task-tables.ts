@@ -3,11 +3,18 @@ import { AssetsError } from "@daydream/core";
 import { readCohortAxes, requireAxes } from "../cohorts/axes.ts";
 import { buildCartesianMembership } from "../cohorts/cartesian.ts";
 import { loadMembership } from "../cohorts/membership-cache.ts";
-import { type Membership, STAGE_COLUMNS, type StageRow } from "../cohorts/membership-schema.ts";
+import {
+  type Membership,
+  REPLICATE_COLUMN,
+  replicateIndex,
+  STAGE_COLUMNS,
+  type StageRow,
+} from "../cohorts/membership-schema.ts";
 import { displayPath } from "../config/data-root.ts";
 import { legacyTasksAllowed } from "../config/env.ts";
 import { membershipPath, STAGES, type Stage, taskTablePath } from "../config/paths.ts";
 import { writeCsvAtomic } from "../raw/atomic-file.ts";
+import { readReplicationConfig } from "../raw/replication-config.ts";
 
 /** The task tables and the stage each one projects from membership. */
 export const TASK_TABLES = {
@@ -69,11 +76,24 @@ const TASK_TABLE_COLUMNS = {
   ],
 } as const satisfies Record<TaskTableName, readonly string[]>;
 
-export type TaskColumnOf = { [T in TaskTableName]: (typeof TASK_TABLE_COLUMNS)[T][number] };
+/** Columns a reader finds by name: the written layout, then the replicate ("" in a table without it). */
+export type TaskColumnOf = {
+  [T in TaskTableName]: (typeof TASK_TABLE_COLUMNS)[T][number] | typeof REPLICATE_COLUMN;
+};
 
-/** The columns a task table is written with (the original's layout). */
-export function taskTableColumns(table: TaskTableName): readonly string[] {
-  return TASK_TABLE_COLUMNS[table];
+/** The columns a task table is written with (the original's layout; the replicate last when the cohort has replicates). */
+export function taskTableColumns(table: TaskTableName, replicated = false): readonly string[] {
+  return replicated ? [...TASK_TABLE_COLUMNS[table], REPLICATE_COLUMN] : TASK_TABLE_COLUMNS[table];
+}
+
+/** Every column a task row is read with (see TaskColumnOf). */
+export function taskTableReadColumns(table: TaskTableName): readonly string[] {
+  return taskTableColumns(table, true);
+}
+
+/** The replicate a task row records: its replicate cell, 1 for a table without replicates. */
+export function taskReplicate(row: { replicate: string }): number {
+  return row.replicate === "" ? 1 : Number(row.replicate);
 }
 
 /**
@@ -126,7 +146,7 @@ export function membershipForTasks(
     const axes = readCohortAxes(root);
     requireAxes(axes, STAGES);
     return {
-      membership: buildCartesianMembership(axes, cohortId),
+      membership: buildCartesianMembership(axes, cohortId, readReplicationConfig(root)),
       source: "legacy_active_axes",
       membershipFile: file,
     };
@@ -148,13 +168,21 @@ export function projectTaskRows(m: Membership, table: TaskTableName): StageRow[]
   return m.rows[TASK_TABLES[table]];
 }
 
-/** Write data/2_tasks/<table>.csv atomically in the original's layout; returns its absolute path. */
-export function writeTaskTable(root: string, table: TaskTableName, rows: readonly StageRow[]): string {
+/**
+ * Write data/2_tasks/<table>.csv atomically in the original's layout (plus the replicate
+ * column when the membership is replicated); returns its absolute path.
+ */
+export function writeTaskTable(
+  root: string,
+  table: TaskTableName,
+  rows: readonly StageRow[],
+  replicated = false,
+): string {
   const file = taskTablePath(root, table);
-  const source = ROW_SOURCE[table];
+  const source = replicated ? [...ROW_SOURCE[table], replicateIndex(TASK_TABLES[table])] : ROW_SOURCE[table];
   writeCsvAtomic(
     file,
-    taskTableColumns(table),
+    taskTableColumns(table, replicated),
     rows.map((row) => source.map((k) => (k < 0 ? "" : row[k]))),
   );
   return file;
