@@ -2,12 +2,16 @@
 import type { Command } from "commander";
 import { examples, lazyAction } from "../action.ts";
 import { parsePositiveInt } from "../options.ts";
+import { SELECTION_SYNTAX } from "./selection-help.ts";
 
 export function registerMaterialize(program: Command): void {
   program
     .command("materialize")
     .description("materialize the selected assets (x partitions) and record the run")
-    .requiredOption("--select <selection>", 'assets to materialize, e.g. "a,b", "group:g", "+key", "key*"')
+    .requiredOption(
+      "--select <selection>",
+      'assets to materialize (syntax below), e.g. "a,b", "group:g", "+key", "key*"',
+    )
     .option("--partition <key>", "one partition key")
     .option("--partitions <keys>", "comma-separated partition keys")
     .option("--partitions-file <file>", 'file with one partition key per line ("-" reads stdin)')
@@ -23,23 +27,42 @@ export function registerMaterialize(program: Command): void {
     .option("--json", "print the run summary as one JSON document")
     .addHelpText(
       "after",
-      examples([
-        ["npx assets materialize --select cohort_membership", "one unpartitioned asset"],
-        ["npx assets materialize --select group:task_definitions", "every asset of a group"],
-        ["npx assets materialize --select evaluation_response --partition <gen_id>", "one partition"],
-        [
-          "npx assets materialize --select draft_response --partitions-file ids.txt",
-          "partitions listed in a file",
-        ],
-        [
-          "npx assets materialize --select 'draft_response*' --missing --concurrency 4",
-          "an asset and everything downstream of it, only partitions not yet materialized",
-        ],
-        [
-          "npx assets materialize --select cohort_id --config run.yaml",
-          "with run config; run.yaml: `assets: {cohort_id: {override: my-cohort}}`",
-        ],
-      ]) + "\nExit codes: 0 all steps succeeded, 1 some step failed, 2 bad usage or input, 130 canceled.\n",
+      SELECTION_SYNTAX +
+        examples([
+          ["npx assets materialize --select cohort_membership", "one unpartitioned asset"],
+          ["npx assets materialize --select group:task_definitions", "every asset of a group"],
+          ["npx assets materialize --select evaluation_response --partition <gen_id>", "one partition"],
+          [
+            "npx assets materialize --select draft_response --partitions-file ids.txt",
+            "partitions listed in a file",
+          ],
+          [
+            "npx assets materialize --select 'draft_response*' --missing --concurrency 4",
+            "an asset and everything downstream of it, only partitions not yet materialized",
+          ],
+          [
+            "npx assets materialize --select cohort_id --config run.yaml",
+            "with run config; run.yaml: `assets: {cohort_id: {override: my-cohort}}`",
+          ],
+          [
+            "npx assets materialize --select 'key:\"draft_*\"' --missing",
+            "every asset whose key starts with draft_: the draft task table, prompts and responses",
+          ],
+          [
+            "npx assets materialize --select 'kind:llm and (group:generation_draft or group:generation_essays)' --missing",
+            "the LLM calls of the draft and essay stages, not their prompts",
+          ],
+          [
+            "npx assets materialize --select 'group:evaluation and not kind:llm' --missing",
+            "the evaluation prompts only, without calling the LLM",
+          ],
+          [
+            "npx assets materialize --select '+draft_prompt' --missing",
+            "draft prompts with what they read (the draft task table, the combinations)",
+          ],
+        ]) +
+        "\nExit codes: 0 all steps succeeded, 1 a step failed (an LLM call, a write, a bug...), 2 bad usage or input\n" +
+        "(also a run whose failed steps all failed on bad input), 130 canceled.\n",
     )
     .action(lazyAction(async () => (await import("../run/materialize.ts")).runMaterialize));
 }
