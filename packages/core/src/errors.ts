@@ -63,3 +63,25 @@ export class RetryableError extends Error {
 export function isRetryable(err: unknown): boolean {
   return typeof err === "object" && err !== null && (err as { retryable?: unknown }).retryable === true;
 }
+
+/**
+ * Throw from compute, before the step's real work begins, when the step must not run in
+ * this run (a spending cap was reached, say): the step ends not started (recorded as skipped,
+ * with the message as its reason) rather than failed, its downstream is skipped, a later
+ * `--missing` run does it, and the run ends failed since it did not do all it planned.
+ */
+export class StepNotStartedError extends AssetsError {
+  readonly notStarted = true;
+  constructor(
+    code: string,
+    message: string,
+    opts: { context?: ErrorContext; hint?: string; cause?: unknown } = {},
+  ) {
+    super(code, message, { ...opts, userError: false });
+  }
+}
+
+/** Read as a property: definitions loaded with -f may bring their own copy of core. */
+export function isNotStarted(err: unknown): boolean {
+  return typeof err === "object" && err !== null && (err as { notStarted?: unknown }).notStarted === true;
+}

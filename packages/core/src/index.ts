@@ -40,6 +40,7 @@ export type {
   MetadataValue,
   OutputContext,
   ResourceFactory,
+  ResourceRunContext,
   RetryPolicy,
 } from "./definitions/types.ts";
 
@@ -49,10 +50,12 @@ export {
   DefinitionError,
   type ErrorContext,
   InputLoadError,
+  isNotStarted,
   isRetryable,
   PartitionError,
   RetryableError,
   SelectionError,
+  StepNotStartedError,
   StorageError,
 } from "./errors.ts";
 // execution

@@ -122,6 +122,9 @@ export async function runLlmStep(spec: LlmStepSpec): Promise<StepOutcome> {
       finish_reason: response.finishReason,
       truncated: response.finishReason === "length",
       usage: response.usage ? usage : null,
+      // null when unknown (no provider figure and no price in llm_models.csv): never a guess.
+      cost_usd: response.costUsd,
+      cost_source: response.costSource,
       duration_s: durationMs / 1000,
       llm_provider: response.provider,
       ...(response.offline ? { offline: true } : {}),
@@ -142,6 +145,7 @@ export async function runLlmStep(spec: LlmStepSpec): Promise<StepOutcome> {
   return {
     parsed: outcome.parsed,
     metadata: {
+      stage,
       model: response.model,
       model_id: typeof spec.identity.model_id === "string" ? spec.identity.model_id : null,
       template: typeof spec.identity.template_id === "string" ? spec.identity.template_id : null,
@@ -150,6 +154,8 @@ export async function runLlmStep(spec: LlmStepSpec): Promise<StepOutcome> {
       lines: nonEmptyLines(raw).length,
       finish_reason: response.finishReason,
       ...usage,
+      cost_usd: response.costUsd,
+      cost_source: response.costSource,
       duration_ms: durationMs,
       attempts: response.attempts,
       llm_requests: requests,

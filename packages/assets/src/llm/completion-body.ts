@@ -66,7 +66,11 @@ function readUsage(usage: unknown): LlmUsage | null {
   const completion = usage.completion_tokens;
   if (typeof prompt !== "number" || typeof completion !== "number") return null;
   const total = typeof usage.total_tokens === "number" ? usage.total_tokens : prompt + completion;
-  return { promptTokens: prompt, completionTokens: completion, totalTokens: total };
+  const read: LlmUsage = { promptTokens: prompt, completionTokens: completion, totalTokens: total };
+  // OpenRouter reports the charge in credits (US dollars) as `usage.cost` when asked to.
+  const cost = usage.cost;
+  if (typeof cost === "number" && Number.isFinite(cost) && cost >= 0) read.providerCostUsd = cost;
+  return read;
 }
 
 function describeText(text: string): string {

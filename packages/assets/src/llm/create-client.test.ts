@@ -85,4 +85,13 @@ describe("createLlmClient", () => {
     const err = configError(() => createLlmClient({ DD_LLM: "gpt" }));
     expect(err.message).toMatch(/offline, openai/);
   });
+
+  it("reads the budget as US dollars > 0 and refuses anything else", () => {
+    const client = createLlmClient({ DD_LLM: "openai", DD_LLM_API_KEY: KEY, DD_LLM_BUDGET_USD: "2.5" });
+    expect(client.describe()).toMatchObject({ budgetUsd: 2.5 });
+    for (const bad of ["0", "-1", "two", "1e3"]) {
+      const err = configError(() => createLlmClient({ DD_LLM_BUDGET_USD: bad }));
+      expect(err.message).toContain("DD_LLM_BUDGET_USD");
+    }
+  });
 });

@@ -41,6 +41,12 @@ export interface FakeOpenAiServerOptions {
   defaultBehaviour?: FakeBehaviour;
   /** Keep every request in `requests` (default true). */
   recordRequests?: boolean;
+  /**
+   * A provider's rate limit: a request arriving while this many are already in flight (all
+   * models) is answered 429 at once, with `Retry-After: retryAfterSeconds` when given.
+   */
+  maxInFlight?: number;
+  retryAfterSeconds?: number;
 }
 
 export interface FakeOpenAiServer {
@@ -52,6 +58,8 @@ export interface FakeOpenAiServer {
   /** Highest number of requests in flight at once for `model` (all models when omitted). */
   maxInFlight(model?: string): number;
   inFlight(model?: string): number;
+  /** Requests answered 429 because `maxInFlight` were already in flight. */
+  rateLimited(): number;
   close(): Promise<void>;
 }
 
@@ -63,6 +71,7 @@ export async function startFakeOpenAiServer(
   const inFlight = new Map<string, number>();
   const peak = new Map<string, number>();
   const ALL = "\u0000all";
+  let rateLimited = 0;
 
   const track = (model: string, delta: number) => {
     for (const key of [model, ALL]) {
@@ -93,6 +102,16 @@ export async function startFakeOpenAiServer(
       send(res, 404, { error: { message: `no route ${req.method} ${req.url}` } });
       return;
     }
+    if (options.maxInFlight !== undefined && (inFlight.get(ALL) ?? 0) > options.maxInFlight) {
+      rateLimited++;
+      const retryAfter = options.retryAfterSeconds;
+      res.writeHead(429, {
+        "content-type": "application/json",
+        ...(retryAfter === undefined ? {} : { "retry-after": String(retryAfter) }),
+      });
+      res.end(JSON.stringify({ error: { message: "rate limited: too many requests in flight" } }));
+      return;
+    }
     const behaviour = queue.shift() ?? options.defaultBehaviour ?? { kind: "ok" };
     respond(res, behaviour, body, model, options.delayMs ?? 0);
   };
@@ -108,6 +127,7 @@ export async function startFakeOpenAiServer(
     enqueue: (...behaviours) => queue.push(...behaviours),
     maxInFlight: (model) => peak.get(model ?? ALL) ?? 0,
     inFlight: (model) => inFlight.get(model ?? ALL) ?? 0,
+    rateLimited: () => rateLimited,
     close: () =>
       new Promise<void>((resolve, reject) => {
         server.close((err) => (err ? reject(err) : resolve()));

@@ -29,6 +29,8 @@ describe("OfflineLlmClient", () => {
       offline: true,
       model: "m",
       attempts: 1,
+      costUsd: 0,
+      costSource: "offline",
     });
     const completionTokens = res.text.split(/\s+/).filter(Boolean).length;
     expect(res.usage).toEqual({ promptTokens: 4, completionTokens, totalTokens: 4 + completionTokens });

@@ -147,6 +147,9 @@ export class OfflineLlmClient implements LlmClient {
       provider: this.provider,
       offline: true,
       attempts: 1,
+      // Nothing was called, so nothing was spent: a fact, not a guess.
+      costUsd: 0,
+      costSource: "offline",
     };
   }
 }

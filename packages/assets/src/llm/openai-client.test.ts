@@ -68,6 +68,8 @@ describe("OpenAiCompatibleClient", () => {
       provider: "openai-compatible",
       offline: false,
       attempts: 1,
+      costUsd: null,
+      costSource: null,
     });
     const sent = server.requests[0];
     expect(sent.url).toBe("/v1/chat/completions");
@@ -293,7 +295,7 @@ describe("OpenAiCompatibleClient", () => {
     const slow = await startFakeOpenAiServer({ delayMs: 1000, recordRequests: false });
     try {
       const controller = new AbortController();
-      const c = client({ baseUrl: slow.baseUrl, concurrencyPerModel: 20 });
+      const c = client({ baseUrl: slow.baseUrl, concurrencyPerModel: 20, initialConcurrency: 20 });
       const calls = Array.from({ length: 20 }, (_, i) =>
         c.complete({ model: MODEL, prompt: `p${i}`, signal: controller.signal }),
       );

@@ -3,10 +3,12 @@ import { linkAbort } from "./abort-link.ts";
 import { abortableDelay, DelayAbortedError } from "./abortable-delay.ts";
 import { type AttemptFailure, abortedFailure, classifyThrown, garbledFailure } from "./attempt-failure.ts";
 import { OPENROUTER_BASE_URL, safeBaseUrl } from "./base-url.ts";
+import type { LlmBudget, Reservation } from "./budget.ts";
+import { callCost, type PriceLookup } from "./call-cost.ts";
 import { type Completion, isUnusable, readCompletion } from "./completion-body.ts";
 import { LlmConfigError, LlmError, scrubSecret } from "./errors.ts";
 import { createHttpFetch } from "./http-fetch.ts";
-import { ModelGate } from "./model-gate.ts";
+import { ModelGate, type SlotOutcome } from "./model-gate.ts";
 import {
   type NormalizedRequest,
   normalizeRequest,
@@ -45,7 +47,20 @@ export interface OpenAiCompatibleClientOptions {
   headers?: Record<string, string>;
   /** Jitter source in [0, 1); injectable for tests. */
   random?: () => number;
+  /** Prices by provider model name, for the cost of calls the provider does not price itself. */
+  prices?: PriceLookup;
+  /** The run's spending cap: no call starts that could pass it. */
+  budget?: LlmBudget;
+  /** Ask for the call's cost in `usage` (`usage: {include: true}`, OpenRouter's usage accounting). */
+  requestCost?: boolean;
+  /** Calls in flight per model at first; the cap adapts from there up to concurrencyPerModel. */
+  initialConcurrency?: number;
+  /** Told the models whose adaptive cap is below concurrencyPerModel, whenever that changes. */
+  onCapsBelowMax?: (caps: ReadonlyMap<string, number>) => void;
 }
+
+/** OpenRouter's usage accounting: the response's `usage` then carries `cost` in US dollars. */
+const USAGE_WITH_COST = { usage: { include: true } } as Record<string, unknown>;
 
 type AttemptResult = { ok: true; completion: Completion } | { ok: false; failure: AttemptFailure };
 
@@ -71,6 +86,9 @@ export class OpenAiCompatibleClient implements LlmClient {
   readonly #gate: ModelGate;
   readonly #logger: LlmLogger | undefined;
   readonly #random: () => number;
+  readonly #prices: PriceLookup | undefined;
+  readonly #budget: LlmBudget | undefined;
+  readonly #requestCost: boolean;
 
   constructor(options: OpenAiCompatibleClientOptions) {
     const d = OPENAI_CLIENT_DEFAULTS;
@@ -103,7 +121,20 @@ export class OpenAiCompatibleClient implements LlmClient {
     this.#apiKey = options.apiKey;
     this.#logger = options.logger;
     this.#random = options.random ?? Math.random;
-    this.#gate = new ModelGate(this.concurrencyPerModel, this.minDelayMs);
+    this.#prices = options.prices;
+    this.#budget = options.budget;
+    this.#requestCost = options.requestCost ?? false;
+    const below = new Map<string, number>();
+    this.#gate = new ModelGate({
+      maxConcurrency: this.concurrencyPerModel,
+      initialConcurrency: options.initialConcurrency,
+      minDelayMs: this.minDelayMs,
+      onCapChange: (model, cap) => {
+        if (cap < this.concurrencyPerModel) below.set(model, cap);
+        else below.delete(model);
+        options.onCapsBelowMax?.(below);
+      },
+    });
     this.#sdk = new OpenAI({
       apiKey: options.apiKey,
       baseURL: url,
@@ -129,22 +160,38 @@ export class OpenAiCompatibleClient implements LlmClient {
       maxAttempts: this.maxAttempts,
       concurrencyPerModel: this.concurrencyPerModel,
       minDelayMs: this.minDelayMs,
+      ...(this.#budget === undefined ? {} : { budgetUsd: this.#budget.limitUsd }),
     };
   }
 
+  /**
+   * One call: each attempt holds a slot of the model's adaptive cap while its request is in
+   * flight (a retry waits without one, then goes first), and the first also reserves its
+   * share of the budget, kept until the call is settled.
+   */
   async complete(request: LlmRequest): Promise<LlmResponse> {
     const req = normalizeRequest(request, this.maxTokens);
     const { signal } = request;
     const log = request.log ?? this.#logger;
-    let release: (() => void) | undefined;
+    let reservation: Reservation | undefined;
     let attempt = 0;
     try {
-      release = await this.#gate.acquire(req.model, signal);
       for (;;) {
         attempt++;
-        await this.#gate.awaitTurn(req.model, signal);
-        const result = await this.#attempt(req, signal);
-        if (result.ok) return this.#response(req, result.completion, attempt);
+        const slot = await this.#gate.acquire(req.model, signal, attempt > 1);
+        let result: AttemptResult | undefined;
+        try {
+          reservation ??= await this.#budget?.reserve(req.model, promptChars(req), req.maxTokens, signal);
+          await this.#gate.awaitTurn(req.model, signal);
+          result = await this.#attempt(req, signal);
+        } finally {
+          slot.release(slotOutcome(result));
+        }
+        if (result.ok) {
+          const response = this.#response(req, result.completion, attempt);
+          reservation?.settle(response.costUsd, response.usage);
+          return response;
+        }
         // Servers may echo the Authorization header in error bodies: scrub before logging.
         const failure = { ...result.failure, detail: scrubSecret(result.failure.detail, this.#apiKey) };
         if (failure.kind !== "transient" || attempt >= this.maxAttempts)
@@ -168,10 +215,10 @@ export class OpenAiCompatibleClient implements LlmClient {
         await abortableDelay(delayMs, signal);
       }
     } catch (err) {
+      // A call that never got an answer is not billed: its reserve goes back.
+      reservation?.cancel();
       if (err instanceof DelayAbortedError) throw this.#error(req, abortedFailure(), attempt);
       throw err;
-    } finally {
-      release?.();
     }
   }
 
@@ -187,6 +234,7 @@ export class OpenAiCompatibleClient implements LlmClient {
           messages: req.messages,
           max_tokens: req.maxTokens,
           ...(req.temperature === undefined ? {} : { temperature: req.temperature }),
+          ...(this.#requestCost ? USAGE_WITH_COST : {}),
         },
         link.signal === undefined ? undefined : { signal: link.signal },
       );
@@ -203,6 +251,7 @@ export class OpenAiCompatibleClient implements LlmClient {
 
   #response(req: NormalizedRequest, completion: Completion, attempts: number): LlmResponse {
     return {
+      ...callCost(completion.usage, this.#prices?.(req.model)),
       text: completion.text,
       finishReason: completion.finishReason,
       usage: completion.usage,
@@ -229,4 +278,17 @@ export class OpenAiCompatibleClient implements LlmClient {
       baseUrl: this.baseUrl,
     });
   }
+}
+
+/** What an attempt tells the adaptive cap: a 429 lowers it, a success raises it. */
+function slotOutcome(result: AttemptResult | undefined): SlotOutcome {
+  if (result === undefined) return { kind: "other" };
+  if (result.ok) return { kind: "ok" };
+  if (result.failure.status === 429)
+    return { kind: "rate-limited", retryAfterMs: result.failure.retryAfterMs };
+  return { kind: "other" };
+}
+
+function promptChars(req: NormalizedRequest): number {
+  return req.messages.reduce((n, m) => n + m.content.length, 0);
 }

@@ -11,7 +11,12 @@ export interface LlmUsage {
   promptTokens: number;
   completionTokens: number;
   totalTokens: number;
+  /** What the provider says the call cost in US dollars (OpenRouter's `usage.cost`), when it says. */
+  providerCostUsd?: number;
 }
+
+/** Where a response's cost comes from: the provider's figure, the price table, or no call at all. */
+export type CostSource = "provider" | "price" | "offline";
 
 /** Structured logger (pino-compatible) used for retry warnings; never receives the API key. */
 export interface LlmLogger {
@@ -46,6 +51,9 @@ export interface LlmResponse {
   offline: boolean;
   /** How many HTTP attempts the call took (1 for offline). */
   attempts: number;
+  /** US dollars; null when unknown (no provider figure, no price for the model, or no usage). */
+  costUsd: number | null;
+  costSource: CostSource | null;
 }
 
 /** A description of a client that is safe to log or store: never contains the API key. */
@@ -58,6 +66,7 @@ export interface LlmClientInfo {
   maxAttempts?: number;
   concurrencyPerModel?: number;
   minDelayMs?: number;
+  budgetUsd?: number;
 }
 
 export interface LlmClient {

@@ -109,3 +109,16 @@ export function positiveIntCell(what: string) {
     };
   });
 }
+
+/** A price in US dollars (a decimal >= 0); empty or absent means unknown (undefined), never 0. */
+export function usdPriceCell(what: string) {
+  return cell<number | undefined>((raw) => {
+    if (raw === undefined || raw === "") return { ok: true, value: undefined };
+    if (/^[0-9]+(\.[0-9]+)?$/.test(raw)) return { ok: true, value: Number(raw) };
+    return {
+      ok: false,
+      message: `${what} must be a number of US dollars >= 0, got "${raw}"`,
+      hint: `write the ${what} as a decimal such as 0.15, or leave it empty when unknown`,
+    };
+  });
+}

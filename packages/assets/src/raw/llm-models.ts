@@ -1,7 +1,9 @@
 import { z } from "zod";
 import { llmModelsPath } from "../config/paths.ts";
-import { booleanCell, idCell, requiredTextCell, textCell } from "./cells.ts";
+import type { ModelPrice } from "../llm/call-cost.ts";
+import { booleanCell, idCell, requiredTextCell, textCell, usdPriceCell } from "./cells.ts";
 import { assertUniqueKey, readValidatedTable } from "./csv-table.ts";
+import { RawInputError } from "./errors.ts";
 
 const modelSchema = z.object({
   id: idCell("id"),
@@ -11,7 +13,11 @@ const modelSchema = z.object({
   for_generation: booleanCell(false),
   for_evaluation: booleanCell(false),
   specialization: textCell(),
+  prompt_usd_per_mtok: usdPriceCell("prompt price per million tokens"),
+  completion_usd_per_mtok: usdPriceCell("completion price per million tokens"),
 });
+
+export const PRICE_COLUMNS = ["prompt_usd_per_mtok", "completion_usd_per_mtok"] as const;
 
 export interface LlmModel {
   /** Short id used in task ids. */
@@ -23,6 +29,8 @@ export interface LlmModel {
   forGeneration: boolean;
   forEvaluation: boolean;
   specialization: string;
+  /** Undefined when the price columns are absent or empty: the cost is then unknown. */
+  price: ModelPrice | undefined;
   row: number;
   line: number;
 }
@@ -45,7 +53,27 @@ export function readLlmModels(root: string): LlmModel[] {
     forGeneration: r.for_generation,
     forEvaluation: r.for_evaluation,
     specialization: r.specialization,
+    price: priceOf(file, r),
     row: r.row,
     line: r.line,
   }));
+}
+
+/** Both price columns or neither: half a price would make every cost of the model a guess. */
+function priceOf(
+  file: string,
+  r: { prompt_usd_per_mtok?: number; completion_usd_per_mtok?: number; row: number; line: number },
+): ModelPrice | undefined {
+  const prompt = r.prompt_usd_per_mtok;
+  const completion = r.completion_usd_per_mtok;
+  if (prompt === undefined && completion === undefined) return undefined;
+  if (prompt === undefined || completion === undefined) {
+    const column = prompt === undefined ? PRICE_COLUMNS[0] : PRICE_COLUMNS[1];
+    throw new RawInputError(
+      { file, row: r.row, line: r.line, column },
+      "one price column is filled and the other is empty",
+      `fill both ${PRICE_COLUMNS.join(" and ")} (US dollars per million tokens), or leave both empty when the price is unknown`,
+    );
+  }
+  return { promptUsdPerMtok: prompt, completionUsdPerMtok: completion };
 }

@@ -117,10 +117,21 @@ export interface MaterializeResult<T = unknown> {
   metadata?: Metadata;
 }
 
+/** What a resource factory is told about the run it is created for. */
+export interface ResourceRunContext {
+  /** Steps the run computes at once (`--concurrency`). */
+  concurrency: number;
+  /** Tell the user something once, e.g. that a limit of the resource holds the run back. */
+  notice(message: string): void;
+  /** A short live status for the run's progress line; undefined clears it. */
+  status(text: string | undefined): void;
+}
+
 /** A resource value or a factory run once per run (disposed at the end when it returns `dispose`). */
 export interface ResourceFactory<T = unknown> {
   readonly kind: "resource-factory";
-  create(): T | Promise<T>;
+  /** `run` is absent outside a run (an `isMaterialized` hook inspecting what is missing). */
+  create(run?: ResourceRunContext): T | Promise<T>;
   dispose?(value: T): void | Promise<void>;
 }
 

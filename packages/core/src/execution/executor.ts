@@ -95,10 +95,11 @@ async function graphOf(plan: Plan): Promise<PGraph> {
   return new PGraph(nodes, dependencies);
 }
 
-function finalStatus(stopped: StopReason | undefined, failed: number): RunStatus {
+/** A run with steps that declined to start did not do what it planned: it ends failed. */
+function finalStatus(stopped: StopReason | undefined, failed: number, notStarted: number): RunStatus {
   if (stopped === "signal") return "canceled";
   if (stopped === "lease") return "interrupted";
-  return failed > 0 || stopped === "storage" ? "failed" : "succeeded";
+  return failed > 0 || notStarted > 0 || stopped === "storage" ? "failed" : "succeeded";
 }
 
 /** Runs a plan as one recorded run: run record, batched events, claims, per-run log, summary. */
@@ -198,7 +199,7 @@ export async function executePlan(args: ExecuteArgs): Promise<RunSummary> {
       continue: true,
       run: (id) => runner.run(Number(id)),
     });
-    status = finalStatus(stopped, runner.failed);
+    status = finalStatus(stopped, runner.failed, runner.notStarted);
   } finally {
     clearInterval(heartbeat);
     claims.close();
@@ -208,6 +209,7 @@ export async function executePlan(args: ExecuteArgs): Promise<RunSummary> {
       failed: runner.failed,
       skipped: runner.skipped,
       canceled: runner.canceled,
+      notStarted: runner.notStarted,
       held: runner.held,
       doneElsewhere: runner.doneElsewhere,
     };
@@ -248,6 +250,8 @@ export async function executePlan(args: ExecuteArgs): Promise<RunSummary> {
     succeeded: runner.succeeded,
     failed: runner.failed,
     skipped: runner.skipped,
+    notStarted: runner.notStarted,
+    ...(runner.notStartedReason === undefined ? {} : { notStartedReason: runner.notStartedReason }),
     canceled: runner.canceled,
     held: runner.held,
     heldBy: runner.heldSteps(),

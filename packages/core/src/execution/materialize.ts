@@ -12,7 +12,7 @@ import { describeSelector, partitionTargets } from "./partitions.ts";
 import { buildPlan } from "./plan.ts";
 import { checkResourceUser } from "./checks/check-resources.ts";
 import { PartitionLookups } from "./partition-lookups.ts";
-import { openResources } from "./resources.ts";
+import { openResources, type ResourceRunInfo } from "./resources.ts";
 import type { RunInstance } from "./run-instance.ts";
 import type { PartitionsSelector, RunProgressEvent, RunSummary } from "./types.ts";
 
@@ -80,6 +80,23 @@ export async function materialize(defs: Definitions, opts: MaterializeOptions = 
   }
 }
 
+/** What resource factories learn of the run; their notices and status go to `onProgress`. */
+function resourceRunInfo(opts: MaterializeOptions): ResourceRunInfo {
+  return {
+    concurrency: opts.concurrency ?? DEFAULT_CONCURRENCY,
+    emit(event) {
+      try {
+        opts.onProgress?.(event);
+      } catch (err) {
+        // Like the executor's own events: a throwing front end must not fail the run.
+        process.emitWarning(
+          `onProgress threw on a ${event.type} event: ${err instanceof Error ? err.message : String(err)}`,
+        );
+      }
+    },
+  };
+}
+
 async function materializeIn(
   defs: Definitions,
   opts: MaterializeOptions & { instance: RunInstance },
@@ -99,7 +116,11 @@ async function materializeIn(
   const assets = keys.map((k) => graph.get(k));
   const configs = parseRunConfig(defs, assets, opts.runConfig);
   const checks = opts.checks === false ? [] : assets.flatMap((a) => defs.checks?.get(a.key) ?? []);
-  const resources = await openResources(defs, [...assets, ...checks.map(checkResourceUser)]);
+  const resources = await openResources(
+    defs,
+    [...assets, ...checks.map(checkResourceUser)],
+    resourceRunInfo(opts),
+  );
   const lookups = new PartitionLookups();
   try {
     const targets = await partitionTargets({

@@ -1,5 +1,11 @@
-import type { AssetDefinition, Definitions, ResourceFactory } from "../definitions/types.ts";
+import type {
+  AssetDefinition,
+  Definitions,
+  ResourceFactory,
+  ResourceRunContext,
+} from "../definitions/types.ts";
 import { AssetsError } from "../errors.ts";
+import type { RunProgressEvent } from "./types.ts";
 
 function isFactory(value: unknown): value is ResourceFactory {
   return (
@@ -40,6 +46,20 @@ async function disposeAll(created: CreatedResource[]): Promise<void> {
   }
 }
 
+/** What the factories of a run's resources are told: its concurrency, and where their notices go. */
+export interface ResourceRunInfo {
+  concurrency: number;
+  emit(event: Extract<RunProgressEvent, { type: "notice" | "status" }>): void;
+}
+
+function runContext(source: string, run: ResourceRunInfo): ResourceRunContext {
+  return Object.freeze({
+    concurrency: run.concurrency,
+    notice: (message: string) => run.emit({ type: "notice", source, message }),
+    status: (text: string | undefined) => run.emit({ type: "status", source, text }),
+  });
+}
+
 /**
  * Instantiates the resources the given assets need, once per run: plain values are used as
  * they are, factories are created now and disposed by `dispose()`.
@@ -47,6 +67,7 @@ async function disposeAll(created: CreatedResource[]): Promise<void> {
 export async function openResources(
   defs: Definitions,
   assets: readonly ResourceUser[],
+  run?: ResourceRunInfo,
 ): Promise<RunResources> {
   const values = new Map<string, unknown>();
   const created: CreatedResource[] = [];
@@ -59,7 +80,7 @@ export async function openResources(
       continue;
     }
     try {
-      const value = await resource.create();
+      const value = await resource.create(run && runContext(name, run));
       created.push({ name, factory: resource, value });
       values.set(name, value);
     } catch (err) {

@@ -1,7 +1,7 @@
 import type { Logger } from "pino";
 import { isMaterializeResult } from "../definitions/result.ts";
 import type { AssetDefinition, ComputeInstance, Definitions, Metadata } from "../definitions/types.ts";
-import { AssetsError } from "../errors.ts";
+import { AssetsError, isNotStarted } from "../errors.ts";
 import type { RunHolder } from "../instance/types.ts";
 import { isAbortFrom } from "./aborts.ts";
 import type { RunChecks } from "./checks/run-checks.ts";
@@ -90,6 +90,9 @@ export class StepRunner {
   failed = 0;
   skipped = 0;
   canceled = 0;
+  /** Steps whose compute declined to start (StepNotStartedError); counted in `skipped` too. */
+  notStarted = 0;
+  notStartedReason: string | undefined;
   /** Steps left to another live run. */
   held = 0;
   /** Steps found materialized by another run after planning: not computed again. */
@@ -288,6 +291,7 @@ export class StepRunner {
     } catch (err) {
       // Work the run's own abort cut short is no failure of the step; anything else is.
       if (isAbortFrom(err, this.args.signal)) this.cancel(node, step, ms(start), log);
+      else if (isNotStarted(err)) this.decline(node, step, asError(err).message, ms(start));
       else this.fail(node, step, asError(err), ms(start), log);
     }
   }
@@ -355,6 +359,14 @@ export class StepRunner {
     });
     log.warn({ reason, duration_ms: durationMs }, "step canceled");
     this.args.emit({ type: "step_canceled", assetKey, partitionKey, durationMs, reason });
+  }
+
+  /** The compute declined to start (StepNotStartedError): skipped with its reason, not failed. */
+  private decline(node: number, step: PlannedStep, reason: string, durationMs: number): void {
+    this.notStarted++;
+    this.notStartedReason ??= reason;
+    this.args.claims.finished(node, durationMs, false);
+    this.skip(node, step, reason);
   }
 
   /** Another run materialized the step after this run planned it: its downstream may run. */

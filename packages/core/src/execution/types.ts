@@ -12,6 +12,10 @@ export type PartitionsSelector =
 /** Progress notifications for front ends (CLI progress bar, UI). */
 export type RunProgressEvent =
   | { type: "planned"; runId: string; totalSteps: number; logPath: string }
+  /** A resource tells the user something once (see ResourceRunContext.notice). */
+  | { type: "notice"; source: string; message: string }
+  /** A resource's live status for the progress line; undefined clears it. */
+  | { type: "status"; source: string; text: string | undefined }
   | { type: "step_start"; assetKey: string; partitionKey: string | undefined }
   | {
       type: "step_success";
@@ -90,6 +94,12 @@ export interface RunSummary {
   failed: number;
   /** Steps not started (an upstream step failed or was canceled, the run stopped...). */
   skipped: number;
+  /**
+   * Of the skipped, steps whose compute declined to start (a StepNotStartedError, e.g. a
+   * spending cap reached): the run then ends failed. `notStartedReason` is the first one's reason.
+   */
+  notStarted: number;
+  notStartedReason?: string;
   /**
    * Steps that were running when the run was canceled (or stopped by fail-fast) and ended
    * by that abort: recorded as skipped ("run canceled"), neither failed nor skipped here.

@@ -41,6 +41,8 @@ export class ScriptedLlm implements LlmClient {
       provider: this.provider,
       offline: false,
       attempts: 1,
+      costUsd: null,
+      costSource: null,
     };
   }
 }
