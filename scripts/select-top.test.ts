@@ -102,6 +102,38 @@ describe("npm run select-top", () => {
   });
 });
 
+describe("npm run select-top across cohorts", () => {
+  let root: string;
+  beforeEach(() => {
+    root = makeDataRoot();
+    fs.appendFileSync(
+      path.join(root, "7_cross_experiment", "parsed_scores.csv"),
+      ["w1,essay-d,novelty,sonnet,9.5,,cohort-y", "w2,essay-e,novelty,sonnet,7.0,,cohort-y", ""].join("\n"),
+    );
+  });
+  afterEach(() => {
+    fs.rmSync(root, { recursive: true, force: true });
+  });
+
+  it("ranks every cohort's evaluations by default", async () => {
+    const { code } = await run(root, "--top-n", "2");
+    expect(code).toBe(0);
+    // essay-d: (2.5 + 9.5) / 2 = 6.0 ties with essay-a and essay-b; essay-e has 7.0.
+    expect(listed(path.join(root, "2_tasks", "selected_essays.txt"))).toEqual(["essay-e", "essay-a"]);
+  });
+
+  it("counts only the cohorts --cohort names, and says so in the list's header", async () => {
+    const { code, stdout, stderr } = await run(root, "--top-n", "3", "--cohort", "cohort-y,cohort-q");
+    expect(code).toBe(0);
+    const file = path.join(root, "2_tasks", "selected_essays.txt");
+    expect(listed(file)).toEqual(["essay-d", "essay-e"]);
+    expect(fs.readFileSync(file, "utf8")).toMatch(/^# .* --cohort cohort-y,cohort-q {2}\|/);
+    expect(stdout).toContain("in cohorts cohort-q, cohort-y");
+    expect(stderr).toContain("warning: no row of");
+    expect(stderr).toContain("has cohort cohort-q");
+  });
+});
+
 // Bad input never writes; the cases share one data root and run at once to keep the suite fast.
 describe.concurrent("npm run select-top on bad input", () => {
   let root: string;
@@ -122,6 +154,7 @@ describe.concurrent("npm run select-top on bad input", () => {
     [[], /required option '--top-n <n>' not specified/],
     [["--top-n", "2", "--parsed-scores", "no/such/scores.csv"], /no\/such\/scores.csv: file not found/],
     [["--top-n", "2", "--templates", "clarity"], /no usable score left after filtering/],
+    [["--top-n", "2", "--cohort", "cohort-z"], /no usable score left after filtering.*in cohorts cohort-z/],
   ] as Array<[string[], RegExp]>)(
     "exits 2 with a clear message for %j",
     async ([args, message], { expect }) => {
@@ -131,6 +164,15 @@ describe.concurrent("npm run select-top on bad input", () => {
       expect(fs.existsSync(path.join(root, "2_tasks", "selected_essays.txt"))).toBe(false);
     },
   );
+
+  it("exits 2 when --cohort is given for a table without cohort_id", async ({ expect }) => {
+    const file = path.join(root, "no-cohort.csv");
+    fs.writeFileSync(file, "gen_id,parent_gen_id,evaluation_template,evaluation_model,score\nv1,e1,t,m,5\n");
+    const { code, stderr } = await run(root, "--top-n", "1", "--cohort", "cohort-x", "--parsed-scores", file);
+    expect(code).toBe(2);
+    expect(stderr).toMatch(/no-cohort.csv: --cohort needs a cohort_id column, and the file has none/);
+    expect(fs.existsSync(path.join(root, "2_tasks", "selected_essays.txt"))).toBe(false);
+  });
 
   it("exits 2 naming the file and the column a table lacks", async ({ expect }) => {
     const { code, stderr } = await run(

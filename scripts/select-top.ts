@@ -1,7 +1,8 @@
 /**
- * npm run select-top -- --parsed-scores FILE --top-n N [--templates a,b] [--models m1,m2] [--output FILE]
+ * npm run select-top -- --parsed-scores FILE --top-n N [--templates a,b] [--models m1,m2] [--cohort c1,c2] [--output FILE]
  *
- * Ranks essays by mean evaluation score (parsed_scores.csv) and writes the best N essay gen_ids to
+ * Ranks essays by mean evaluation score (parsed_scores.csv, every cohort's evaluations unless
+ * --cohort narrows them) and writes the best N essay gen_ids to
  * data/2_tasks/selected_essays.txt, which makes the next cohort_membership an evaluate-only cohort
  * of those essays. Exit 0 on success, 2 on bad usage or bad input, 1 on anything else.
  */
@@ -25,6 +26,7 @@ interface Flags {
   topN: string;
   templates?: string;
   models?: string;
+  cohort?: string;
   output?: string;
 }
 
@@ -32,7 +34,8 @@ const EXAMPLES = `
 Examples:
   npm run select-top -- --top-n 10
   npm run select-top -- --parsed-scores data/7_cross_experiment/parsed_scores.csv --top-n 25 --templates novelty,prior-art
-  npm run select-top -- --top-n 5 --models sonnet-4,gpt-5 --output /tmp/selected_essays.txt`;
+  npm run select-top -- --top-n 5 --models sonnet-4,gpt-5 --output /tmp/selected_essays.txt
+  npm run select-top -- --top-n 10 --cohort cohort-3f9a1c2b7d4e`;
 
 function program(): Command {
   return new Command("select-top")
@@ -50,6 +53,10 @@ function program(): Command {
       "comma-separated evaluation templates to average over (default: all in the file)",
     )
     .option("--models <ids>", "comma-separated evaluation models to average over (default: all in the file)")
+    .option(
+      "--cohort <ids>",
+      "comma-separated cohorts whose evaluations count (the cohort_id column; default: every cohort in the file)",
+    )
     .option("--output <file>", "list to write (default: $DD_DATA_ROOT/2_tasks/selected_essays.txt)")
     .addHelpText("after", EXAMPLES)
     .showHelpAfterError("(run with --help for usage)")
@@ -57,10 +64,15 @@ function program(): Command {
 }
 
 /** The invocation, normalized, for the header of the list. */
-function commandLine(file: string, n: number, templates?: string[], models?: string[]): string {
+function commandLine(
+  file: string,
+  n: number,
+  filters: { templates?: string[]; models?: string[]; cohorts?: string[] },
+): string {
   const parts = ["npm run select-top --", "--parsed-scores", file, "--top-n", String(n)];
-  if (templates) parts.push("--templates", templates.join(","));
-  if (models) parts.push("--models", models.join(","));
+  if (filters.templates) parts.push("--templates", filters.templates.join(","));
+  if (filters.models) parts.push("--models", filters.models.join(","));
+  if (filters.cohorts) parts.push("--cohort", filters.cohorts.join(","));
   return parts.join(" ");
 }
 
@@ -79,22 +91,25 @@ function run(flags: Flags): void {
   const n = parseTopN(flags.topN);
   const templates = flags.templates === undefined ? undefined : parseList("--templates", flags.templates);
   const models = flags.models === undefined ? undefined : parseList("--models", flags.models);
+  const cohorts = flags.cohort === undefined ? undefined : parseList("--cohort", flags.cohort);
   const scoresFile =
     flags.parsedScores === undefined ? defaults.parsedScores : path.resolve(flags.parsedScores);
   const output = flags.output === undefined ? defaults.output : path.resolve(flags.output);
 
   const table = readScoreTable(scoresFile);
-  const ranking = rankEssays(table, { templates, models });
+  const ranking = rankEssays(table, { templates, models, cohorts });
   for (const t of ranking.absentTemplates)
     console.error(`warning: no row of ${shown(scoresFile)} has template ${t}`);
   for (const m of ranking.absentModels)
     console.error(`warning: no row of ${shown(scoresFile)} has model ${m}`);
+  for (const c of ranking.absentCohorts)
+    console.error(`warning: no row of ${shown(scoresFile)} has cohort ${c}`);
   const top = selectTop(ranking, n);
   const criteria = describeCriteria(ranking);
   writeSelectedEssays(
     output,
     top.map((e) => e.essayGenId),
-    `${commandLine(shown(scoresFile), n, templates, models)}  |  top ${top.length} of ${ranking.essays.length} essays by ${criteria}`,
+    `${commandLine(shown(scoresFile), n, { templates, models, cohorts })}  |  top ${top.length} of ${ranking.essays.length} essays by ${criteria}`,
   );
 
   console.log(`Ranked ${plural(ranking.essays.length, "essay")} from ${shown(scoresFile)} by ${criteria}.`);

@@ -34,6 +34,8 @@ export { readMembershipCsv, writeMembershipCsv } from "./cohorts/membership-file
 export {
   MEMBERSHIP_COLUMNS,
   type Membership,
+  REPLICATE_COLUMN,
+  rowReplicate,
   STAGE_COLUMNS,
   type StageRow,
 } from "./cohorts/membership-schema.ts";
@@ -178,6 +180,11 @@ export { type Concept, readConceptDescription, readConcepts, resolveConceptConte
 export { CsvSyntaxError, formatCsvCell, formatCsvLine, parseCsv } from "./raw/csv-text.ts";
 export { RawInputError, type RawLocation } from "./raw/errors.ts";
 export { type LlmModel, readLlmModels } from "./raw/llm-models.ts";
+export {
+  type ReplicationConfig,
+  readReplicationConfig,
+  replicationConfigPath,
+} from "./raw/replication-config.ts";
 export { readSelectedEssays, type SelectedEssays } from "./raw/selected-essays.ts";
 export {
   activeTemplates,
@@ -187,6 +194,7 @@ export {
   readTemplates,
   type TemplateRow,
 } from "./raw/templates.ts";
+export { mergeCrossExperiment, parsedScoresPath } from "./results/cross-experiment.ts";
 export { ResultsError } from "./results/errors.ts";
 export { EssayContextResolver, essayContextFromMetadata, fillBlankContext } from "./results/essay-context.ts";
 export { readEvaluationFiles } from "./results/evaluation-files.ts";
@@ -225,8 +233,8 @@ export {
   selectTop,
 } from "./results/top-n.ts";
 export {
+  cohortParsedScoresPath,
   type ParsedScoresSummary,
-  parsedScoresPath,
   writeParsedScores,
 } from "./results/write-parsed-scores.ts";
 export { contentCombinationsAsset, selectedComboMappingsAsset } from "./tasks/combo-assets.ts";

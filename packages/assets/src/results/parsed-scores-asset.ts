@@ -4,14 +4,16 @@ import { writeParsedScores } from "./write-parsed-scores.ts";
 
 /**
  * parsed_scores: one row per evaluation of the current cohort with its score (or the reason it
- * has none), written to data/7_cross_experiment/parsed_scores.csv, the input of select-top.
- * Ordering deps only: it reads the task table and the gens store from disk, so it also works
- * after evaluations were materialized in other runs.
+ * has none), written to data/cohorts/<id>/parsed_scores.csv and refreshed in
+ * data/7_cross_experiment/parsed_scores.csv, which keeps every cohort's rows (the input of
+ * select-top). Ordering deps only: it reads the task table and the gens store from disk, so it
+ * also works after evaluations were materialized in other runs.
  */
 export const parsedScoresAsset = asset({
   key: "parsed_scores",
   group: "results",
-  description: "Scores of the cohort's evaluations -> data/7_cross_experiment/parsed_scores.csv",
+  description:
+    "Scores of the cohort's evaluations -> data/cohorts/<id>/parsed_scores.csv, merged into data/7_cross_experiment/parsed_scores.csv (every cohort's)",
   deps: ["evaluation_response", "evaluation_tasks"],
   kinds: ["csv"],
   compute: async (ctx) => {
@@ -37,6 +39,8 @@ export const parsedScoresAsset = asset({
         errors: summary.errors,
         missing: summary.missing,
         path,
+        cohort_paths: summary.cohortFiles.map((f) => displayPath(f)).join(", "),
+        cross_experiment_rows: summary.crossRows,
         cohort_id: summary.cohortIds.join(","),
         essay_context_warnings: summary.contextWarningCount,
       },

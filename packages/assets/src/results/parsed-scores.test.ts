@@ -19,6 +19,7 @@ function task(genId: string, over: Partial<EvaluationTask> = {}): EvaluationTask
     cohort_id: "cohort-a",
     evaluation_task_id: `essay1__novelty__sonnet`,
     parser: "",
+    replicate: "1",
     ...over,
   };
 }
@@ -76,6 +77,7 @@ describe("buildParsedScores", () => {
       evaluation_task_id: "essay1__novelty__sonnet",
       parser: "in_last_line",
       score_source: "parsed",
+      replicate: "1",
     });
     expect(parsedScoreCells(row)).toHaveLength(PARSED_SCORES_COLUMNS.length);
   });

@@ -4,8 +4,9 @@ import { parseEvaluationScore } from "../parsing/evaluation-parsers.ts";
 import { pyFloatRepr } from "../parsing/python-compat.ts";
 
 /**
- * Columns of data/7_cross_experiment/parsed_scores.csv, in file order: the spec's columns
- * first, then lineage and provenance that help when reading the table by hand.
+ * Columns of parsed_scores.csv (data/cohorts/<id>/ and data/7_cross_experiment/), in file
+ * order: the spec's columns first, then lineage and provenance that help when reading the
+ * table by hand, then the evaluation's replicate (1 in a cohort without replicates).
  */
 export const PARSED_SCORES_COLUMNS = [
   "gen_id",
@@ -23,6 +24,7 @@ export const PARSED_SCORES_COLUMNS = [
   "evaluation_task_id",
   "parser",
   "score_source",
+  "replicate",
 ] as const;
 
 export type ParsedScoresColumn = (typeof PARSED_SCORES_COLUMNS)[number];
@@ -41,6 +43,8 @@ export interface EvaluationTask {
   evaluation_task_id: string;
   /** The row's parser; "" means the template's parser from evaluation_templates.csv. */
   parser: string;
+  /** The evaluation's replicate ("1" in a cohort without replicates). */
+  replicate: string;
 }
 
 /** What the parsed scores say about the evaluated essay ("" when unknown). */
@@ -169,6 +173,7 @@ export function buildParsedScores(input: ParsedScoresInput): ParsedScoreRow[] {
       evaluation_task_id: task.evaluation_task_id || (metadata?.task_id ?? ""),
       parser: scored.parser,
       score_source: "score" in scored ? scored.source : "",
+      replicate: task.replicate,
     };
   });
 }

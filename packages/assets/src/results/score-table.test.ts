@@ -13,11 +13,31 @@ describe("scoreTableFromText", () => {
       `${HEADER}\nv1,e1,novelty,sonnet,7.0,\nv2,e1,novelty,gemini,,no score found\nv3,e2,clarity,sonnet,,\nv4,e2,clarity,sonnet,3.0,bad metadata\n`,
     );
     expect(table.records).toEqual([
-      { essayGenId: "e1", evaluationTemplate: "novelty", evaluationModel: "sonnet", score: 7, line: 2 },
+      {
+        essayGenId: "e1",
+        evaluationTemplate: "novelty",
+        evaluationModel: "sonnet",
+        cohortId: "",
+        score: 7,
+        line: 2,
+      },
     ]);
     expect(table.ignored).toBe(3);
     expect(table.templates).toEqual(["clarity", "novelty"]);
     expect(table.models).toEqual(["gemini", "sonnet"]);
+    expect(table.cohorts).toBeUndefined();
+  });
+
+  it("reads each row's cohort_id when the file has the column", () => {
+    const table = scoreTableFromText(
+      "scores.csv",
+      `${HEADER},cohort_id\nv1,e1,novelty,sonnet,7.0,,cohort-b\nv2,e2,novelty,sonnet,5.0,,cohort-a\nv3,e2,novelty,sonnet,,late,cohort-c\n`,
+    );
+    expect(table.records.map((r) => [r.essayGenId, r.cohortId])).toEqual([
+      ["e1", "cohort-b"],
+      ["e2", "cohort-a"],
+    ]);
+    expect(table.cohorts).toEqual(["cohort-a", "cohort-b", "cohort-c"]);
   });
 
   it("reads the Python pipeline's column names", () => {

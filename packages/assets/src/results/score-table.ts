@@ -10,6 +10,8 @@ export interface ScoreRecord {
   essayGenId: string;
   evaluationTemplate: string;
   evaluationModel: string;
+  /** The row's cohort_id ("" when the file has no such column or leaves it empty). */
+  cohortId: string;
   score: number;
   /** 1-based line of the CSV record. */
   line: number;
@@ -21,6 +23,8 @@ export interface ScoreTable {
   /** Every evaluation template / model named by a row (usable or not), sorted. */
   templates: string[];
   models: string[];
+  /** Every cohort_id named by a row, sorted; undefined when the file has no cohort_id column. */
+  cohorts: string[] | undefined;
   /** Rows left out because they carry an error or an empty score. */
   ignored: number;
 }
@@ -82,15 +86,19 @@ export function scoreTableFromText(file: string, text: string): ScoreTable {
   const templateColumn = pickColumn(file, table.columns, TEMPLATE_COLUMNS);
   const modelColumn = pickColumn(file, table.columns, MODEL_COLUMNS);
   const hasErrorColumn = table.columns.includes("error");
+  const hasCohortColumn = table.columns.includes("cohort_id");
   const templates = new Set<string>();
   const models = new Set<string>();
+  const cohorts = new Set<string>();
   const records: ScoreRecord[] = [];
   let ignored = 0;
   for (const record of table.records) {
     const evaluationTemplate = record.cells[templateColumn];
     const evaluationModel = record.cells[modelColumn];
+    const cohortId = hasCohortColumn ? record.cells.cohort_id : "";
     templates.add(evaluationTemplate);
     models.add(evaluationModel);
+    cohorts.add(cohortId);
     if ((hasErrorColumn && record.cells.error !== "") || record.cells.score === "") {
       ignored++;
       continue;
@@ -99,6 +107,7 @@ export function scoreTableFromText(file: string, text: string): ScoreTable {
       essayGenId: readEssayId(file, record),
       evaluationTemplate,
       evaluationModel,
+      cohortId,
       score: readScore(file, record),
       line: record.line,
     });
@@ -108,6 +117,7 @@ export function scoreTableFromText(file: string, text: string): ScoreTable {
     records,
     templates: [...templates].sort(compareCodePoints),
     models: [...models].sort(compareCodePoints),
+    cohorts: hasCohortColumn ? [...cohorts].sort(compareCodePoints) : undefined,
     ignored,
   };
 }

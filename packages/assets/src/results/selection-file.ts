@@ -1,7 +1,7 @@
 import { dataRoot } from "../config/data-root.ts";
 import { selectedEssaysPath } from "../config/paths.ts";
 import { writeFileAtomicSync } from "../raw/atomic-file.ts";
-import { parsedScoresPath } from "./write-parsed-scores.ts";
+import { parsedScoresPath } from "./cross-experiment.ts";
 
 /** select-top's default input and output under the data root (DD_DATA_ROOT, else ./data). */
 export function selectTopPaths(

@@ -2,6 +2,7 @@ import fs from "node:fs";
 import { displayPath } from "../config/data-root.ts";
 import { taskTablePath } from "../config/paths.ts";
 import { readTaskTable } from "../tasks/task-table-reader.ts";
+import { taskReplicate } from "../tasks/task-tables.ts";
 import { ResultsError } from "./errors.ts";
 import type { EssayContext, EvaluationTask } from "./parsed-scores.ts";
 
@@ -34,6 +35,7 @@ export function readEvaluationTasks(root: string): { file: string; tasks: Evalua
       cohort_id: row.cohort_id,
       evaluation_task_id: row.evaluation_task_id,
       parser: row.parser,
+      replicate: String(taskReplicate(row)),
     };
   });
   return { file: table.path, tasks };

@@ -9,19 +9,25 @@ import {
   selectTop,
 } from "./top-n.ts";
 
-function table(rows: Array<[essay: string, template: string, model: string, score: number]>): ScoreTable {
-  const records: ScoreRecord[] = rows.map(([essayGenId, evaluationTemplate, evaluationModel, score], k) => ({
-    essayGenId,
-    evaluationTemplate,
-    evaluationModel,
-    score,
-    line: k + 2,
-  }));
+function table(
+  rows: Array<[essay: string, template: string, model: string, score: number, cohort?: string]>,
+): ScoreTable {
+  const records: ScoreRecord[] = rows.map(
+    ([essayGenId, evaluationTemplate, evaluationModel, score, cohortId = "cohort-a"], k) => ({
+      essayGenId,
+      evaluationTemplate,
+      evaluationModel,
+      cohortId,
+      score,
+      line: k + 2,
+    }),
+  );
   return {
     file: "scores.csv",
     records,
     templates: [...new Set(records.map((r) => r.evaluationTemplate))].sort(),
     models: [...new Set(records.map((r) => r.evaluationModel))].sort(),
+    cohorts: [...new Set(records.map((r) => r.cohortId))].sort(),
     ignored: 0,
   };
 }
@@ -49,6 +55,33 @@ describe("rankEssays", () => {
     expect(ranking.essays.map((e) => e.rank)).toEqual([1, 2, 3]);
     expect(ranking.templates).toEqual(["clarity", "novelty"]);
     expect(ranking.allTemplates).toBe(true);
+  });
+
+  it("ranks across cohorts by default and within the chosen cohorts with cohorts", () => {
+    const scores = table([
+      ["e1", "novelty", "sonnet", 4, "cohort-a"],
+      ["e1", "novelty", "sonnet", 10, "cohort-b"],
+      ["e2", "novelty", "sonnet", 6, "cohort-a"],
+      ["e3", "novelty", "sonnet", 5, "cohort-b"],
+    ]);
+    expect(ids(rankEssays(scores))).toEqual([
+      ["e1", 7, 2],
+      ["e2", 6, 1],
+      ["e3", 5, 1],
+    ]);
+    const inA = rankEssays(scores, { cohorts: ["cohort-a", "cohort-z"] });
+    expect(ids(inA)).toEqual([
+      ["e2", 6, 1],
+      ["e1", 4, 1],
+    ]);
+    expect(inA.absentCohorts).toEqual(["cohort-z"]);
+    expect(describeCriteria(inA)).toContain("in cohorts cohort-a, cohort-z; ties by essay gen_id");
+  });
+
+  it("refuses cohorts for a file without a cohort_id column", () => {
+    expect(() => rankEssays({ ...SCORES, cohorts: undefined }, { cohorts: ["cohort-a"] })).toThrow(
+      /--cohort needs a cohort_id column/,
+    );
   });
 
   it("averages only the chosen templates and models", () => {

@@ -8,6 +8,8 @@ export interface RankOptions {
   templates?: readonly string[];
   /** Evaluation models whose scores count; default every model in the table. */
   models?: readonly string[];
+  /** Cohorts whose evaluations count (the cohort_id column); default every row. */
+  cohorts?: readonly string[];
 }
 
 export interface RankedEssay {
@@ -27,9 +29,12 @@ export interface Ranking {
   models: string[];
   allTemplates: boolean;
   allModels: boolean;
-  /** Chosen templates / models no row of the table names (probably a typo). */
+  /** The chosen cohorts; undefined when every row counts. */
+  cohorts?: string[];
+  /** Chosen templates / models / cohorts no row of the table names (probably a typo). */
   absentTemplates: string[];
   absentModels: string[];
+  absentCohorts: string[];
 }
 
 /** Best first: higher mean score, then essay gen_id ascending, so equal means always rank the same way. */
@@ -56,11 +61,24 @@ function uniqueSorted(values: readonly string[]): string[] {
 export function rankEssays(table: ScoreTable, opts: RankOptions = {}): Ranking {
   const templates = opts.templates ? uniqueSorted(opts.templates) : table.templates;
   const models = opts.models ? uniqueSorted(opts.models) : table.models;
+  const cohorts = opts.cohorts ? uniqueSorted(opts.cohorts) : undefined;
+  if (cohorts && table.cohorts === undefined) {
+    throw new ResultsError(
+      "PARSED_SCORES_NO_COHORTS",
+      `${displayPath(table.file)}: --cohort needs a cohort_id column, and the file has none`,
+      {
+        context: { file: displayPath(table.file), option: "--cohort" },
+        hint: "materialize parsed_scores again (its rows carry cohort_id), or leave out --cohort",
+      },
+    );
+  }
   const keepTemplate = new Set(templates);
   const keepModel = new Set(models);
+  const keepCohort = cohorts ? new Set(cohorts) : undefined;
   const byEssay = new Map<string, number[]>();
   for (const r of table.records) {
     if (!keepTemplate.has(r.evaluationTemplate) || !keepModel.has(r.evaluationModel)) continue;
+    if (keepCohort && !keepCohort.has(r.cohortId)) continue;
     const scores = byEssay.get(r.essayGenId);
     if (scores) scores.push(r.score);
     else byEssay.set(r.essayGenId, [r.score]);
@@ -71,8 +89,10 @@ export function rankEssays(table: ScoreTable, opts: RankOptions = {}): Ranking {
     models,
     allTemplates: opts.templates === undefined,
     allModels: opts.models === undefined,
+    cohorts,
     absentTemplates: templates.filter((t) => !table.templates.includes(t)),
     absentModels: models.filter((m) => !table.models.includes(m)),
+    absentCohorts: (cohorts ?? []).filter((c) => !table.cohorts?.includes(c)),
   };
   if (byEssay.size === 0) {
     throw new ResultsError(
@@ -83,7 +103,8 @@ export function rankEssays(table: ScoreTable, opts: RankOptions = {}): Ranking {
         context: { file: displayPath(table.file) },
         hint:
           `templates in the file: ${table.templates.join(", ") || "none"}; models: ${table.models.join(", ") || "none"}; ` +
-          "check --templates/--models, or materialize evaluation_response and parsed_scores",
+          `${table.cohorts ? `cohorts: ${table.cohorts.join(", ") || "none"}; ` : ""}` +
+          "check --templates/--models/--cohort, or materialize evaluation_response and parsed_scores",
       },
     );
   }
@@ -130,15 +151,19 @@ export function parseList(option: string, text: string): string[] {
   return items;
 }
 
-/** e.g. `mean score over evaluation templates a, b (all in the file) and models m1; ties by essay gen_id`. */
+/**
+ * e.g. `mean score over evaluation templates a, b (all in the file) and evaluation models m1
+ * in cohorts c1; ties by essay gen_id`.
+ */
 export function describeCriteria(
-  ranking: Pick<Ranking, "templates" | "models" | "allTemplates" | "allModels">,
+  ranking: Pick<Ranking, "templates" | "models" | "allTemplates" | "allModels" | "cohorts">,
 ): string {
   const list = (items: string[], all: boolean) =>
     `${items.join(", ") || "none"}${all ? " (all in the file)" : ""}`;
+  const cohorts = ranking.cohorts ? ` in cohorts ${ranking.cohorts.join(", ")}` : "";
   return (
     `mean score over evaluation templates ${list(ranking.templates, ranking.allTemplates)} ` +
-    `and evaluation models ${list(ranking.models, ranking.allModels)}; ties by essay gen_id`
+    `and evaluation models ${list(ranking.models, ranking.allModels)}${cohorts}; ties by essay gen_id`
   );
 }
 

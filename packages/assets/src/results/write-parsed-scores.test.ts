@@ -5,9 +5,10 @@ import { asset, defineDefinitions, materialize, openInstance, type RunProgressEv
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { GensStore } from "../gens/store.ts";
 import { parseCsv } from "../raw/csv-text.ts";
+import { parsedScoresPath } from "./cross-experiment.ts";
 import { PARSED_SCORES_COLUMNS } from "./parsed-scores.ts";
 import { parsedScoresAsset } from "./parsed-scores-asset.ts";
-import { parsedScoresPath, writeParsedScores } from "./write-parsed-scores.ts";
+import { cohortParsedScoresPath, writeParsedScores } from "./write-parsed-scores.ts";
 
 const EVALUATION_HEADER =
   "gen_id,cohort_id,evaluation_task_id,parent_gen_id,evaluation_template,evaluation_model,evaluation_model_name,parser";
@@ -139,6 +140,87 @@ describe("writeParsedScores", () => {
     write("2_tasks/evaluation_tasks.csv", `${EVALUATION_HEADER}\n`);
     await expect(writeParsedScores(root)).rejects.toThrow(/evaluation_templates.csv/);
     expect(fs.readFileSync(parsedScoresPath(root), "utf8")).toBe("previous\n");
+    expect(fs.readdirSync(path.join(root, "7_cross_experiment"))).toEqual(["parsed_scores.csv"]);
+  });
+});
+
+describe("parsed_scores across cohorts", () => {
+  const cohortFile = (id: string) => cohortParsedScoresPath(root, id);
+  const ids = (file: string) => readRows(file).map((r) => r.gen_id);
+
+  /** A second cohort: two evaluations (replicates 1 and 2) of essay e1, w1 scored. */
+  async function switchToCohortY(store: GensStore): Promise<void> {
+    write(
+      "2_tasks/evaluation_tasks.csv",
+      [
+        `${EVALUATION_HEADER},replicate`,
+        "w1,cohort-y,e1__novelty__sonnet,e1,novelty,sonnet,anthropic/sonnet,in_last_line,1",
+        "w2,cohort-y,e1__novelty__sonnet,e1,novelty,sonnet,anthropic/sonnet,in_last_line,2",
+        "",
+      ].join("\n"),
+    );
+    await store.writeParsed("evaluation", "w1", "5.0\n");
+  }
+
+  it("writes the cohort's rows to data/cohorts/<id>/parsed_scores.csv too", async () => {
+    await seedCohort();
+    const summary = await writeParsedScores(root);
+    expect(summary.cohortFiles).toEqual([cohortFile("cohort-x")]);
+    expect(fs.readFileSync(cohortFile("cohort-x"), "utf8")).toBe(
+      fs.readFileSync(parsedScoresPath(root), "utf8"),
+    );
+    expect(readRows(cohortFile("cohort-x")).map((r) => r.replicate)).toEqual(["1", "1", "1", "1", "1"]);
+  });
+
+  it("keeps every cohort's rows in the cross-experiment table, refreshing a cohort's rows in place", async () => {
+    const store = await seedCohort();
+    await writeParsedScores(root);
+    const firstRows = readRows(parsedScoresPath(root));
+    await switchToCohortY(store);
+    const second = await writeParsedScores(root);
+    expect(second).toMatchObject({ rows: 2, scored: 1, crossRows: 7, cohortIds: ["cohort-y"] });
+    const cross = readRows(parsedScoresPath(root));
+    expect(cross.slice(0, 5)).toEqual(firstRows);
+    expect(cross.slice(5).map((r) => [r.gen_id, r.cohort_id, r.replicate, r.score])).toEqual([
+      ["w1", "cohort-y", "1", "5.0"],
+      ["w2", "cohort-y", "2", ""],
+    ]);
+    expect(ids(cohortFile("cohort-y"))).toEqual(["w1", "w2"]);
+    expect(ids(cohortFile("cohort-x"))).toEqual(["v1", "v2", "v3", "v4", "v5"]);
+
+    // cohort-x again, after v4 got its score: its row changes where it stands, nothing else moves.
+    await seedCohort();
+    await store.writeParsed("evaluation", "v4", "3.0\n");
+    const third = await writeParsedScores(root);
+    expect(third.crossRows).toBe(7);
+    const again = readRows(parsedScoresPath(root));
+    expect(again.map((r) => r.gen_id)).toEqual(["v1", "v2", "v3", "v4", "v5", "w1", "w2"]);
+    expect(again.map((r) => r.score)).toEqual(["7.0", "9.0", "", "3.0", "", "5.0", ""]);
+    expect(ids(cohortFile("cohort-y"))).toEqual(["w1", "w2"]);
+  });
+
+  it("keeps rows of a cross-experiment table written before the replicate column, by column name", async () => {
+    write(
+      "7_cross_experiment/parsed_scores.csv",
+      "parent_gen_id,gen_id,score,cohort_id,evaluation_template,evaluation_model\nold-essay,old-1,6.0,cohort-old,novelty,sonnet\n",
+    );
+    await seedCohort();
+    await writeParsedScores(root);
+    const [old, ...rest] = readRows(parsedScoresPath(root));
+    expect(old).toMatchObject({ gen_id: "old-1", parent_gen_id: "old-essay", score: "6.0", replicate: "" });
+    expect(rest.map((r) => r.gen_id)).toEqual(["v1", "v2", "v3", "v4", "v5"]);
+  });
+
+  it("refuses a cross-experiment table without gen_id and writes nothing", async () => {
+    write("7_cross_experiment/parsed_scores.csv", "essay,score\ne1,7\n");
+    await seedCohort();
+    await expect(writeParsedScores(root)).rejects.toMatchObject({
+      code: "PARSED_SCORES_INVALID",
+      message: expect.stringContaining("the header has no gen_id column"),
+      hint: expect.stringContaining("move the file aside"),
+    });
+    expect(fs.existsSync(cohortFile("cohort-x"))).toBe(false);
+    expect(fs.readFileSync(parsedScoresPath(root), "utf8")).toBe("essay,score\ne1,7\n");
     expect(fs.readdirSync(path.join(root, "7_cross_experiment"))).toEqual(["parsed_scores.csv"]);
   });
 });

@@ -1,7 +1,11 @@
 import path from "node:path";
+import { cohortDir } from "../config/paths.ts";
 import { GensStore } from "../gens/store.ts";
+import { assertSafeId } from "../ids.ts";
 import { AtomicCsvWriter } from "../raw/atomic-file.ts";
+import { formatCsvLine } from "../raw/csv-text.ts";
 import { readTemplates } from "../raw/templates.ts";
+import { mergeCrossExperiment, parsedScoresPath } from "./cross-experiment.ts";
 import { EssayContextResolver } from "./essay-context.ts";
 import { readEvaluationFiles } from "./evaluation-files.ts";
 import {
@@ -13,14 +17,18 @@ import {
 } from "./parsed-scores.ts";
 import { readEssayTaskContexts, readEvaluationTasks } from "./task-rows.ts";
 
-/** data/7_cross_experiment/parsed_scores.csv under a data root. */
-export function parsedScoresPath(root: string): string {
-  return path.join(root, "7_cross_experiment", "parsed_scores.csv");
+/** data/cohorts/<id>/parsed_scores.csv: the scores of one cohort's evaluations. */
+export function cohortParsedScoresPath(root: string, cohortId: string): string {
+  return path.join(cohortDir(root, assertSafeId(cohortId, "cohort id")), "parsed_scores.csv");
 }
 
 export interface ParsedScoresSummary {
-  /** Absolute path of the CSV written. */
+  /** Absolute path of the cross-experiment CSV written. */
   file: string;
+  /** Absolute paths of the per-cohort CSVs written (one per cohort of the evaluations). */
+  cohortFiles: string[];
+  /** Rows of the cross-experiment CSV: every cohort's evaluations scored so far. */
+  crossRows: number;
   rows: number;
   scored: number;
   errors: number;
@@ -39,7 +47,9 @@ const CHUNK = 64;
 
 /**
  * Scores every evaluation of the current cohort (data/2_tasks/evaluation_tasks.csv) from the gens
- * store and writes parsed_scores.csv atomically, streaming rows chunk by chunk.
+ * store and writes data/cohorts/<id>/parsed_scores.csv, streaming rows chunk by chunk, then
+ * refreshes those rows in data/7_cross_experiment/parsed_scores.csv, where other cohorts' rows
+ * stay. Every file is written atomically, and only once all of them are ready.
  */
 export async function writeParsedScores(
   root: string,
@@ -52,6 +62,8 @@ export async function writeParsedScores(
   const file = parsedScoresPath(root);
   const summary: ParsedScoresSummary = {
     file,
+    cohortFiles: [],
+    crossRows: 0,
     rows: 0,
     scored: 0,
     errors: 0,
@@ -60,8 +72,17 @@ export async function writeParsedScores(
     contextWarnings: resolver.warnings,
     contextWarningCount: 0,
   };
-  const cohorts = new Set<string>();
-  const writer = new AtomicCsvWriter(file, PARSED_SCORES_COLUMNS);
+  const writers = new Map<string, AtomicCsvWriter>();
+  const fresh = new Map<string, string>();
+  const writerFor = (cohortId: string) => {
+    let writer = writers.get(cohortId);
+    if (!writer) {
+      writer = new AtomicCsvWriter(cohortParsedScoresPath(root, cohortId), PARSED_SCORES_COLUMNS);
+      writers.set(cohortId, writer);
+    }
+    return writer;
+  };
+  let cross: AtomicCsvWriter | undefined;
   try {
     for (let start = 0; start < tasks.length; start += CHUNK) {
       opts.signal?.throwIfAborted();
@@ -71,21 +92,29 @@ export async function writeParsedScores(
       const essays = new Map<string, EssayContext>();
       for (const t of chunk) essays.set(t.parent_gen_id, await resolver.resolve(t.parent_gen_id));
       for (const row of buildParsedScores({ evaluations: chunk, gens, templateParsers, essays })) {
-        writer.writeRow(parsedScoreCells(row));
+        const line = formatCsvLine(parsedScoreCells(row));
+        fresh.set(row.gen_id, line);
+        // A row without a cohort (a legacy task table) goes to the cross-experiment table only.
+        if (row.cohort_id !== "") writerFor(row.cohort_id).writeLine(line);
         summary.rows++;
         if (row.score !== "") summary.scored++;
         else summary.errors++;
         const files = gens.get(row.gen_id);
         if (!files?.problem && files?.parsed === undefined && files?.raw === undefined) summary.missing++;
-        if (row.cohort_id !== "") cohorts.add(row.cohort_id);
       }
     }
+    opts.signal?.throwIfAborted();
+    const merged = mergeCrossExperiment(file, fresh);
+    cross = merged.writer;
+    summary.crossRows = merged.rows;
   } catch (err) {
-    writer.abort();
+    for (const writer of writers.values()) writer.abort();
     throw err;
   }
-  writer.commit();
-  summary.cohortIds = [...cohorts].sort();
+  for (const writer of writers.values()) writer.commit();
+  cross.commit();
+  summary.cohortIds = [...writers.keys()].sort();
+  summary.cohortFiles = summary.cohortIds.map((id) => writers.get(id)!.file);
   summary.contextWarningCount = resolver.warningCount;
   return summary;
 }
