@@ -27,6 +27,7 @@ export type {
   AssetDefinition,
   AssetIn,
   AssetSpec,
+  CodeVersionArgs,
   ComputeInstance,
   ConfigSchema,
   Definitions,
@@ -39,9 +40,11 @@ export type {
   Metadata,
   MetadataValue,
   OutputContext,
+  PartitionCodeVersion,
   ResourceFactory,
   ResourceRunContext,
   RetryPolicy,
+  StoredPartitionsContext,
 } from "./definitions/types.ts";
 
 // errors
@@ -58,6 +61,7 @@ export {
   StepNotStartedError,
   StorageError,
 } from "./errors.ts";
+export { AssetInspector } from "./execution/asset-inspector.ts";
 // execution
 export {
   type CheckAssetsOptions,
@@ -68,6 +72,7 @@ export { type RunConfig, RunConfigError } from "./execution/config.ts";
 export { materialize } from "./execution/lazy-materialize.ts";
 export type { MaterializeOptions } from "./execution/materialize.ts";
 export { missingPartitionKeys } from "./execution/missing.ts";
+export { type AssetPartitionStatuses, assetPartitionStatuses } from "./execution/partition-statuses.ts";
 export type { RunInstance } from "./execution/run-instance.ts";
 export type {
   CheckFailure,
@@ -78,6 +83,15 @@ export type {
   RunSummary,
   StepFailure,
 } from "./execution/types.ts";
+export { dataVersionOf } from "./execution/versions/data-version.ts";
+export {
+  describeCause,
+  type StaleCause,
+  Staleness,
+  type StalenessSummary,
+  staleCauseLabel,
+  summarizeStaleness,
+} from "./execution/versions/staleness.ts";
 // selection
 export type { SelectionNode } from "./graph/selection/parser.ts";
 export { parseSelection } from "./graph/selection/parser.ts";
@@ -128,6 +142,7 @@ export type {
   EventType,
   Instance,
   ListRunsOptions,
+  MaterializationVersions,
   Page,
   PartitionStatus,
   RunHolder,

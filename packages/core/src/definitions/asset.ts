@@ -55,7 +55,18 @@ function normalizeIns(key: string, ins: unknown): Record<string, AssetIn> {
         `asset keys use ${IDENTIFIER_RULE}`,
       );
     }
-    out[name] = Object.freeze(upstream === undefined ? {} : { asset: upstream });
+    const versioned = (spec as AssetIn | undefined)?.versioned;
+    if (versioned !== undefined && typeof versioned !== "boolean") {
+      fail(
+        key,
+        `asset "${key}": input "${name}" has a versioned flag that is not true or false`,
+        `write ins: { ${name}: { versioned: false } } or leave versioned out`,
+      );
+    }
+    out[name] = Object.freeze({
+      ...(upstream === undefined ? {} : { asset: upstream }),
+      ...(versioned === undefined ? {} : { versioned }),
+    });
   }
   return Object.freeze(out);
 }
@@ -133,6 +144,16 @@ export function asset<Config = Record<string, unknown>>(spec: AssetSpec<Config>)
       key,
       `asset "${key}": isMaterialized must be a function`,
       "return true when the partition exists outside the instance",
+    );
+  }
+  if (spec.codeVersion !== undefined && (typeof spec.codeVersion !== "string" || spec.codeVersion === "")) {
+    fail(key, `asset "${key}": codeVersion must be a non-empty string`, 'e.g. codeVersion: "2"');
+  }
+  if (spec.partitionCodeVersions !== undefined && typeof spec.partitionCodeVersions !== "function") {
+    fail(
+      key,
+      `asset "${key}": partitionCodeVersions must be a function`,
+      "return a lookup: () => (partitionKey) => version",
     );
   }
   if (spec.configSchema !== undefined && typeof spec.configSchema?.parse !== "function") {

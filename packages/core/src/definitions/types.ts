@@ -63,7 +63,20 @@ export interface AssetContext<Config = Record<string, unknown>> {
 /** Declares an input value: by default the upstream asset has the same key as the input name. */
 export interface AssetIn {
   asset?: string;
+  /**
+   * Whether a change of this input's data version makes a partition stale (default true).
+   * False for an input each partition reads only a slice of that its code version covers
+   * (e.g. a table of all tasks, of which a partition reads its own row).
+   */
+  versioned?: boolean;
 }
+
+export interface CodeVersionArgs {
+  resources: Record<string, unknown>;
+}
+
+/** The code version of one partition (undefined: only the asset's `codeVersion`). */
+export type PartitionCodeVersion = (partitionKey: string) => string | undefined;
 
 export interface IsMaterializedArgs {
   partitionKey: string | undefined;
@@ -87,7 +100,14 @@ export interface AssetSpec<Config = Record<string, unknown>> {
   /** IO manager key; default "memory". */
   io?: string;
   resources?: string[];
+  /** The version of the asset's code; changing it makes every materialized partition stale. */
   codeVersion?: string;
+  /**
+   * The part of the code version that differs by partition (e.g. the content hash of the
+   * template file a partition renders). Called once per run or staleness query, so it may
+   * read a table once; returns each partition's version.
+   */
+  partitionCodeVersions?: (args: CodeVersionArgs) => PartitionCodeVersion;
   tags?: Record<string, string>;
   kinds?: string[];
   retry?: RetryPolicy;
@@ -142,9 +162,22 @@ export interface OutputContext {
 }
 export type InputContext = OutputContext;
 
+export interface StoredPartitionsContext {
+  assetKey: string;
+  /** Whether the asset is partitioned (an unpartitioned asset's value is listed as ""). */
+  partitioned: boolean;
+}
+
 export interface IOManager {
   handleOutput(ctx: OutputContext, value: unknown): void | Promise<void>;
   loadInput(ctx: InputContext): unknown | Promise<unknown>;
+  /**
+   * Optional: the partition keys of the asset whose stored output exists now ("" for an
+   * unpartitioned asset's value), found in one listing (e.g. one directory scan). With it
+   * the store is the truth both ways: a recorded materialization whose output is gone counts
+   * as missing, and an output present without a record as materialized.
+   */
+  storedPartitions?(ctx: StoredPartitionsContext): ReadonlySet<string>;
 }
 
 export interface DefinitionsSpec {

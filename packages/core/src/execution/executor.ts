@@ -17,6 +17,8 @@ import { Permits } from "./permits.ts";
 import type { Plan } from "./plan.ts";
 import type { RunInstance } from "./run-instance.ts";
 import { StepClaims } from "./step-claims.ts";
+import { CodeVersions } from "./versions/code-versions.ts";
+import { RunVersions } from "./versions/run-versions.ts";
 import { StepRunner } from "./step-runner.ts";
 import type { RunProgressEvent, RunSummary } from "./types.ts";
 
@@ -38,6 +40,8 @@ export interface ExecuteArgs {
   checks?: { enabled: boolean; resourcesFor(check: AssetCheckDefinition): Record<string, unknown> };
   /** The partition mappings the plan was built with (loaded once per run). */
   lookups?: PartitionLookups;
+  /** Record code and data versions with each materialization, for staleness (default true). */
+  recordVersions?: boolean;
   concurrency?: number;
   failFast?: boolean;
   /** Check again, in each step's claim, whether it got materialized since planning (`missing`). */
@@ -165,6 +169,7 @@ export async function executePlan(args: ExecuteArgs): Promise<RunSummary> {
   }, lease.heartbeatMs);
   heartbeat.unref();
   const checks = runChecksOf(args, runId, recorder);
+  const versions = runVersionsOf(args);
   const runner = new StepRunner({
     defs: args.defs,
     plan,
@@ -177,6 +182,7 @@ export async function executePlan(args: ExecuteArgs): Promise<RunSummary> {
     instance: computeInstance(instance),
     recorder,
     checks,
+    versions,
     runLog,
     signal: controller.signal,
     failFast: args.failFast ?? false,
@@ -266,6 +272,18 @@ export async function executePlan(args: ExecuteArgs): Promise<RunSummary> {
     },
     logPath,
   };
+}
+
+/** What the run's materializations record for staleness, unless disabled. */
+function runVersionsOf(args: ExecuteArgs): RunVersions | undefined {
+  if (args.recordVersions === false) return undefined;
+  const codeVersions = new CodeVersions(args.resourcesFor);
+  return new RunVersions(
+    args.defs,
+    args.instance.storage,
+    args.lookups ?? new PartitionLookups(),
+    codeVersions,
+  );
 }
 
 /** The run's checks, unless disabled or none of the definitions' assets has any. */

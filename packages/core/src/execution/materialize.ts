@@ -47,6 +47,8 @@ export interface MaterializeOptions {
    * partitions failing a blocking check (default true).
    */
   checks?: boolean;
+  /** Record code and data versions with each materialization, for `stale` (default true). */
+  recordVersions?: boolean;
   /** Heartbeat interval and lease of the run; default from ASSETS_HEARTBEAT_SECONDS / ASSETS_LEASE_SECONDS (5 s / 30 s). */
   lease?: Partial<LeaseSettings>;
 }
@@ -127,12 +129,14 @@ async function materializeIn(
       assets,
       selector: opts.partitions,
       storage: opts.instance.storage,
+      defs,
       resourcesFor: resources.forAsset,
     });
     return await executePlan({
       defs,
       plan: buildPlan(graph, keys, targets, lookups),
       lookups,
+      recordVersions: opts.recordVersions,
       checks: {
         enabled: opts.checks !== false,
         resourcesFor: (check) => resources.forAsset(checkResourceUser(check)),

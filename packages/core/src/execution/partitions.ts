@@ -1,9 +1,10 @@
 import { validatePartitionKey } from "../definitions/partition-key.ts";
-import type { AssetDefinition } from "../definitions/types.ts";
+import type { AssetDefinition, Definitions } from "../definitions/types.ts";
 import { PartitionError } from "../errors.ts";
 import type { Storage } from "../instance/types.ts";
-import { unmaterialized } from "./missing.ts";
+import { isStateSelector, stateTargets } from "./state-targets.ts";
 import type { PartitionsSelector } from "./types.ts";
+import { Staleness } from "./versions/staleness.ts";
 
 /** Partition keys to run per asset; `[undefined]` is the single step of an unpartitioned asset. */
 export type PartitionTargets = Map<string, ReadonlyArray<string | undefined>>;
@@ -12,6 +13,8 @@ export interface PartitionTargetArgs {
   assets: readonly AssetDefinition<unknown>[];
   selector: PartitionsSelector | undefined;
   storage: Storage;
+  /** The IO managers (stored outputs) and assets (staleness) state selectors look at. */
+  defs: Definitions;
   /** Resources handed to `isMaterialized` hooks (the asset's declared resources). */
   resourcesFor(asset: AssetDefinition<unknown>): Record<string, unknown>;
 }
@@ -40,8 +43,8 @@ function checkSelectorFits(
       },
     );
   }
-  // `missing` also means "never materialized" for unpartitioned assets, so it needs no partitioned asset.
-  if (selector !== undefined && selector !== "missing" && partitioned.length === 0) {
+  // `missing` and `stale` have a meaning for unpartitioned assets too, so need no partitioned asset.
+  if (selector !== undefined && !isStateSelector(selector) && partitioned.length === 0) {
     throw new PartitionError(
       "NOT_PARTITIONED",
       `partitions were given but none of the selected assets is partitioned: ${quote(assets.map((a) => a.key))}`,
@@ -100,31 +103,26 @@ export async function partitionTargets(args: PartitionTargetArgs): Promise<Parti
   checkSelectorFits(assets, selector);
   const explicit = typeof selector === "object" ? checkedKeys(selector?.keys) : undefined;
   const targets: PartitionTargets = new Map();
+  const staleness = new Staleness(args.defs, storage, args.resourcesFor);
   for (const asset of assets) {
     const name = asset.partitions?.name;
     if (name === undefined) {
-      if (selector !== "missing") {
+      if (!isStateSelector(selector)) {
         targets.set(asset.key, UNPARTITIONED);
         continue;
       }
-      const done = (): boolean => storage.getAssetPartitionState(asset.key, "")?.status === "materialized";
-      const keys = await unmaterialized(asset, UNPARTITIONED, done, args.resourcesFor(asset));
+      const keys = await stateTargets(args.defs, storage, asset, selector, args.resourcesFor(asset), staleness);
       targets.set(asset.key, keys.length === 0 ? NOTHING : UNPARTITIONED);
     } else if (explicit !== undefined) {
       checkRegistered(storage, asset, explicit);
       targets.set(asset.key, explicit);
     } else if (selector === "all") {
       targets.set(asset.key, storage.getDynamicPartitions(name));
-    } else {
-      const materialized = storage.materializedPartitionKeys(asset.key);
-      const registered = storage.getDynamicPartitions(name);
-      const keys = await unmaterialized(
-        asset,
-        registered,
-        (k) => materialized.has(k!),
-        args.resourcesFor(asset),
+    } else if (isStateSelector(selector)) {
+      targets.set(
+        asset.key,
+        await stateTargets(args.defs, storage, asset, selector, args.resourcesFor(asset), staleness),
       );
-      targets.set(asset.key, keys);
     }
   }
   return targets;

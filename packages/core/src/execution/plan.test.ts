@@ -32,6 +32,7 @@ async function plan(defs: Definitions, keys: string[], selector?: PartitionsSele
     assets,
     selector,
     storage: instance.storage,
+    defs,
     resourcesFor: () => ({}),
   });
   return buildPlan(graph, keys, targets);

@@ -12,6 +12,7 @@ import type { RunLog } from "./logging.ts";
 import type { Permits } from "./permits.ts";
 import { type Plan, type PlannedStep, stepLabel } from "./plan.ts";
 import { withRetries } from "./retry.ts";
+import type { RunVersions } from "./versions/run-versions.ts";
 import type { ClaimAnswer, StepClaims } from "./step-claims.ts";
 import type { HeldSteps, RunProgressEvent, StepFailure } from "./types.ts";
 
@@ -31,6 +32,8 @@ export interface StepRunnerArgs {
   recorder: EventRecorder;
   /** The run's asset checks; undefined when the run evaluates none. */
   checks: RunChecks | undefined;
+  /** Builds the versions each materialization records; undefined when the run records none. */
+  versions: RunVersions | undefined;
   runLog: RunLog;
   /** Aborted on cancel or fail-fast; handed to every compute. */
   signal: AbortSignal;
@@ -268,6 +271,7 @@ export class StepRunner {
         { assetKey, partitionKey, runId: this.args.runId },
         value,
       );
+      const versions = this.args.versions?.of(asset, partitionKey, value);
       const durationMs = ms(start);
       this.args.recorder.record({
         type: "materialization",
@@ -275,6 +279,7 @@ export class StepRunner {
         partitionKey: partitionKey ?? null,
         durationMs,
         metadata,
+        ...(versions === undefined ? {} : { versions }),
       });
       const blockedBy = await this.args.checks?.afterMaterialization(
         asset,

@@ -6,8 +6,12 @@ export type PartitionsSelector =
   | { keys: string[] }
   /** Every registered key. */
   | "all"
-  /** Registered keys without a successful materialization (or an `isMaterialized` hook saying so). */
-  | "missing";
+  /** Registered keys not materialized (see `assetPartitionStatuses`). */
+  | "missing"
+  /** Materialized keys whose code version or inputs changed since (see `Staleness`). */
+  | "stale"
+  /** Both of the above. */
+  | "missing-or-stale";
 
 /** Progress notifications for front ends (CLI progress bar, UI). */
 export type RunProgressEvent =

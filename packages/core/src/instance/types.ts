@@ -59,6 +59,23 @@ export type EventType =
   | "step_skipped"
   | "run_end";
 
+/**
+ * What a materialization was computed from, recorded with it so that staleness can be told
+ * later: the asset's code version, a content hash of the output, and the data versions of
+ * the upstream partitions it read.
+ */
+export interface MaterializationVersions {
+  /** The asset's code version for this partition when it ran; null when it declares none. */
+  code: string | null;
+  /** Content hash of the output value; null when the value could not be hashed. */
+  data: string | null;
+  /**
+   * Data version of each upstream partition read: upstream asset key -> partition key ("" for
+   * an unpartitioned asset) -> its data version then.
+   */
+  inputs: Record<string, Record<string, string | null>>;
+}
+
 export interface EventRecord {
   /** Assigned by storage (monotonic). */
   id?: number;
@@ -74,6 +91,8 @@ export interface EventRecord {
   error?: { message: string; stack?: string; name?: string; hint?: string } | null;
   /** Why a step was skipped (e.g. "upstream failed: draft_response[abc]"). */
   message?: string | null;
+  /** Materialization events: the versions it was computed from (kept in the partition's state). */
+  versions?: MaterializationVersions | null;
 }
 
 export type PartitionStatus = "materialized" | "failed" | "missing";
@@ -93,6 +112,8 @@ export interface AssetPartitionState {
   error: string | null;
   /** The latest successful materialization, if any (still set when `status` is "failed"). */
   lastMaterialization?: { runId: string; timestamp: string } | null;
+  /** Versions of the latest successful materialization; null when it recorded none. */
+  versions?: MaterializationVersions | null;
 }
 
 export interface ListRunsOptions {
@@ -163,6 +184,12 @@ export interface Storage {
   latestAssetPartitionState?(assetKey: string): AssetPartitionState | undefined;
   /** Keys of partitions whose latest state is `materialized`. */
   materializedPartitionKeys(assetKey: string): Set<string>;
+  /**
+   * The versions of each partition's latest successful materialization (partition key -> versions;
+   * "" for an unpartitioned asset), in one read: what staleness compares at 100,000 partitions.
+   * Partitions whose materialization recorded no versions are left out.
+   */
+  listPartitionVersions(assetKey: string): Map<string, MaterializationVersions>;
   /** Forget materialization records (never touches user files). Returns rows removed. */
   wipeAssetPartitionStates(assetKey: string, partitionKey?: string): number;
 

@@ -1,7 +1,13 @@
+import { type Dirent, existsSync, readdirSync } from "node:fs";
 import { readFile } from "node:fs/promises";
 import path from "node:path";
 import { validatePartitionKey } from "../definitions/partition-key.ts";
-import type { InputContext, IOManager, OutputContext } from "../definitions/types.ts";
+import type {
+  InputContext,
+  IOManager,
+  OutputContext,
+  StoredPartitionsContext,
+} from "../definitions/types.ts";
 import { AssetsError, InputLoadError } from "../errors.ts";
 import { writeFileAtomic } from "./atomic-write.ts";
 
@@ -75,6 +81,26 @@ export function fileIOManager(opts: FileIOManagerOptions, codec: FileCodec): IOM
         );
       }
       await writeFileAtomic(file, text);
+    },
+
+    /** One listing of the asset's directory (a partitioned asset), or one check of its file. */
+    storedPartitions(ctx: StoredPartitionsContext): ReadonlySet<string> {
+      if (!ctx.partitioned) {
+        return new Set(existsSync(valueFilePath(dir, codec.ext, ctx.assetKey, undefined)) ? [""] : []);
+      }
+      const suffix = `.${codec.ext}`;
+      const keys = new Set<string>();
+      let entries: Dirent[];
+      try {
+        entries = readdirSync(path.join(dir, ctx.assetKey), { withFileTypes: true });
+      } catch (err) {
+        if ((err as NodeJS.ErrnoException).code === "ENOENT") return keys;
+        throw err;
+      }
+      for (const entry of entries) {
+        if (entry.isFile() && entry.name.endsWith(suffix)) keys.add(entry.name.slice(0, -suffix.length));
+      }
+      return keys;
     },
 
     async loadInput(ctx: InputContext): Promise<unknown> {

@@ -1,6 +1,6 @@
 import type Database from "better-sqlite3";
 import { StorageError } from "../../../errors.ts";
-import type { AssetPartitionState, EventRecord, Page } from "../../types.ts";
+import type { AssetPartitionState, EventRecord, MaterializationVersions, Page } from "../../types.ts";
 import { pageBounds } from "../paging.ts";
 
 interface StateRow {
@@ -14,7 +14,12 @@ interface StateRow {
   error: string | null;
   last_success_run_id: string | null;
   last_success_at: string | null;
+  code_version: string | null;
+  data_version: string | null;
+  input_versions: string | null;
 }
+
+type VersionsRow = Pick<StateRow, "partition_key" | "code_version" | "data_version" | "input_versions">;
 
 /** Unpartitioned assets are stored under the empty partition key. */
 export const UNPARTITIONED = "";
@@ -24,6 +29,8 @@ export const SQL_LATEST_STATE =
   "SELECT * FROM asset_partition_state WHERE asset_key = ? ORDER BY event_id DESC LIMIT 1";
 export const SQL_MATERIALIZED_KEYS =
   "SELECT partition_key FROM asset_partition_state WHERE asset_key = ? AND status = 'materialized'";
+const SQL_VERSIONS = `SELECT partition_key, code_version, data_version, input_versions FROM asset_partition_state
+  WHERE asset_key = ? AND last_success_run_id IS NOT NULL AND input_versions IS NOT NULL`;
 const SQL_LIST_STATES =
   "SELECT * FROM asset_partition_state WHERE asset_key = ? ORDER BY partition_key LIMIT ? OFFSET ?";
 const SQL_LIST_STATES_BY_STATUS =
@@ -42,22 +49,24 @@ export class PartitionStateQueries {
   private readonly listByStatus: Database.Statement<[string, string, number, number], StateRow>;
   private readonly counts: Database.Statement<[string], { status: string; n: number }>;
   private readonly materializedKeys: Database.Statement<[string], string>;
+  private readonly versionsOf: Database.Statement<[string], VersionsRow>;
   private readonly wipeOne: Database.Statement<[string, string]>;
   private readonly wipeAll: Database.Statement<[string]>;
 
   constructor(db: Database.Database) {
     const insert = `INSERT INTO asset_partition_state (asset_key, partition_key, status, run_id, event_id, timestamp,
-        duration_ms, metadata, error, last_success_run_id, last_success_at)`;
+        duration_ms, metadata, error, last_success_run_id, last_success_at, code_version, data_version, input_versions)`;
     this.upsertMaterialized = db.prepare(
-      `${insert} VALUES (?, ?, 'materialized', ?, ?, ?, ?, ?, NULL, ?, ?)
+      `${insert} VALUES (?, ?, 'materialized', ?, ?, ?, ?, ?, NULL, ?, ?, ?, ?, ?)
        ON CONFLICT (asset_key, partition_key) DO UPDATE SET status = 'materialized', run_id = excluded.run_id,
          event_id = excluded.event_id, timestamp = excluded.timestamp, duration_ms = excluded.duration_ms,
          metadata = excluded.metadata, error = NULL, last_success_run_id = excluded.run_id,
-         last_success_at = excluded.timestamp`,
+         last_success_at = excluded.timestamp, code_version = excluded.code_version,
+         data_version = excluded.data_version, input_versions = excluded.input_versions`,
     );
     // A failure keeps the metadata and time of the last success: that value may still be on disk.
     this.upsertFailed = db.prepare(
-      `${insert} VALUES (?, ?, 'failed', ?, ?, ?, ?, NULL, ?, NULL, NULL)
+      `${insert} VALUES (?, ?, 'failed', ?, ?, ?, ?, NULL, ?, NULL, NULL, NULL, NULL, NULL)
        ON CONFLICT (asset_key, partition_key) DO UPDATE SET status = 'failed', run_id = excluded.run_id,
          event_id = excluded.event_id, timestamp = excluded.timestamp, duration_ms = excluded.duration_ms,
          error = excluded.error`,
@@ -70,6 +79,7 @@ export class PartitionStateQueries {
       "SELECT status, count(*) AS n FROM asset_partition_state WHERE asset_key = ? GROUP BY status",
     );
     this.materializedKeys = db.prepare(SQL_MATERIALIZED_KEYS).pluck() as Database.Statement<[string], string>;
+    this.versionsOf = db.prepare(SQL_VERSIONS);
     this.wipeOne = db.prepare("DELETE FROM asset_partition_state WHERE asset_key = ? AND partition_key = ?");
     this.wipeAll = db.prepare("DELETE FROM asset_partition_state WHERE asset_key = ?");
   }
@@ -89,6 +99,9 @@ export class PartitionStateQueries {
         metadataJson,
         event.runId,
         event.timestamp,
+        event.versions?.code ?? null,
+        event.versions?.data ?? null,
+        event.versions == null ? null : JSON.stringify(event.versions.inputs),
       );
     } else {
       const error = event.error?.message ?? event.message ?? "step failed";
@@ -139,6 +152,13 @@ export class PartitionStateQueries {
     return new Set(this.materializedKeys.all(assetKey));
   }
 
+  /** Versions of each partition's latest success, for those that recorded any. */
+  versions(assetKey: string): Map<string, MaterializationVersions> {
+    const out = new Map<string, MaterializationVersions>();
+    for (const row of this.versionsOf.all(assetKey)) out.set(row.partition_key, toVersions(row)!);
+    return out;
+  }
+
   wipe(assetKey: string, partitionKey?: string): number {
     if (partitionKey === undefined) return this.wipeAll.run(assetKey).changes;
     return this.wipeOne.run(assetKey, partitionKey).changes;
@@ -159,5 +179,11 @@ function toState(row: StateRow): AssetPartitionState {
       row.last_success_run_id === null || row.last_success_at === null
         ? null
         : { runId: row.last_success_run_id, timestamp: row.last_success_at },
+    versions: toVersions(row),
   };
+}
+
+function toVersions(row: VersionsRow): MaterializationVersions | null {
+  if (row.input_versions === null) return null;
+  return { code: row.code_version, data: row.data_version, inputs: JSON.parse(row.input_versions) };
 }

@@ -131,3 +131,14 @@ CREATE TABLE asset_check_results (
 ) WITHOUT ROWID;
 CREATE INDEX asset_check_results_failed ON asset_check_results (asset_key, partition_key) WHERE passed = 0;
 `;
+
+/**
+ * Version 6: code and data versions. The latest successful materialization of each partition
+ * keeps the code version it ran with, the content hash of its output and the data versions of
+ * the inputs it read (JSON: asset -> partition -> version), so staleness is one read per asset.
+ */
+export const SCHEMA_V6 = `
+ALTER TABLE asset_partition_state ADD COLUMN code_version TEXT;
+ALTER TABLE asset_partition_state ADD COLUMN data_version TEXT;
+ALTER TABLE asset_partition_state ADD COLUMN input_versions TEXT;
+`;

@@ -7,6 +7,7 @@ import type {
   EventRecord,
   EventType,
   ListRunsOptions,
+  MaterializationVersions,
   Page,
   RunRecord,
   StepRef,
@@ -110,6 +111,10 @@ export class SqliteStorage implements Storage {
 
   materializedPartitionKeys(assetKey: string): Set<string> {
     return this.guard("read materialized partitions", () => this.states.materializedPartitionKeys(assetKey));
+  }
+
+  listPartitionVersions(assetKey: string): Map<string, MaterializationVersions> {
+    return this.guard("read partition versions", () => this.states.versions(assetKey));
   }
 
   wipeAssetPartitionStates(assetKey: string, partitionKey?: string): number {

@@ -1,0 +1,183 @@
+import fs from "node:fs";
+import path from "node:path";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import {
+  AssetInspector,
+  asset,
+  type Definitions,
+  defineDefinitions,
+  dynamicPartitions,
+  type Instance,
+  jsonIOManager,
+  materialize,
+  missingPartitionKeys,
+  summarizeStaleness,
+} from "../../index.ts";
+import { tempInstance } from "../test-support.ts";
+
+const letters = dynamicPartitions("letters");
+
+let env: ReturnType<typeof tempInstance>;
+let instance: Instance;
+let outDir: string;
+/** What `source` returns per partition, and the per-partition code versions of `derived`. */
+let sourceText: Record<string, string>;
+let templateOf: Record<string, string>;
+
+beforeEach(() => {
+  env = tempInstance("core-stale-");
+  instance = env.instance;
+  outDir = path.join(env.home, "out");
+  instance.addDynamicPartitions(letters, ["a", "b", "c"]);
+  sourceText = { a: "A", b: "B", c: "C" };
+  templateOf = { a: "t1", b: "t2", c: "t1" };
+});
+afterEach(() => env.cleanup());
+
+/** table (unpartitioned) -> source[k] -> derived[k] -> final[k], all stored as JSON files. */
+function definitions(opts: { derivedVersion?: string; tableVersioned?: boolean } = {}): Definitions {
+  return defineDefinitions({
+    ioManagers: { json: jsonIOManager({ dir: outDir }) },
+    assets: [
+      asset({ key: "table", io: "json", compute: () => ({ rows: Object.keys(sourceText).length }) }),
+      asset({
+        key: "source",
+        io: "json",
+        partitions: letters,
+        ins: { table: { versioned: opts.tableVersioned ?? true } },
+        compute: (ctx) => sourceText[ctx.partitionKey!],
+      }),
+      asset({
+        key: "derived",
+        io: "json",
+        partitions: letters,
+        ins: { source: {} },
+        codeVersion: opts.derivedVersion ?? "1",
+        partitionCodeVersions: () => (key) => templateOf[key],
+        compute: (_ctx, inputs) => `${inputs.source as string}!`,
+      }),
+      asset({
+        key: "final",
+        io: "json",
+        partitions: letters,
+        ins: { derived: {} },
+        compute: (_ctx, inputs) => (inputs.derived as string).toLowerCase(),
+      }),
+    ],
+  });
+}
+
+async function staleKeys(defs: Definitions, key: string): Promise<Record<string, string[]>> {
+  const inspector = new AssetInspector(defs, instance.storage);
+  try {
+    const stale = await inspector.staleOf(key);
+    return Object.fromEntries([...stale].map(([k, causes]) => [k, causes.map((c) => c.kind)]));
+  } finally {
+    await inspector.dispose();
+  }
+}
+
+async function runAll(defs: Definitions, partitions: "all" | "stale" | "missing" | "missing-or-stale") {
+  return materialize(defs, { instance, selection: "*", partitions });
+}
+
+describe("staleness", () => {
+  it("nothing is stale right after materializing, and a second --stale run does nothing", async () => {
+    const defs = definitions();
+    await runAll(defs, "all");
+    for (const key of ["table", "source", "derived", "final"]) expect(await staleKeys(defs, key)).toEqual({});
+    const again = await runAll(defs, "stale");
+    expect(again.totalSteps).toBe(0);
+  });
+
+  it("a partition code version change makes exactly those partitions and their downstream stale", async () => {
+    await runAll(definitions(), "all");
+    templateOf.a = "t1-edited";
+    templateOf.c = "t1-edited";
+    const defs = definitions();
+    expect(await staleKeys(defs, "derived")).toEqual({ a: ["code"], c: ["code"] });
+    expect(await staleKeys(defs, "final")).toEqual({ a: ["upstream"], c: ["upstream"] });
+    expect(await staleKeys(defs, "source")).toEqual({});
+    const run = await runAll(defs, "stale");
+    expect(run.totalSteps).toBe(4);
+    expect(run.succeeded).toBe(4);
+    expect(await staleKeys(defs, "final")).toEqual({});
+    expect((await runAll(defs, "stale")).totalSteps).toBe(0);
+  });
+
+  it("an asset code version change makes all its partitions stale, with the versions in the cause", async () => {
+    await runAll(definitions(), "all");
+    const defs = definitions({ derivedVersion: "2" });
+    const inspector = new AssetInspector(defs, instance.storage);
+    const summary = summarizeStaleness(await inspector.staleOf("derived"), 1);
+    await inspector.dispose();
+    expect(summary).toEqual({
+      stale: 3,
+      byCause: [{ cause: "code version changed", count: 3 }],
+      sample: [{ partitionKey: "a", causes: ["code version 1+t1 -> 2+t1"] }],
+    });
+  });
+
+  it("new upstream data makes the readers of that partition stale; equal data does not", async () => {
+    const defs = definitions();
+    await runAll(defs, "all");
+    sourceText.b = "B2";
+    await materialize(defs, { instance, selection: "source", partitions: { keys: ["a", "b"] } });
+    expect(await staleKeys(defs, "derived")).toEqual({ b: ["input"] });
+    expect(await staleKeys(defs, "final")).toEqual({ b: ["upstream"] });
+    const run = await materialize(defs, { instance, selection: "derived,final", partitions: "stale" });
+    expect(run.totalSteps).toBe(2);
+    expect(JSON.parse(fs.readFileSync(path.join(outDir, "final", "b.json"), "utf8"))).toBe("b2!");
+  });
+
+  it("a changed unversioned input leaves its readers current; a versioned one makes them stale", async () => {
+    const unversioned = definitions({ tableVersioned: false });
+    await runAll(unversioned, "all");
+    sourceText.d = "D";
+    await materialize(unversioned, { instance, selection: "table" });
+    expect(await staleKeys(unversioned, "source")).toEqual({});
+    const versioned = definitions();
+    await runAll(versioned, "all");
+    sourceText.e = "E";
+    await materialize(versioned, { instance, selection: "table" });
+    expect(await staleKeys(versioned, "source")).toEqual({ a: ["input"], b: ["input"], c: ["input"] });
+  });
+});
+
+describe("the store is the truth, both ways", () => {
+  it("a deleted output counts as missing, is planned again once, and its record is replaced", async () => {
+    const defs = definitions();
+    await runAll(defs, "all");
+    fs.rmSync(path.join(outDir, "derived", "b.json"));
+    expect(await missingPartitionKeys(defs, instance, "derived")).toEqual(["b"]);
+    const inspector = new AssetInspector(defs, instance.storage);
+    const statuses = await inspector.statusesOf("derived");
+    await inspector.dispose();
+    expect(statuses.counts()).toEqual({ registered: 3, materialized: 2, failed: 0, missing: 1 });
+    expect(statuses.gone).toEqual(["b"]);
+    const run = await materialize(defs, { instance, selection: "derived", partitions: "missing" });
+    expect(run.totalSteps).toBe(1);
+    expect(run.succeeded).toBe(1);
+    expect(fs.existsSync(path.join(outDir, "derived", "b.json"))).toBe(true);
+    expect((await materialize(defs, { instance, selection: "derived", partitions: "missing" })).totalSteps).toBe(0);
+  });
+
+  it("an output present without a record counts as materialized", async () => {
+    const defs = definitions();
+    fs.mkdirSync(path.join(outDir, "source"), { recursive: true });
+    fs.writeFileSync(path.join(outDir, "source", "c.json"), '"C"');
+    expect(await missingPartitionKeys(defs, instance, "source")).toEqual(["a", "b"]);
+  });
+
+  it("--missing --stale runs both the missing and the stale partitions", async () => {
+    await runAll(definitions(), "all");
+    fs.rmSync(path.join(outDir, "derived", "a.json"));
+    templateOf.b = "t9";
+    const run = await materialize(definitions(), {
+      instance,
+      selection: "derived",
+      partitions: "missing-or-stale",
+    });
+    expect(run.totalSteps).toBe(2);
+  });
+});
