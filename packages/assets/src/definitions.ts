@@ -13,6 +13,7 @@ import { cohortIdIOManager } from "./cohorts/cohort-id-io.ts";
 import { dataRootIOManager, derivedIOManager } from "./config/io-managers.ts";
 import { generationAssets, generationIOManagers, generationResources } from "./generation/assets.ts";
 import { parsedScoresAsset } from "./results/parsed-scores-asset.ts";
+import { scorePivotAsset } from "./results/score-pivot-asset.ts";
 import {
   contentCombinationsAsset,
   derivedComboValues,
@@ -51,7 +52,7 @@ const cohortAndTaskIOManagers = {
 };
 
 export default defineDefinitions({
-  assets: [...cohortAndTaskAssets, ...generationAssets, parsedScoresAsset],
+  assets: [...cohortAndTaskAssets, ...generationAssets, parsedScoresAsset, scorePivotAsset],
   resources: { ...generationResources },
   ioManagers: { ...cohortAndTaskIOManagers, ...generationIOManagers },
 });
