@@ -47,6 +47,7 @@ export class ClaimQueries {
     for (const step of steps) byKey.set(keyOf(step.assetKey, step.partitionKey ?? ""), step);
     return this.conn.transaction("claim steps", () => {
       const claimed = new Set<string>();
+      // Final once set: only steps whose holder was dead or gone come back in `pending`.
       const held = new Map<string, RunHolder>();
       // One lock order for every process (sorted keys): overlapping batches queue, not deadlock.
       let pending = [...byKey.keys()].sort();
@@ -54,7 +55,6 @@ export class ClaimQueries {
         for (const key of this.insertClaims(runId, owner, pending)) claimed.add(key);
         const rest = pending.filter((k) => !claimed.has(k));
         pending = [];
-        held.clear();
         for (const row of this.holders(rest)) {
           const key = keyOf(row.asset_key, row.partition_key);
           if (row.run_id === runId) {

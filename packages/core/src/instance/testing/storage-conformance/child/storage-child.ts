@@ -1,0 +1,92 @@
+/**
+ * A child process of the storage race tests (run with tsx):
+ *   storage-child.ts <opener module> <location> <task JSON>
+ * It opens the storage (except for the "open" task, whose opening is the race), prints "ready",
+ * waits for "go" on stdin, does its task, prints the result as one JSON line, and exits when
+ * stdin closes: its run stays live (its process exists) until every child has reported.
+ */
+import { createInterface } from "node:readline";
+import { pathToFileURL } from "node:url";
+import { currentHost } from "../../../process-liveness.ts";
+import type { Storage } from "../../../types.ts";
+import type { ChildOpener } from "../harness.ts";
+import { type ChildTask, type ClaimResult, raceKey } from "./tasks.ts";
+
+const [openerPath, location, taskJson] = process.argv.slice(2);
+const task = JSON.parse(taskJson) as ChildTask;
+const { openStorage } = (await import(pathToFileURL(openerPath).href)) as ChildOpener;
+const stdin = createInterface({ input: process.stdin })[Symbol.asyncIterator]();
+
+function send(message: object): void {
+  process.stdout.write(`${JSON.stringify(message)}\n`);
+}
+
+async function waitFor(word: string): Promise<void> {
+  const line = await stdin.next();
+  if (line.done || line.value !== word)
+    throw new Error(`expected "${word}" on stdin, got ${JSON.stringify(line.value)}`);
+}
+
+function claim(storage: Storage, t: Extract<ChildTask, { kind: "claim" }>): ClaimResult {
+  const result: ClaimResult = { claimed: [], held: [] };
+  const keys = Array.from({ length: t.to - t.from }, (_, i) => raceKey(t.from + i));
+  if (t.reverse) keys.reverse();
+  for (let start = 0; start < keys.length; start += t.batch) {
+    const batch = keys
+      .slice(start, start + t.batch)
+      .map((partitionKey) => ({ assetKey: t.assetKey, partitionKey }));
+    const outcome = storage.claimSteps(t.runId, batch);
+    result.claimed.push(...outcome.claimed.map((s) => s.partitionKey));
+    result.held.push(
+      ...outcome.held.map((h) => ({ partitionKey: h.step.partitionKey, holderRunId: h.holder.runId })),
+    );
+  }
+  return result;
+}
+
+let storage: Storage | undefined;
+if (task.kind !== "open") storage = openStorage(location);
+if (task.kind === "claim") {
+  storage!.createRun({
+    runId: task.runId,
+    status: "started",
+    selection: task.assetKey,
+    partitionsSummary: `${task.to - task.from} keys`,
+    stepCount: task.to - task.from,
+    pid: process.pid,
+    host: currentHost(),
+    tags: {},
+  });
+}
+send({ ready: true });
+await waitFor("go");
+switch (task.kind) {
+  case "add-partitions": {
+    const keys = Array.from({ length: task.count }, (_, i) => raceKey(i));
+    if (task.reverse) keys.reverse();
+    send({ added: storage!.addDynamicPartitions(task.name, keys) });
+    break;
+  }
+  case "claim":
+    send(claim(storage!, task));
+    break;
+  case "open": {
+    storage = openStorage(location);
+    storage.createRun({
+      runId: task.runId,
+      status: "succeeded",
+      selection: "*",
+      partitionsSummary: "all",
+      stepCount: 0,
+      pid: process.pid,
+      host: currentHost(),
+      tags: {},
+    });
+    storage.addDynamicPartitions("openers", [task.runId]);
+    send({ opened: true });
+    break;
+  }
+}
+// Stay alive (and so keep this run's claims live) until the parent has every child's result.
+while (!(await stdin.next()).done) {}
+storage?.close();

@@ -1,0 +1,40 @@
+/** What a child process of the race tests does once every child is ready and told to go. */
+export type ChildTask =
+  | {
+      kind: "add-partitions";
+      name: string;
+      /** Adds `key_0` ... `key_<count-1>` in one call, in reverse order when `reverse`. */
+      count: number;
+      reverse: boolean;
+    }
+  | {
+      kind: "claim";
+      runId: string;
+      assetKey: string;
+      /** Claims partitions `from` ... `to - 1` in batches of `batch`, from the top when `reverse`. */
+      from: number;
+      to: number;
+      batch: number;
+      reverse: boolean;
+    }
+  | {
+      kind: "open";
+      /** After opening (the race itself), creates this run and adds it as a partition key of "openers". */
+      runId: string;
+    };
+
+export interface AddPartitionsResult {
+  added: number;
+}
+
+export interface ClaimResult {
+  claimed: string[];
+  held: { partitionKey: string; holderRunId: string }[];
+}
+
+export interface OpenResult {
+  opened: true;
+}
+
+/** Partition key `i` of the race tests. */
+export const raceKey = (i: number): string => `key_${i}`;

@@ -1,0 +1,290 @@
+import { describe, expect, it } from "vitest";
+import type { AssetPartitionState, EventRecord } from "../../types.ts";
+import { createTestRun, failure, materialization } from "../storage-fixtures.ts";
+import type { TestInstance } from "./harness.ts";
+import { thrown } from "./thrown.ts";
+
+/** Partition keys whose byte-wise (UTF-8) order differs from JavaScript's and from locale order. */
+const UNICODE_KEYS = ["b", "B", "a_b", "Z", "é", "e", "ä", "😀", "ｚ", "中", "a b", "10", "9", "~x"];
+
+const byteOrder = (a: string, b: string) => Buffer.compare(Buffer.from(a, "utf8"), Buffer.from(b, "utf8"));
+
+const partitionKeys = (states: AssetPartitionState[]) => states.map((s) => s.partitionKey);
+
+/**
+ * A state without `versions`, which only some implementations record so far: the exact
+ * comparisons below cover every other field.
+ */
+function common(state: AssetPartitionState | undefined): Omit<AssetPartitionState, "versions"> | undefined {
+  if (state === undefined) return undefined;
+  const { versions: _versions, ...rest } = state;
+  return rest;
+}
+
+export function partitionStateCases(instance: () => TestInstance): void {
+  describe("latest state per (asset, partition)", () => {
+    it("records a materialization as the partition's state", () => {
+      const { storage } = instance();
+      const runId = createTestRun(storage).runId;
+      const event = materialization(runId, "squares", "4", { value: 16, note: "ok" });
+      storage.appendEvents([event]);
+      expect(common(storage.getAssetPartitionState("squares", "4"))).toEqual({
+        assetKey: "squares",
+        partitionKey: "4",
+        status: "materialized",
+        runId,
+        timestamp: event.timestamp,
+        durationMs: 12,
+        metadata: { value: 16, note: "ok" },
+        error: null,
+        lastMaterialization: { runId, timestamp: event.timestamp },
+      });
+      expect(storage.getAssetPartitionState("squares", "5")).toBeUndefined();
+      expect(storage.getAssetPartitionState("cubes", "4")).toBeUndefined();
+    });
+
+    it("ignores events that are not outcomes", () => {
+      const { storage } = instance();
+      const runId = createTestRun(storage).runId;
+      const at = new Date().toISOString();
+      storage.appendEvents([
+        { runId, type: "step_start", assetKey: "squares", partitionKey: "1", timestamp: at },
+        { runId, type: "step_skipped", assetKey: "squares", partitionKey: "2", timestamp: at, message: "no" },
+      ]);
+      expect(storage.countAssetPartitionStates("squares")).toEqual({ materialized: 0, failed: 0 });
+      expect(storage.listAssetPartitionStates("squares")).toEqual([]);
+    });
+
+    it("stores unpartitioned assets under the empty partition key", () => {
+      const { storage } = instance();
+      const runId = createTestRun(storage).runId;
+      storage.appendEvents([materialization(runId, "config", null, { n: 1 })]);
+      const state = storage.getAssetPartitionState("config");
+      expect(state).toMatchObject({ assetKey: "config", partitionKey: "", status: "materialized" });
+      expect(storage.getAssetPartitionState("config", "")).toEqual(state);
+      expect(storage.materializedPartitionKeys("config")).toEqual(new Set([""]));
+      storage.appendEvents([failure(runId, "config", "", "broken")]);
+      expect(storage.getAssetPartitionState("config")).toMatchObject({ partitionKey: "", status: "failed" });
+      expect(storage.countAssetPartitionStates("config")).toEqual({ materialized: 0, failed: 1 });
+    });
+
+    it("lets the latest outcome win while keeping the last success's metadata and time", () => {
+      const { storage } = instance();
+      const first = createTestRun(storage).runId;
+      const success = materialization(first, "squares", "4", { value: 16 });
+      storage.appendEvents([success]);
+      const later = createTestRun(storage).runId;
+      const failed = failure(later, "squares", "4", "rate limited");
+      storage.appendEvents([failed]);
+      expect(common(storage.getAssetPartitionState("squares", "4"))).toEqual({
+        assetKey: "squares",
+        partitionKey: "4",
+        status: "failed",
+        runId: later,
+        timestamp: failed.timestamp,
+        durationMs: 3,
+        metadata: { value: 16 },
+        error: "rate limited",
+        lastMaterialization: { runId: first, timestamp: success.timestamp },
+      });
+      expect(storage.materializedPartitionKeys("squares")).toEqual(new Set());
+
+      const again = materialization(later, "squares", "4", { value: 17 });
+      storage.appendEvents([again]);
+      expect(common(storage.getAssetPartitionState("squares", "4"))).toEqual({
+        assetKey: "squares",
+        partitionKey: "4",
+        status: "materialized",
+        runId: later,
+        timestamp: again.timestamp,
+        durationMs: 12,
+        metadata: { value: 17 },
+        error: null,
+        lastMaterialization: { runId: later, timestamp: again.timestamp },
+      });
+    });
+
+    it("records a failure with no earlier success without metadata or last success", () => {
+      const { storage } = instance();
+      const runId = createTestRun(storage).runId;
+      storage.appendEvents([failure(runId, "squares", "9", "boom")]);
+      expect(storage.getAssetPartitionState("squares", "9")).toMatchObject({
+        status: "failed",
+        error: "boom",
+        metadata: null,
+        lastMaterialization: null,
+      });
+    });
+
+    it("takes a failure's message from its error, else from its message, else a default", () => {
+      const { storage } = instance();
+      const runId = createTestRun(storage).runId;
+      const at = new Date().toISOString();
+      const bare = (partitionKey: string, extra: Partial<EventRecord>): EventRecord => ({
+        runId,
+        type: "step_failure",
+        assetKey: "squares",
+        partitionKey,
+        timestamp: at,
+        ...extra,
+      });
+      storage.appendEvents([
+        bare("1", { error: { message: "from error" }, message: "from message" }),
+        bare("2", { message: "from message" }),
+        bare("3", {}),
+      ]);
+      expect(storage.getAssetPartitionState("squares", "1")!.error).toBe("from error");
+      expect(storage.getAssetPartitionState("squares", "2")!.error).toBe("from message");
+      expect(storage.getAssetPartitionState("squares", "3")!.error).toBe("step failed");
+    });
+
+    it("applies two outcomes of one partition in one batch in order", () => {
+      const { storage } = instance();
+      const runId = createTestRun(storage).runId;
+      const success = materialization(runId, "squares", "1", { try: 1 });
+      storage.appendEvents([
+        success,
+        failure(runId, "squares", "1", "second try failed"),
+        failure(runId, "squares", "2", "first try failed"),
+        materialization(runId, "squares", "2", { try: 2 }),
+      ]);
+      expect(storage.getAssetPartitionState("squares", "1")).toMatchObject({
+        status: "failed",
+        error: "second try failed",
+        metadata: { try: 1 },
+        lastMaterialization: { runId, timestamp: success.timestamp },
+      });
+      expect(storage.getAssetPartitionState("squares", "2")).toMatchObject({
+        status: "materialized",
+        error: null,
+        metadata: { try: 2 },
+      });
+      expect(storage.latestAssetPartitionState!("squares")!.partitionKey).toBe("2");
+    });
+
+    it("counts, lists by partition key (paged, by status) and returns materialized keys", () => {
+      const { storage } = instance();
+      const runId = createTestRun(storage).runId;
+      storage.appendEvents([
+        ...["c", "a", "b", "d"].map((k) => materialization(runId, "squares", k)),
+        failure(runId, "squares", "e", "x"),
+        failure(runId, "squares", "0", "y"),
+        materialization(runId, "cubes", "a"),
+      ]);
+      expect(storage.countAssetPartitionStates("squares")).toEqual({ materialized: 4, failed: 2 });
+      expect(storage.countAssetPartitionStates("cubes")).toEqual({ materialized: 1, failed: 0 });
+      expect(storage.countAssetPartitionStates("unknown")).toEqual({ materialized: 0, failed: 0 });
+      expect(partitionKeys(storage.listAssetPartitionStates("squares"))).toEqual([
+        "0",
+        "a",
+        "b",
+        "c",
+        "d",
+        "e",
+      ]);
+      expect(partitionKeys(storage.listAssetPartitionStates("squares", { offset: 1, limit: 2 }))).toEqual([
+        "a",
+        "b",
+      ]);
+      expect(partitionKeys(storage.listAssetPartitionStates("squares", { offset: 5 }))).toEqual(["e"]);
+      expect(storage.listAssetPartitionStates("squares", { offset: 6 })).toEqual([]);
+      expect(storage.listAssetPartitionStates("squares", { limit: 0 })).toEqual([]);
+      expect(partitionKeys(storage.listAssetPartitionStates("squares", { status: "failed" }))).toEqual([
+        "0",
+        "e",
+      ]);
+      expect(
+        partitionKeys(
+          storage.listAssetPartitionStates("squares", { status: "materialized", offset: 1, limit: 2 }),
+        ),
+      ).toEqual(["b", "c"]);
+      expect(storage.listAssetPartitionStates("unknown")).toEqual([]);
+      expect(storage.listAssetPartitionStates("squares")[1]).toEqual(
+        storage.getAssetPartitionState("squares", "a"),
+      );
+      expect(storage.materializedPartitionKeys("squares")).toEqual(new Set(["a", "b", "c", "d"]));
+      expect(storage.materializedPartitionKeys("unknown")).toEqual(new Set());
+    });
+
+    it("orders partition keys byte-wise (UTF-8), non-ASCII keys included", () => {
+      const { storage } = instance();
+      const runId = createTestRun(storage).runId;
+      storage.appendEvents(UNICODE_KEYS.map((k) => materialization(runId, "squares", k)));
+      const expected = [...UNICODE_KEYS].sort(byteOrder);
+      // the point of the case: neither JavaScript's nor a locale's order is the byte order
+      expect(expected).not.toEqual([...UNICODE_KEYS].sort());
+      expect(expected).not.toEqual([...UNICODE_KEYS].sort((a, b) => a.localeCompare(b)));
+      expect(partitionKeys(storage.listAssetPartitionStates("squares"))).toEqual(expected);
+      expect(partitionKeys(storage.listAssetPartitionStates("squares", { offset: 4, limit: 5 }))).toEqual(
+        expected.slice(4, 9),
+      );
+      expect(storage.materializedPartitionKeys("squares")).toEqual(new Set(UNICODE_KEYS));
+      expect(storage.getAssetPartitionState("squares", "😀")!.partitionKey).toBe("😀");
+    });
+
+    it("rejects a bad page or an unknown status", () => {
+      const { storage } = instance();
+      expect(thrown(() => storage.listAssetPartitionStates("squares", { offset: -1 })).code).toBe(
+        "invalid_page",
+      );
+      expect(thrown(() => storage.listAssetPartitionStates("squares", { limit: -1 })).code).toBe(
+        "invalid_page",
+      );
+      expect(
+        thrown(() => storage.listAssetPartitionStates("squares", { status: "missing" as never })).code,
+      ).toBe("invalid_status");
+    });
+
+    it("returns the most recently recorded state among an asset's partitions", () => {
+      const { storage } = instance();
+      const runId = createTestRun(storage).runId;
+      expect(storage.latestAssetPartitionState!("squares")).toBeUndefined();
+      storage.appendEvents([materialization(runId, "squares", "b"), materialization(runId, "squares", "a")]);
+      expect(storage.latestAssetPartitionState!("squares")).toEqual(
+        storage.getAssetPartitionState("squares", "a"),
+      );
+      storage.appendEvents([failure(runId, "squares", "b", "boom"), materialization(runId, "cubes", "z")]);
+      expect(storage.latestAssetPartitionState!("squares")).toMatchObject({
+        partitionKey: "b",
+        status: "failed",
+      });
+      expect(storage.latestAssetPartitionState!("cubes")).toMatchObject({ partitionKey: "z" });
+    });
+
+    it("wipes one partition or a whole asset, leaving other assets and the event log alone", () => {
+      const { storage } = instance();
+      const runId = createTestRun(storage).runId;
+      storage.appendEvents([
+        ...["1", "2", "3"].map((k) => materialization(runId, "squares", k)),
+        failure(runId, "squares", "4", "x"),
+        materialization(runId, "cubes", "1"),
+      ]);
+      expect(storage.wipeAssetPartitionStates("squares", "2")).toBe(1);
+      expect(storage.wipeAssetPartitionStates("squares", "2")).toBe(0);
+      expect(storage.getAssetPartitionState("squares", "2")).toBeUndefined();
+      expect(storage.materializedPartitionKeys("squares")).toEqual(new Set(["1", "3"]));
+      expect(storage.wipeAssetPartitionStates("squares")).toBe(3);
+      expect(storage.countAssetPartitionStates("squares")).toEqual({ materialized: 0, failed: 0 });
+      expect(storage.latestAssetPartitionState!("squares")).toBeUndefined();
+      expect(storage.wipeAssetPartitionStates("unknown")).toBe(0);
+      expect(storage.countAssetPartitionStates("cubes")).toEqual({ materialized: 1, failed: 0 });
+      expect(storage.getEvents(runId)).toHaveLength(5);
+    });
+
+    it("records 10,000 materializations appended in batches of 500", () => {
+      const { storage } = instance();
+      const runId = createTestRun(storage).runId;
+      const keys = Array.from({ length: 10_000 }, (_, i) => `p${i}`);
+      for (let i = 0; i < keys.length; i += 500) {
+        storage.appendEvents(
+          keys.slice(i, i + 500).map((k) => materialization(runId, "squares", k, { i: k })),
+        );
+      }
+      expect(storage.countAssetPartitionStates("squares")).toEqual({ materialized: 10_000, failed: 0 });
+      expect(storage.materializedPartitionKeys("squares")).toEqual(new Set(keys));
+      expect(storage.getAssetPartitionState("squares", "p9999")!.metadata).toEqual({ i: "p9999" });
+      expect(storage.latestAssetPartitionState!("squares")!.partitionKey).toBe("p9999");
+      expect(storage.getEvents(runId, { afterId: 0, limit: 1 })[0].partitionKey).toBe("p0");
+    });
+  });
+}
