@@ -130,6 +130,8 @@ async function materializeIn(
       selector: opts.partitions,
       storage: opts.instance.storage,
       defs,
+      graph,
+      lookups,
       resourcesFor: resources.forAsset,
     });
     return await executePlan({

@@ -1,7 +1,10 @@
 import { validatePartitionKey } from "../definitions/partition-key.ts";
 import type { AssetDefinition, Definitions } from "../definitions/types.ts";
 import { PartitionError } from "../errors.ts";
+import type { AssetGraph } from "../graph/asset-graph.ts";
 import type { Storage } from "../instance/types.ts";
+import { derivedPartitionKeys } from "./derived-targets.ts";
+import type { PartitionLookups } from "./partition-lookups.ts";
 import { isStateSelector, stateTargets } from "./state-targets.ts";
 import type { PartitionsSelector } from "./types.ts";
 import { Staleness } from "./versions/staleness.ts";
@@ -15,6 +18,9 @@ export interface PartitionTargetArgs {
   storage: Storage;
   /** The IO managers (stored outputs) and assets (staleness) state selectors look at. */
   defs: Definitions;
+  /** With both, explicit keys map upstream through partition mappings (see derivedPartitionKeys). */
+  graph?: AssetGraph;
+  lookups?: PartitionLookups;
   /** Resources handed to `isMaterialized` hooks (the asset's declared resources). */
   resourcesFor(asset: AssetDefinition<unknown>): Record<string, unknown>;
 }
@@ -102,6 +108,10 @@ export async function partitionTargets(args: PartitionTargetArgs): Promise<Parti
   const { assets, selector, storage } = args;
   checkSelectorFits(assets, selector);
   const explicit = typeof selector === "object" ? checkedKeys(selector?.keys) : undefined;
+  const derived =
+    explicit !== undefined && args.graph !== undefined && args.lookups !== undefined
+      ? derivedPartitionKeys(args.graph, assets, explicit, args.lookups)
+      : undefined;
   const targets: PartitionTargets = new Map();
   const staleness = new Staleness(args.defs, storage, args.resourcesFor);
   for (const asset of assets) {
@@ -114,8 +124,9 @@ export async function partitionTargets(args: PartitionTargetArgs): Promise<Parti
       const keys = await stateTargets(args.defs, storage, asset, selector, args.resourcesFor(asset), staleness);
       targets.set(asset.key, keys.length === 0 ? NOTHING : UNPARTITIONED);
     } else if (explicit !== undefined) {
-      checkRegistered(storage, asset, explicit);
-      targets.set(asset.key, explicit);
+      const keys = derived?.get(asset.key) ?? explicit;
+      checkRegistered(storage, asset, keys);
+      targets.set(asset.key, keys);
     } else if (selector === "all") {
       targets.set(asset.key, storage.getDynamicPartitions(name));
     } else if (isStateSelector(selector)) {
