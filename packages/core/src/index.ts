@@ -70,6 +70,12 @@ export {
 } from "./execution/checks/check-assets.ts";
 export { type RunConfig, RunConfigError } from "./execution/config.ts";
 export { materialize } from "./execution/lazy-materialize.ts";
+export {
+  type LineageAsset,
+  type LineageNode,
+  type PartitionLineage,
+  partitionLineage,
+} from "./execution/lineage.ts";
 export type { MaterializeOptions } from "./execution/materialize.ts";
 export { missingPartitionKeys } from "./execution/missing.ts";
 export { type AssetPartitionStatuses, assetPartitionStatuses } from "./execution/partition-statuses.ts";

@@ -16,6 +16,11 @@ export type Metadata = Record<string, MetadataValue>;
 export interface DynamicPartitionsDefinition {
   readonly kind: "dynamic";
   readonly name: string;
+  /**
+   * Facts about a partition kept outside the instance (e.g. which template and model a
+   * generation uses), shown by `assets lineage`. Called once per query; returns the lookup.
+   */
+  readonly describe?: () => (partitionKey: string) => Metadata | undefined;
 }
 
 export interface RetryPolicy {

@@ -5,6 +5,7 @@ import {
   dynamicPartitions,
   type Instance,
   materialize,
+  partitionLineage,
   partitionMapping,
 } from "../index.ts";
 import { tempInstance } from "./test-support.ts";
@@ -102,5 +103,44 @@ describe("partition mappings", () => {
     await expect(
       materialize(pipeline([]), { instance, selection: "+essay", partitions: { keys: ["orphan"] } }),
     ).rejects.toMatchObject({ code: "PARTITION_MAPPING_UNKNOWN", context: { partition: "orphan" } });
+  });
+});
+
+describe("partitionLineage", () => {
+  it("lists the chain of a key: its ancestors, itself, its descendants, with statuses", async () => {
+    const describeDraft = (key: string) => ({ template: `t-${key}` });
+    const described = dynamicPartitions("drafts", { describe: () => describeDraft });
+    const defs = defineDefinitions({
+      assets: [
+        asset({ key: "draft", partitions: described, compute: (ctx) => ctx.partitionKey }),
+        asset({
+          key: "essay",
+          partitions: essays,
+          deps: ["draft"],
+          partitionMappings: { draft: partitionMapping(() => (essay) => [PARENT[essay]]) },
+          compute: (ctx) => ctx.partitionKey,
+        }),
+      ],
+    });
+    await materialize(defs, { instance, selection: "draft", partitions: { keys: ["d1"] } });
+    const fromDraft = await partitionLineage(defs, instance.storage, "d1");
+    expect(fromDraft.nodes.map((n) => [n.role, n.partitions, n.partitionKey])).toEqual([
+      ["self", "drafts", "d1"],
+      ["descendant", "essays", "e1"],
+      ["descendant", "essays", "e2"],
+    ]);
+    expect(fromDraft.nodes[0]).toMatchObject({
+      description: { template: "t-d1" },
+      assets: [{ assetKey: "draft", status: "materialized" }],
+    });
+    const fromEssay = await partitionLineage(defs, instance.storage, "e3");
+    expect(fromEssay.nodes.map((n) => [n.role, n.partitionKey, n.assets[0].status])).toEqual([
+      ["ancestor", "d2", "missing"],
+      ["self", "e3", "missing"],
+    ]);
+    expect(fromEssay.nodes[1].parents).toEqual([{ partitions: "drafts", partitionKey: "d2" }]);
+    await expect(partitionLineage(defs, instance.storage, "nope")).rejects.toMatchObject({
+      code: "UNKNOWN_PARTITION",
+    });
   });
 });
