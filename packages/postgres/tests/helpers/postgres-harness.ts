@@ -18,6 +18,11 @@ export function postgresHarness(baseUrl: string): StorageHarness {
       drops.push(schema.drop);
       return schema.url;
     },
+    printedLocation: (url) => {
+      const masked = new URL(url);
+      masked.password = "***";
+      return masked.href;
+    },
     open: openStorage,
     childOpener: path.join(import.meta.dirname, "open-postgres-storage.ts"),
     schemaVersion: async (url) => {

@@ -14,6 +14,8 @@ export interface StorageHarness {
    * as a string a child process can be given. `dispose` removes it.
    */
   freshLocation(label: string): string;
+  /** What `Storage.location` must say for `location`: fit to print (no password). */
+  printedLocation(location: string): string;
   /** Opens the storage at `location`, creating and migrating it on first open. */
   open(location: string): Storage;
   /**
@@ -35,6 +37,8 @@ export interface ChildOpener {
 export interface TestInstance {
   /** The test's own location. */
   readonly location: string;
+  /** What the storage must report as its `location`. */
+  readonly printedLocation: string;
   /** The storage opened on it before the test. */
   readonly storage: Storage;
   /** Another connection to the same location (another process would have its own); closed after the test. */
@@ -58,7 +62,12 @@ export function useTestInstance(harness: StorageHarness, label: string): () => T
       opened.push(storage);
       return storage;
     };
-    current = { location, storage: open(), openAnother: open };
+    current = {
+      location,
+      printedLocation: harness.printedLocation(location),
+      storage: open(),
+      openAnother: open,
+    };
   });
   afterEach(() => {
     for (const storage of opened) storage.close();

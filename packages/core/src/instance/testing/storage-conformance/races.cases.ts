@@ -1,6 +1,15 @@
 import { describe, expect, it } from "vitest";
+import type { RunRecord } from "../../types.ts";
+import { exitedPid } from "../processes.ts";
+import { createTestRun } from "../storage-fixtures.ts";
 import { race } from "./child/race.ts";
-import { type AddPartitionsResult, type ClaimResult, type OpenResult, raceKey } from "./child/tasks.ts";
+import {
+  type AddPartitionsResult,
+  type ChildTask,
+  type ClaimResult,
+  type OpenResult,
+  raceKey,
+} from "./child/tasks.ts";
 import type { StorageHarness } from "./harness.ts";
 
 /** Races hide: each scenario runs this many times, on a fresh location each time. */
@@ -37,31 +46,42 @@ export function raceCases(harness: StorageHarness): void {
       },
     );
 
-    it.each(trials)(
-      "two processes claiming overlapping steps claim each step exactly once (trial %i)",
-      async (trial) => {
-        const location = harness.freshLocation(`claim_race_${trial}`);
-        harness.open(location).close();
+    const claimRaces = trials.flatMap((trial) => [
+      { trial, holder: "nobody" },
+      { trial, holder: "a crashed run" },
+    ]);
+    it.each(claimRaces)(
+      "two processes claiming overlapping steps held by $holder claim each step exactly once (trial $trial)",
+      async ({ trial, holder }) => {
+        const location = harness.freshLocation(`claim_race_${trial}_${holder.length}`);
+        const setup = harness.open(location);
+        let crashed: RunRecord | undefined;
+        try {
+          if (holder !== "nobody") {
+            // Both racers must take the steps over from it at once.
+            crashed = createTestRun(setup, { pid: exitedPid() });
+            const steps = Array.from({ length: 300 }, (_, i) => ({
+              assetKey: "squares",
+              partitionKey: raceKey(i),
+            }));
+            expect(setup.claimSteps(crashed.runId, steps).claimed).toHaveLength(300);
+          }
+        } finally {
+          setup.close();
+        }
         // 0-199 and 100-299, in batches of 20 from opposite ends: 100 steps are fought over.
+        const racer = (runId: string, from: number, reverse: boolean): ChildTask => ({
+          kind: "claim",
+          runId,
+          assetKey: "squares",
+          from,
+          to: from + 200,
+          batch: 20,
+          reverse,
+        });
         const [a, b] = await race<ClaimResult>(harness, location, [
-          {
-            kind: "claim",
-            runId: "racer-a",
-            assetKey: "squares",
-            from: 0,
-            to: 200,
-            batch: 20,
-            reverse: false,
-          },
-          {
-            kind: "claim",
-            runId: "racer-b",
-            assetKey: "squares",
-            from: 100,
-            to: 300,
-            batch: 20,
-            reverse: true,
-          },
+          racer("racer-a", 0, false),
+          racer("racer-b", 100, true),
         ]);
         const claimedA = new Set(a.claimed);
         const claimedB = new Set(b.claimed);
@@ -77,6 +97,14 @@ export function raceCases(harness: StorageHarness): void {
         expect(b.held.every((h) => h.holderRunId === "racer-a" && claimedA.has(h.partitionKey))).toBe(true);
         expect(a.claimed.length + a.held.length).toBe(200);
         expect(b.claimed.length + b.held.length).toBe(200);
+        if (crashed) {
+          const storage = harness.open(location);
+          try {
+            expect(storage.getRun(crashed.runId)!.status).toBe("interrupted");
+          } finally {
+            storage.close();
+          }
+        }
       },
     );
 

@@ -12,6 +12,11 @@ const REMOTE = "worker-7.example";
 
 export function runCases(instance: () => TestInstance): void {
   describe("runs", () => {
+    it("says where the instance lives, fit to print", () => {
+      const { storage, printedLocation } = instance();
+      expect(storage.location).toBe(printedLocation);
+    });
+
     it("creates a run and reads it back with every field", () => {
       const { storage } = instance();
       const created = storage.createRun({

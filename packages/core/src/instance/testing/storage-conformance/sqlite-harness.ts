@@ -17,6 +17,7 @@ export function sqliteHarness(): StorageHarness {
       if (fs.existsSync(home)) throw new Error(`location ${home} was handed out before`);
       return home;
     },
+    printedLocation: (home) => path.join(home, INSTANCE_DB_FILE),
     open: openStorage,
     childOpener: path.join(import.meta.dirname, "open-sqlite-storage.ts"),
     schemaVersion: async (home) => {
