@@ -1,12 +1,14 @@
 // Cohort page: membership and progress per stage, essays ranked by mean score,
-// and score charts by evaluation template and by generation model.
+// score charts by evaluation template and by generation model, and a models x templates
+// comparison grid with the spread over replicates.
 import { api, query } from "../lib/api.js";
 import { assetLink, fmtNumber, fmtTime, genLink, gridTable, h, kvTable, segmentBar } from "../lib/dom.js";
 import { scoreChart } from "../lib/score-chart.js";
 
 export async function renderCohort(root, [cohortId], q) {
   const top = q.get("top") ?? 50;
-  const data = await api(`/api/cohorts/${encodeURIComponent(cohortId)}${query({ top })}`);
+  const grid = q.get("grid") ?? "essay";
+  const data = await api(`/api/cohorts/${encodeURIComponent(cohortId)}${query({ top, grid })}`);
   const { cohort, progress, results } = data;
   root.append(
     h("h1", null, "Cohort ", h("span", { class: "mono" }, cohort.id)),
@@ -38,6 +40,12 @@ export async function renderCohort(root, [cohortId], q) {
             results.invalidScores.map((x) => [genLink("evaluation", x.genId), " "]),
           )
         : null,
+    ),
+    h(
+      "section",
+      { id: "comparison" },
+      h("h2", null, "Models x templates"),
+      comparisonSection(cohortId, results.comparison),
     ),
     h(
       "section",
@@ -94,6 +102,64 @@ function progressTable(progress) {
       ),
     ),
   );
+}
+
+const GRID_AXES = [
+  ["essay", "generation models x essay templates"],
+  ["draft", "generation models x draft templates"],
+  ["evaluation", "evaluation models x evaluation templates"],
+];
+
+// Mean score per cell; with replicates, the lowest and highest mean of a single replicate run
+// below it: cells whose ranges overlap may differ by noise alone.
+function comparisonSection(cohortId, grid) {
+  const switcher = h(
+    "p",
+    { class: "small" },
+    GRID_AXES.map(([axis, label], k) => [
+      k > 0 ? " · " : "",
+      axis === grid.templateAxis
+        ? h("strong", null, label)
+        : h("a", { href: `#/cohorts/${encodeURIComponent(cohortId)}?grid=${axis}` }, label),
+    ]),
+  );
+  if (grid.cells.length === 0) return [switcher, h("p", { class: "muted" }, "No parsed evaluation yet.")];
+  const cellOf = new Map(grid.cells.map((c) => [`${c.model}\u0000${c.template}`, c]));
+  const note =
+    grid.maxRuns > 1
+      ? `Mean score (n evaluations); below it, the range of the means of single replicate runs (${grid.maxRuns} runs at most).`
+      : "Mean score (n evaluations). The cohort has one replicate run, so there is no spread to show (see replication_config.csv).";
+  return [
+    switcher,
+    h("p", { class: "muted small" }, note),
+    gridTable(
+      [`${grid.modelAxis} model`, ...grid.templates],
+      grid.models,
+      (model) =>
+        h(
+          "tr",
+          { "data-model": model },
+          h("th", null, model),
+          grid.templates.map((template) => {
+            const c = cellOf.get(`${model}\u0000${template}`);
+            if (!c) return h("td", { class: "muted" }, "–");
+            return h(
+              "td",
+              { class: "score", "data-template": template },
+              `${c.mean.toFixed(2)} (${fmtNumber(c.n)})`,
+              c.runs > 1
+                ? h(
+                    "div",
+                    { class: "small muted" },
+                    `${c.runMin.toFixed(2)}–${c.runMax.toFixed(2)} over ${c.runs} runs`,
+                  )
+                : null,
+            );
+          }),
+        ),
+      { id: "comparison-grid" },
+    ),
+  ];
 }
 
 function rankingTable(ranked) {

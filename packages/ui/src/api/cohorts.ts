@@ -4,13 +4,14 @@ import { open } from "node:fs/promises";
 import path from "node:path";
 import { pipeline } from "node:stream/promises";
 import { cohortInfo, cohortMembers, listCohorts } from "../cohorts/catalog.ts";
+import { GRID_TEMPLATE_AXES } from "../cohorts/comparison.ts";
 import { checkGenFile, checkGenId, checkStage, containedRealPath, GEN_FILES } from "../cohorts/ids.ts";
 import { stageProgress } from "../cohorts/progress.ts";
 import { cohortResults } from "../cohorts/results.ts";
 import { genDir, scanGens } from "../cohorts/scan.ts";
 import type { UiContext } from "../context.ts";
 import { notFound } from "../errors.ts";
-import { intParam } from "../http/query.ts";
+import { enumParam, intParam } from "../http/query.ts";
 import { type Router, STREAMED } from "../http/router.ts";
 
 export function registerCohortRoutes(router: Router, ctx: UiContext): void {
@@ -23,7 +24,12 @@ export function registerCohortRoutes(router: Router, ctx: UiContext): void {
     return {
       cohort: info,
       progress: stageProgress(rows, scan, ctx.storage, ctx.definitions),
-      results: cohortResults(rows, scan, intParam(query, "top", { default: 50, min: 1, max: 10_000 })),
+      results: cohortResults(
+        rows,
+        scan,
+        intParam(query, "top", { default: 50, min: 1, max: 10_000 }),
+        enumParam(query, "grid", GRID_TEMPLATE_AXES) ?? "essay",
+      ),
     };
   });
 

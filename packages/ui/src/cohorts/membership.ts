@@ -18,6 +18,8 @@ export interface MemberRow {
   generationModel: string;
   evaluationTemplate: string;
   evaluationModel: string;
+  /** The row's replicate (membership.csv's replicate column; 1 without one). */
+  replicate: number;
 }
 
 interface CacheEntry {
@@ -82,9 +84,23 @@ function parseRows(file: string, text: string): MemberRow[] {
         generationModel: record.generation_model ?? "",
         evaluationTemplate: record.evaluation_template ?? "",
         evaluationModel: record.evaluation_model ?? "",
+        replicate: replicateOf(file, line, record.replicate),
       } satisfies MemberRow;
     },
   }) as MemberRow[];
+}
+
+function replicateOf(file: string, line: number, cell: string | undefined): number {
+  if (cell === undefined || cell === "") return 1;
+  if (/^[1-9][0-9]*$/.test(cell)) return Number(cell);
+  throw new UiDataError(
+    "membership_replicate",
+    `membership row has replicate "${cell}", not a whole number >= 1`,
+    {
+      context: { file, row: line, column: "replicate" },
+      hint: "rebuild it by materializing cohort_membership",
+    },
+  );
 }
 
 /** The plan tolerates duplicate rows: dedupe by (stage, gen_id). */

@@ -3,6 +3,7 @@
  * (ties broken by essay gen_id, as the top-N script does), and the score
  * distributions by evaluation template and by generation model for the chart.
  */
+import { type ComparisonGrid, comparisonGrid, type GridTemplateAxis } from "./comparison.ts";
 import type { MemberRow } from "./membership.ts";
 import type { GensScan } from "./scan.ts";
 
@@ -44,9 +45,16 @@ export interface CohortResults {
   ranked: RankedEssay[];
   byEvaluationTemplate: ScoreGroup[];
   byGenerationModel: ScoreGroup[];
+  /** Models x templates, with the spread over replicate runs. */
+  comparison: ComparisonGrid;
 }
 
-export function cohortResults(rows: MemberRow[], scan: GensScan, top: number): CohortResults {
+export function cohortResults(
+  rows: MemberRow[],
+  scan: GensScan,
+  top: number,
+  gridAxis: GridTemplateAxis = "essay",
+): CohortResults {
   const essays = new Map(rows.filter((r) => r.stage === "essay").map((r) => [r.genId, r]));
   const perEssay = new Map<string, EssayScore[]>();
   const byTemplate = new Map<string, number[]>();
@@ -93,6 +101,7 @@ export function cohortResults(rows: MemberRow[], scan: GensScan, top: number): C
     ranked: ranked.slice(0, top),
     byEvaluationTemplate: groups(byTemplate),
     byGenerationModel: groups(byModel),
+    comparison: comparisonGrid(rows, scan, gridAxis),
   };
 }
 
