@@ -6,6 +6,7 @@
 import { readFileSync } from "node:fs";
 import { Command, CommanderError } from "commander";
 import { cliState, examples } from "./action.ts";
+import { registerCost } from "./commands/cost.ts";
 import { registerDev } from "./commands/dev.ts";
 import { registerGraph } from "./commands/graph.ts";
 import { registerList } from "./commands/list.ts";
@@ -67,6 +68,7 @@ export function buildProgram(): Command {
   registerShow(program);
   registerPartitions(program);
   registerRuns(program);
+  registerCost(program);
   registerLogs(program);
   registerGraph(program);
   registerWipe(program);

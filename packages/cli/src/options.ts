@@ -13,6 +13,16 @@ export function parsePositiveInt(value: string): number {
   return n;
 }
 
+/** US dollars > 0, as a plain decimal (2, 0.5, 12.75). */
+export function parseUsd(value: string): number {
+  const trimmed = value.trim();
+  const n = Number(trimmed);
+  if (!/^[0-9]+(\.[0-9]+)?$/.test(trimmed) || !(n > 0)) {
+    throw new InvalidArgumentError("expected an amount of US dollars > 0, such as 2.50.");
+  }
+  return n;
+}
+
 export function parseNonNegativeInt(value: string): number {
   const n = Number(value);
   if (!/^\d+$/.test(value.trim()) || !Number.isSafeInteger(n)) {

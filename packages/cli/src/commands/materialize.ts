@@ -1,7 +1,7 @@
 /** `assets materialize --select SEL [partition flags]`: flags and help; the work is in run/materialize.ts. */
 import type { Command } from "commander";
 import { examples, lazyAction } from "../action.ts";
-import { parsePositiveInt } from "../options.ts";
+import { parsePositiveInt, parseUsd } from "../options.ts";
 import { SELECTION_SYNTAX } from "./selection-help.ts";
 
 export function registerMaterialize(program: Command): void {
@@ -21,6 +21,11 @@ export function registerMaterialize(program: Command): void {
     .option("--config <file>", "run config YAML: assets: { <asset_key>: { ...config } }")
     .option("--fail-fast", "cancel the rest of the run at the first failed step")
     .option(
+      "--budget-usd <usd>",
+      "stop starting LLM calls before the run's cost could pass this many US dollars (DD_LLM_BUDGET_USD)",
+      parseUsd,
+    )
+    .option(
       "--wait-for-held",
       "wait for steps another live run is materializing instead of leaving them to it",
     )
@@ -39,6 +44,10 @@ export function registerMaterialize(program: Command): void {
           [
             "npx assets materialize --select 'draft_response*' --missing --concurrency 4",
             "an asset and everything downstream of it, only partitions not yet materialized",
+          ],
+          [
+            "npx assets materialize --select group:evaluation --missing --budget-usd 5",
+            "evaluations until $5 are spent; run it again later with --missing to do the rest",
           ],
           [
             "npx assets materialize --select cohort_id --config run.yaml",

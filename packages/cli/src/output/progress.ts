@@ -44,6 +44,18 @@ interface Counts {
   /** Materialized by another run since this one was planned. */
   elsewhere: number;
   startedAt: number;
+  /** Live status of the run's resources by source, e.g. an LLM model's adaptive cap. */
+  statuses: Map<string, string>;
+}
+
+/** Records a resource's status (undefined clears it). */
+function setStatus(c: Counts, event: Extract<RunProgressEvent, { type: "status" }>): void {
+  if (event.text === undefined) c.statuses.delete(event.source);
+  else c.statuses.set(event.source, event.text);
+}
+
+function statusText(c: Counts): string {
+  return c.statuses.size === 0 ? "" : ` | ${[...c.statuses.values()].join(" | ")}`;
 }
 
 /**
@@ -75,7 +87,8 @@ export function summaryLine(c: Counts): string {
   const held = c.held > 0 ? `, ${c.held} left to other runs` : "";
   return (
     `progress: ${finished(c)}/${c.total} steps, ${c.succeeded} succeeded, ${c.failed} failed${canceled}${skipped}${elsewhere}${held}, ` +
-    (c.stoppedBy ?? `${rate.toFixed(1)} steps/s, ETA ${eta}`)
+    (c.stoppedBy ?? `${rate.toFixed(1)} steps/s, ETA ${eta}`) +
+    statusText(c)
   );
 }
 
@@ -123,6 +136,7 @@ function newCounts(): Counts {
     held: 0,
     elsewhere: 0,
     startedAt: Date.now(),
+    statuses: new Map(),
   };
 }
 
@@ -144,6 +158,9 @@ function createLineReporter(p: Painter): ProgressReporter {
           }
           return;
         case "step_start":
+          return;
+        case "status":
+          setStatus(counts, event);
           return;
         case "step_success":
           counts.succeeded++;
@@ -203,6 +220,7 @@ interface BarPayload {
   stoppedBy: string | undefined;
   rate: string;
   eta: string;
+  status: string;
 }
 
 async function createBarReporter(p: Painter): Promise<ProgressReporter> {
@@ -223,7 +241,7 @@ async function createBarReporter(p: Painter): Promise<ProgressReporter> {
           : `${payload.rate}/s | ETA ${payload.eta}`;
         return (
           `${bar} ${Math.floor(params.progress * 100)}% | ${payload.done} done, ${failed}${canceled} / ${params.total}` +
-          ` | ${pace}`
+          ` | ${pace}${payload.status}`
         );
       },
       hideCursor: true,
@@ -242,6 +260,7 @@ async function createBarReporter(p: Painter): Promise<ProgressReporter> {
       stoppedBy: counts.stoppedBy,
       rate: rate.toFixed(1),
       eta,
+      status: statusText(counts),
     };
   };
   const refresh = () => bar?.update(finished(counts), payload());
@@ -256,6 +275,9 @@ async function createBarReporter(p: Painter): Promise<ProgressReporter> {
           return;
         case "step_start":
           return;
+        case "status":
+          setStatus(counts, event);
+          break;
         case "step_success":
           counts.succeeded++;
           break;

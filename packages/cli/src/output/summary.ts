@@ -29,6 +29,16 @@ export function renderFailures(failures: StepFailure[], total: number, p: Painte
   return `Failures:\n${lines.join("\n")}\n`;
 }
 
+/** Steps whose compute declined to start (a budget reached...): the run did not do them. */
+function renderNotStarted(summary: RunSummary, p: Painter): string {
+  const n = summary.notStarted ?? 0;
+  if (n === 0) return "";
+  return (
+    `  ${p.yellow(`${plural(n, "step")} not started`)}: ${summary.notStartedReason ?? "declined to start"}\n` +
+    `      ${p.cyan("hint:")} materialize again with --missing to do them (and the steps after them)\n`
+  );
+}
+
 /** Steps other runs did or are doing: not failures, but the user should know. */
 function renderElsewhere(summary: RunSummary, p: Painter): string {
   const lines: string[] = [];
@@ -64,6 +74,7 @@ export function renderRunSummary(summary: RunSummary, p: Painter): string {
     `(of ${plural(summary.totalSteps, "step")})`;
   return [
     `${head}\n${counts}\n`,
+    renderNotStarted(summary, p),
     renderElsewhere(summary, p),
     renderFailures(summary.failures, summary.failed, p),
     `Logs: ${logsCommand(summary.runId)}  ${p.dim(`(${summary.logPath})`)}\n`,

@@ -7,6 +7,7 @@ import { cancelOnSignals } from "../interrupt.ts";
 import { parseKeyList, readKeysFile } from "../keys-input.ts";
 import { paintErr, paintOut } from "../output/colors.ts";
 import { errorJson, printJson } from "../output/json.ts";
+import { renderUsage } from "../output/usage.ts";
 import { createProgressReporter, type ProgressMode } from "../output/progress.ts";
 import { renderRunSummary } from "../output/summary.ts";
 import { readRunConfig, withRunConfigFile } from "../run-config.ts";
@@ -22,6 +23,8 @@ export interface MaterializeOptions {
   concurrency?: number;
   config?: string;
   failFast?: boolean;
+  /** Sets DD_LLM_BUDGET_USD for this run (the flag wins over the environment). */
+  budgetUsd?: number;
   waitForHeld?: boolean;
   json?: boolean;
 }
@@ -94,8 +97,12 @@ function forcedExitError(signal: string, runId: string | undefined): AssetsError
 export async function runMaterialize(opts: MaterializeOptions, cmd: Command): Promise<number> {
   const partitions = partitionsSelector(opts);
   const project = projectFor(globalsOf(cmd));
+  // Read by the LLM resource when the run starts, like every DD_LLM_* setting.
+  if (opts.budgetUsd !== undefined) process.env.DD_LLM_BUDGET_USD = String(opts.budgetUsd);
   const defs = await loadProjectDefinitions(project);
   const runConfig = opts.config === undefined ? undefined : readRunConfig(opts.config);
+  const { UsageTotals, usageOfStep } = await import("@daydream/assets/usage");
+  const usage = new UsageTotals();
 
   let inputFailures = 0;
   const summary = await withInstance(project, async (instance) => {
@@ -127,6 +134,10 @@ export async function runMaterialize(opts: MaterializeOptions, cmd: Command): Pr
         onProgress: (event) => {
           if (event.type === "planned") runId = event.runId;
           else if (event.type === "step_failure" && isUserError(event.error)) inputFailures++;
+          else if (event.type === "step_success") {
+            const entry = usageOfStep(event.assetKey, event.metadata);
+            if (entry !== undefined) usage.add(entry);
+          } else if (event.type === "notice") reporter.note(`${paintErr.yellow("note:")} ${event.message}`);
           reporter.onEvent(event);
         },
       });
@@ -138,9 +149,14 @@ export async function runMaterialize(opts: MaterializeOptions, cmd: Command): Pr
     }
   });
 
-  if (opts.json) printJson(summary);
+  const llmUsage = usage.report();
+  if (opts.json) printJson({ ...summary, llmUsage });
   else if (summary.totalSteps === 0) {
     process.stdout.write(`Nothing to materialize: the selection planned no steps (run ${summary.runId}).\n`);
-  } else process.stdout.write(renderRunSummary(summary, paintOut));
+  } else {
+    process.stdout.write(renderRunSummary(summary, paintOut));
+    const table = renderUsage(llmUsage, paintOut);
+    if (table !== "") process.stdout.write(`LLM usage:\n${table}`);
+  }
   return exitCodeFor(summary, inputFailures);
 }

@@ -1,4 +1,5 @@
 /** `assets runs [--limit N] [--status S]` and `assets runs show RUN_ID`: run history. */
+import { UsageTotals, usageOfStep } from "@daydream/assets/usage";
 import type { EventRecord, Instance, RunRecord, RunStatus, StepFailure } from "@daydream/core";
 import type { Command } from "commander";
 import { globalsOf } from "../action.ts";
@@ -8,6 +9,7 @@ import { firstLine, formatDuration, formatTimestamp } from "../output/format.ts"
 import { printJson } from "../output/json.ts";
 import { logsCommand, renderFailures } from "../output/summary.ts";
 import { renderTable } from "../output/table.ts";
+import { renderUsage } from "../output/usage.ts";
 import { projectFor, withInstance } from "../session.ts";
 
 const EVENT_PAGE = 5000;
@@ -37,6 +39,8 @@ interface StepCounts {
   canceled: number;
   skipped: number;
   failures: StepFailure[];
+  /** LLM tokens and cost of the run's materializations, by stage and model. */
+  usage: UsageTotals;
 }
 
 /**
@@ -44,7 +48,15 @@ interface StepCounts {
  * is recorded as skipped after its start: the steps started and not yet ended tell them apart.
  */
 function stepCounts(instance: Instance, runId: string): StepCounts {
-  const counts: StepCounts = { started: 0, succeeded: 0, failed: 0, canceled: 0, skipped: 0, failures: [] };
+  const counts: StepCounts = {
+    started: 0,
+    succeeded: 0,
+    failed: 0,
+    canceled: 0,
+    skipped: 0,
+    failures: [],
+    usage: new UsageTotals(),
+  };
   const running = new Set<string>();
   const stepOf = (e: EventRecord) => `${e.assetKey}\0${e.partitionKey ?? ""}`;
   let afterId: number | undefined;
@@ -61,8 +73,11 @@ function stepCounts(instance: Instance, runId: string): StepCounts {
         continue;
       }
       const wasRunning = running.delete(stepOf(event));
-      if (event.type === "materialization") counts.succeeded++;
-      else if (event.type === "step_skipped") {
+      if (event.type === "materialization") {
+        counts.succeeded++;
+        const usage = usageOfStep(event.assetKey ?? "", event.metadata);
+        if (usage !== undefined) counts.usage.add(usage);
+      } else if (event.type === "step_skipped") {
         if (wasRunning) counts.canceled++;
         else counts.skipped++;
       } else if (event.type === "step_failure") {
@@ -122,7 +137,8 @@ export async function runRunsShow(runId: string, _opts: unknown, cmd: Command): 
     return { run, counts: stepCounts(instance, runId), logPath: instance.logPathFor(runId) };
   });
   if (opts.json) {
-    printJson({ ...run, durationMs: runDurationMs(run), steps: counts, logPath });
+    const { usage, ...steps } = counts;
+    printJson({ ...run, durationMs: runDurationMs(run), steps, llmUsage: usage.report(), logPath });
     return EXIT_OK;
   }
   const p = paintOut;
@@ -141,6 +157,8 @@ export async function runRunsShow(runId: string, _opts: unknown, cmd: Command): 
   ];
   process.stdout.write(`${lines.join("\n")}\n`);
   process.stdout.write(renderFailures(counts.failures, counts.failed, p));
+  const usage = renderUsage(counts.usage.report(), p);
+  if (usage !== "") process.stdout.write(`LLM usage:\n${usage}`);
   process.stdout.write(`Logs: ${logsCommand(run.runId)}  ${p.dim(`(${logPath})`)}\n`);
   return EXIT_OK;
 }
