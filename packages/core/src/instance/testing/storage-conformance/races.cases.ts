@@ -15,6 +15,8 @@ import type { StorageHarness } from "./harness.ts";
 /** Races hide: each scenario runs this many times, on a fresh location each time. */
 const TRIALS = 3;
 const KEYS = 100_000;
+/** Child processes start slowly on a busy machine; a race is never judged by its speed. */
+const RACE_TIMEOUT_MS = 180_000;
 
 const trials = Array.from({ length: TRIALS }, (_, i) => i + 1);
 
@@ -44,6 +46,7 @@ export function raceCases(harness: StorageHarness): void {
           storage.close();
         }
       },
+      RACE_TIMEOUT_MS,
     );
 
     const claimRaces = trials.flatMap((trial) => [
@@ -106,6 +109,7 @@ export function raceCases(harness: StorageHarness): void {
           }
         }
       },
+      RACE_TIMEOUT_MS,
     );
 
     it.each(trials)(
@@ -133,6 +137,7 @@ export function raceCases(harness: StorageHarness): void {
         }
         expect((await harness.schemaVersion(location)).found).toBe(latest);
       },
+      RACE_TIMEOUT_MS,
     );
   });
 }
