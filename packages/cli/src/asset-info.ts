@@ -4,13 +4,28 @@
  */
 import {
   type AssetDefinition,
+  AssetInspector,
   type AssetPartitionState,
   type Definitions,
   type Instance,
-  missingPartitionKeys,
+  type PartitionStatus,
   SelectionError,
 } from "@daydream/core";
 import { suggestionHint } from "./suggest.ts";
+
+/** A new inspector for one command's questions, disposed when `use` ends. */
+export async function withInspector<T>(
+  defs: Definitions,
+  instance: Instance,
+  use: (inspector: AssetInspector) => Promise<T>,
+): Promise<T> {
+  const inspector = new AssetInspector(defs, instance.storage);
+  try {
+    return await use(inspector);
+  } finally {
+    await inspector.dispose();
+  }
+}
 
 export interface UpstreamEdge {
   asset: string;
@@ -41,9 +56,10 @@ export function requireAsset(defs: Definitions, key: string): AssetDefinition {
 }
 
 /**
- * The registered partitions of an asset, as `materialize --missing` sees them: `failed` and
- * `missing` (never materialized) are what it would run; `materialized` is the rest, whether
- * recorded or reported by the asset's `isMaterialized` hook (e.g. files kept after a wipe).
+ * The registered partitions of an asset, as `materialize --missing` sees them (the same code
+ * path: core's AssetInspector): `failed` and `missing` are what it would run, a recorded
+ * materialization whose output was deleted included; `materialized` is the rest, whether
+ * recorded or only found in the store.
  */
 export interface PartitionCounts {
   definition: string;
@@ -56,45 +72,29 @@ export interface PartitionCounts {
 export interface AssetState {
   /** Latest recorded outcome (of any partition, for a partitioned asset). */
   latest: AssetPartitionState | undefined;
+  /** An unpartitioned asset's status as `--missing` sees it; null for a partitioned asset. */
+  status: PartitionStatus | null;
   partitions: PartitionCounts | null;
 }
 
-async function partitionCounts(
-  defs: Definitions,
-  instance: Instance,
-  def: AssetDefinition,
-  partitions: string,
-): Promise<PartitionCounts> {
-  const storage = instance.storage;
-  const registered = instance.countDynamicPartitions(partitions);
-  const toRun = await missingPartitionKeys(defs, instance, def.key);
-  let failed = 0;
-  if (toRun.length > 0 && storage.countAssetPartitionStates(def.key).failed > 0) {
-    const failedKeys = new Set(
-      storage.listAssetPartitionStates(def.key, { status: "failed" }).map((s) => s.partitionKey),
-    );
-    for (const key of toRun) if (failedKeys.has(key)) failed++;
-  }
-  return {
-    definition: partitions,
-    registered,
-    materialized: registered - toRun.length,
-    failed,
-    missing: toRun.length - failed,
-  };
-}
-
 export async function assetState(
-  defs: Definitions,
+  inspector: AssetInspector,
   instance: Instance,
   def: AssetDefinition,
 ): Promise<AssetState> {
   const storage = instance.storage;
-  if (def.partitions === undefined)
-    return { latest: storage.getAssetPartitionState(def.key), partitions: null };
+  const statuses = await inspector.statusesOf(def.key);
+  if (def.partitions === undefined) {
+    return {
+      latest: storage.getAssetPartitionState(def.key),
+      status: statuses.statusOf(""),
+      partitions: null,
+    };
+  }
   return {
     latest: storage.latestAssetPartitionState?.(def.key),
-    partitions: await partitionCounts(defs, instance, def, def.partitions.name),
+    status: null,
+    partitions: { definition: def.partitions.name, ...statuses.counts() },
   };
 }
 

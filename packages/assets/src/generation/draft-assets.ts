@@ -9,6 +9,7 @@ import { comboFor } from "./combo-lookup.ts";
 import { llmOf } from "./llm-resource.ts";
 import { runLlmStep } from "./llm-step.ts";
 import { modelNameFor } from "./model-names.ts";
+import { promptCodeVersions } from "./prompt-code-versions.ts";
 import { draftPromptVars } from "./prompt-vars.ts";
 import { MIN_DRAFT_LINES, nonEmptyLines } from "./rules.ts";
 import { beginGenStep, genDirOf, promptAssetBase, responseAssetBase } from "./step-support.ts";
@@ -22,7 +23,8 @@ export const draftPromptAsset = asset({
   description:
     "prompt.txt of each draft: its draft template rendered with the combo's concepts (name + description at the combo's level).",
   ...promptAssetBase("draft"),
-  ins: { [TASKS]: {}, content_combinations: {} },
+  partitionCodeVersions: promptCodeVersions("draft", TASKS, "draft_template"),
+  ins: { [TASKS]: { versioned: false }, content_combinations: {} },
   compute: async (ctx: AssetContext, inputs) => {
     const { root, genId, store } = beginGenStep(ctx, "draft");
     const row = getTaskRow(root, TASKS, genId);
@@ -54,7 +56,7 @@ export const draftResponseAsset = asset({
   description:
     "raw.txt, metadata.json and parsed.txt of each draft: the generation model's answer to draft_prompt, parsed with the template's parser.",
   ...responseAssetBase("draft"),
-  ins: { draft_prompt: {}, [TASKS]: {} },
+  ins: { draft_prompt: {}, [TASKS]: { versioned: false } },
   compute: async (ctx: AssetContext, inputs) => {
     const { root, genId, store } = beginGenStep(ctx, "draft");
     const row = getTaskRow(root, TASKS, genId);

@@ -10,6 +10,7 @@ import { readGenText } from "./gen-text.ts";
 import { llmOf } from "./llm-resource.ts";
 import { runLlmStep } from "./llm-step.ts";
 import { modelNameFor } from "./model-names.ts";
+import { promptCodeVersions } from "./prompt-code-versions.ts";
 import { essayPromptVars } from "./prompt-vars.ts";
 import { COPY_MODE_PROMPT, MIN_DRAFT_LINES, nonEmptyLines, requireMinLines } from "./rules.ts";
 import { beginGenStep, genDirOf, promptAssetBase, responseAssetBase } from "./step-support.ts";
@@ -37,7 +38,8 @@ export const essayPromptAsset = asset({
   description:
     "prompt.txt of each essay: its essay template rendered with the parent draft's parsed text (`COPY_MODE: no prompt needed` for generator copy).",
   ...promptAssetBase("essay"),
-  ins: { [TASKS]: {} },
+  partitionCodeVersions: promptCodeVersions("essay", TASKS, "essay_template"),
+  ins: { [TASKS]: { versioned: false } },
   // Essays read their parent draft's files, so drafts of the same run come first.
   deps: ["draft_response"],
   compute: async (ctx: AssetContext) => {
@@ -83,7 +85,7 @@ export const essayResponseAsset = asset({
   description:
     "raw.txt, metadata.json and parsed.txt of each essay: the model's answer to essay_prompt, or the parent draft copied (generator copy).",
   ...responseAssetBase("essay"),
-  ins: { essay_prompt: {}, [TASKS]: {} },
+  ins: { essay_prompt: {}, [TASKS]: { versioned: false } },
   compute: async (ctx: AssetContext, inputs) => {
     const { root, genId, store } = beginGenStep(ctx, "essay");
     const row = getTaskRow(root, TASKS, genId);

@@ -9,6 +9,7 @@ import { readGenText } from "./gen-text.ts";
 import { llmOf } from "./llm-resource.ts";
 import { runLlmStep } from "./llm-step.ts";
 import { modelNameFor } from "./model-names.ts";
+import { promptCodeVersions } from "./prompt-code-versions.ts";
 import { evaluationPromptVars } from "./prompt-vars.ts";
 import { nonEmptyLines, scoreText } from "./rules.ts";
 import { beginGenStep, genDirOf, promptAssetBase, responseAssetBase } from "./step-support.ts";
@@ -28,7 +29,8 @@ export const evaluationPromptAsset = asset({
   description:
     "prompt.txt of each evaluation: its evaluation template rendered with the parent essay's parsed text as `response`.",
   ...promptAssetBase("evaluation"),
-  ins: { [TASKS]: {} },
+  partitionCodeVersions: promptCodeVersions("evaluation", TASKS, "evaluation_template"),
+  ins: { [TASKS]: { versioned: false } },
   // Evaluations read their parent essay's files, so essays of the same run come first.
   deps: ["essay_response"],
   compute: async (ctx: AssetContext) => {
@@ -61,7 +63,7 @@ export const evaluationResponseAsset = asset({
   description:
     "raw.txt, metadata.json and parsed.txt of each evaluation: the evaluator's answer to evaluation_prompt; parsed.txt is the score (e.g. `7.0`), absent when none can be read.",
   ...responseAssetBase("evaluation"),
-  ins: { evaluation_prompt: {}, [TASKS]: {} },
+  ins: { evaluation_prompt: {}, [TASKS]: { versioned: false } },
   compute: async (ctx: AssetContext, inputs) => {
     const { root, genId, store } = beginGenStep(ctx, "evaluation");
     const row = getTaskRow(root, TASKS, genId);

@@ -1,6 +1,7 @@
-import { AssetsError, type InputContext, type IOManager } from "@daydream/core";
+import { AssetsError, type InputContext, type IOManager, type StoredPartitionsContext } from "@daydream/core";
 import { dataRoot } from "../config/data-root.ts";
 import type { GenStage } from "../gens/layout.ts";
+import { genIdsWith } from "../gens/stage-scan.ts";
 import { GensStore } from "../gens/store.ts";
 import { readGenText } from "./gen-text.ts";
 
@@ -17,29 +18,40 @@ const FILE_OF_ASSET: Record<string, { stage: GenStage; file: "prompt" | "parsed"
   evaluation_response: { stage: "evaluation", file: "parsed" },
 };
 
+function targetOf(ctx: { assetKey: string; partitionKey?: string }, partitioned: boolean) {
+  const target = FILE_OF_ASSET[ctx.assetKey];
+  if (target && partitioned) return target;
+  throw new AssetsError(
+    "GENS_IO_UNSUPPORTED",
+    `the gens store IO manager cannot load asset ${ctx.assetKey}`,
+    {
+      context: { asset: ctx.assetKey, partition: ctx.partitionKey },
+      hint: `use io "${GENS_IO}" only for the partitioned prompt and response assets`,
+      userError: false,
+    },
+  );
+}
+
 /**
  * The generations store as an IO manager. Computes write their own files (raw.txt must
  * land before validation, parsed.txt last), so storing a value is a no-op and no text is
  * held in memory between steps; loading reads prompt.txt or parsed.txt back, which lets a
- * response run in a later run (or process) than its prompt.
+ * response run in a later run (or process) than its prompt. The store is the truth about
+ * which generations exist: a response exists when its parsed.txt does, a prompt when its
+ * prompt.txt does or the generation is finished (re-rendering a finished generation's prompt
+ * from templates edited since would make prompt.txt disagree with the response it produced).
  */
 export function gensIOManager(): IOManager {
   return {
     handleOutput: () => {},
     loadInput: (ctx: InputContext) => {
-      const target = FILE_OF_ASSET[ctx.assetKey];
-      if (!target || ctx.partitionKey === undefined) {
-        throw new AssetsError(
-          "GENS_IO_UNSUPPORTED",
-          `the gens store IO manager cannot load asset ${ctx.assetKey}`,
-          {
-            context: { asset: ctx.assetKey, partition: ctx.partitionKey },
-            hint: `use io "${GENS_IO}" only for the partitioned prompt and response assets`,
-            userError: false,
-          },
-        );
-      }
-      return readGenText(new GensStore(dataRoot()), target.stage, target.file, ctx.partitionKey);
+      const target = targetOf(ctx, ctx.partitionKey !== undefined);
+      return readGenText(new GensStore(dataRoot()), target.stage, target.file, ctx.partitionKey!);
+    },
+    storedPartitions: (ctx: StoredPartitionsContext) => {
+      const target = targetOf(ctx, ctx.partitioned);
+      const files = target.file === "parsed" ? (["parsed"] as const) : (["prompt", "parsed"] as const);
+      return genIdsWith(new GensStore(dataRoot()), target.stage, files);
     },
   };
 }

@@ -1,5 +1,5 @@
-/** What every generation asset shares: its declaration's common fields, step set-up, `--missing` hooks. */
-import { type AssetContext, AssetsError, type IsMaterializedArgs, type RetryPolicy } from "@daydream/core";
+/** What every generation asset shares: its declaration's common fields and step set-up. */
+import { type AssetContext, AssetsError, type RetryPolicy } from "@daydream/core";
 import { GEN_PARTITIONS } from "../cohorts/partitions.ts";
 import { dataRoot, displayPath } from "../config/data-root.ts";
 import type { GenStage } from "../gens/layout.ts";
@@ -23,30 +23,6 @@ function genIdOf(ctx: Pick<AssetContext, "assetKey" | "partitionKey">): string {
   });
 }
 
-/** The store under the data root as it is now (DD_DATA_ROOT is read at use time). */
-function currentStore(): GensStore {
-  return new GensStore(dataRoot());
-}
-
-/** A response partition is done when its parsed.txt exists, whoever wrote it. */
-function responseMaterialized(stage: GenStage) {
-  return ({ partitionKey }: IsMaterializedArgs): boolean =>
-    partitionKey !== undefined && currentStore().hasParsed(stage, partitionKey);
-}
-
-/**
- * A prompt partition is done when prompt.txt exists, or when the generation is already
- * finished (parsed.txt): re-rendering a finished generation's prompt from templates edited
- * since would make prompt.txt disagree with the response it produced.
- */
-function promptMaterialized(stage: GenStage) {
-  return ({ partitionKey }: IsMaterializedArgs): boolean => {
-    if (partitionKey === undefined) return false;
-    const store = currentStore();
-    return store.has(stage, partitionKey, "prompt") || store.hasParsed(stage, partitionKey);
-  };
-}
-
 /** The generation directory for metadata, relative to the working directory when below it. */
 export function genDirOf(store: GensStore, stage: GenStage, genId: string): string {
   return displayPath(store.dir(stage, genId));
@@ -58,7 +34,6 @@ export function promptAssetBase(stage: GenStage) {
     partitions: GEN_PARTITIONS[stage],
     io: GENS_IO,
     kinds: ["text"],
-    isMaterialized: promptMaterialized(stage),
   };
 }
 
@@ -70,7 +45,6 @@ export function responseAssetBase(stage: GenStage) {
     resources: [LLM_RESOURCE],
     retry: LLM_STEP_RETRY,
     kinds: ["llm", "text"],
-    isMaterialized: responseMaterialized(stage),
   };
 }
 

@@ -2,7 +2,13 @@
 import { resolveSelection } from "@daydream/core";
 import type { Command } from "commander";
 import { globalsOf } from "../action.ts";
-import { assetState, lastMaterializationJson, type PartitionCounts, upstreamEdges } from "../asset-info.ts";
+import {
+  assetState,
+  lastMaterializationJson,
+  type PartitionCounts,
+  upstreamEdges,
+  withInspector,
+} from "../asset-info.ts";
 import { EXIT_OK } from "../errors.ts";
 import { type Painter, paintOut, statusColor } from "../output/colors.ts";
 import { formatTimestamp } from "../output/format.ts";
@@ -28,14 +34,16 @@ export async function runList(opts: ListOptions, cmd: Command): Promise<number> 
   const defs = await loadProjectDefinitions(project);
   // "*" lists every asset in topological order
   const keys = resolveSelection(defs, opts.select ?? "*");
-  const rows = await withInstance(project, async (instance) => {
-    const out = [];
-    for (const key of keys) {
-      const def = defs.assets.get(key)!;
-      out.push({ def, state: await assetState(defs, instance, def) });
-    }
-    return out;
-  });
+  const rows = await withInstance(project, (instance) =>
+    withInspector(defs, instance, async (inspector) => {
+      const out = [];
+      for (const key of keys) {
+        const def = defs.assets.get(key)!;
+        out.push({ def, state: await assetState(inspector, instance, def) });
+      }
+      return out;
+    }),
+  );
 
   if (opts.json) {
     printJson(
@@ -49,6 +57,7 @@ export async function runList(opts: ListOptions, cmd: Command): Promise<number> 
         kinds: def.kinds,
         tags: def.tags,
         lastMaterialization: lastMaterializationJson(state.latest),
+        status: state.status,
         partitionCounts: state.partitions,
       })),
     );
@@ -61,7 +70,11 @@ export async function runList(opts: ListOptions, cmd: Command): Promise<number> 
   const p = paintOut;
   const table = rows.map(({ def, state }) => {
     const counts = state.partitions;
-    const status = state.latest === undefined ? p.dim("never") : statusColor(p, state.latest.status);
+    // Unpartitioned: the store's answer (a deleted output is missing), "never" without any record.
+    const status =
+      state.latest === undefined && state.status !== "materialized"
+        ? p.dim("never")
+        : statusColor(p, state.status ?? "");
     return [
       def.key,
       def.group,

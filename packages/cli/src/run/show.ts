@@ -1,8 +1,15 @@
 /** `assets show KEY [--partition K] [--json]`: one asset, its latest materialization and partition counts. */
-import { type AssetPartitionState, PartitionError } from "@daydream/core";
+import {
+  type AssetPartitionState,
+  describeCause,
+  PartitionError,
+  type PartitionStatus,
+  type StalenessSummary,
+  summarizeStaleness,
+} from "@daydream/core";
 import type { Command } from "commander";
 import { globalsOf } from "../action.ts";
-import { assetState, requireAsset, upstreamEdges } from "../asset-info.ts";
+import { assetState, requireAsset, upstreamEdges, withInspector } from "../asset-info.ts";
 import { EXIT_OK } from "../errors.ts";
 import { paintOut, statusColor } from "../output/colors.ts";
 import { firstLine, formatDuration, formatTimestamp, stepLabel } from "../output/format.ts";
@@ -11,8 +18,12 @@ import { loadProjectDefinitions, projectFor, withInstance } from "../session.ts"
 
 interface ShowOptions {
   partition?: string;
+  stale?: boolean;
   json?: boolean;
 }
+
+/** Stale partitions listed by `--stale`. */
+const STALE_SAMPLE = 10;
 
 const MAX_METADATA_VALUE = 200;
 
@@ -57,20 +68,37 @@ export async function runShow(key: string, opts: ShowOptions, cmd: Command): Pro
     });
   }
 
-  const { state, counts } = await withInstance(project, async (instance) => {
-    if (opts.partition !== undefined && !instance.hasDynamicPartition(partitionsName!, opts.partition)) {
-      throw new PartitionError("UNREGISTERED_PARTITION", `partition "${opts.partition}" is not registered`, {
-        context: { asset: key, partition: opts.partition, partitions: partitionsName },
-        hint: `see registered keys with \`assets partitions list ${partitionsName}\``,
-      });
-    }
-    const summary = await assetState(defs, instance, def);
-    const latest =
-      opts.partition !== undefined
-        ? instance.storage.getAssetPartitionState(key, opts.partition)
-        : summary.latest;
-    return { state: latest, counts: summary.partitions };
-  });
+  const { state, counts, status, stale, causes } = await withInstance(project, (instance) =>
+    withInspector(defs, instance, async (inspector) => {
+      if (opts.partition !== undefined && !instance.hasDynamicPartition(partitionsName!, opts.partition)) {
+        throw new PartitionError(
+          "UNREGISTERED_PARTITION",
+          `partition "${opts.partition}" is not registered`,
+          {
+            context: { asset: key, partition: opts.partition, partitions: partitionsName },
+            hint: `see registered keys with \`assets partitions list ${partitionsName}\``,
+          },
+        );
+      }
+      const summary = await assetState(inspector, instance, def);
+      const one = opts.partition ?? (partitionsName === undefined ? "" : undefined);
+      const latest =
+        opts.partition !== undefined
+          ? instance.storage.getAssetPartitionState(key, opts.partition)
+          : summary.latest;
+      const statuses = await inspector.statusesOf(key);
+      return {
+        state: latest,
+        counts: summary.partitions,
+        status: one === undefined ? null : statuses.statusOf(one),
+        stale: summarizeStaleness(await inspector.staleOf(key), opts.stale ? STALE_SAMPLE : 0),
+        causes:
+          one !== undefined && statuses.materialized.has(one)
+            ? inspector.causesOf(key, one).map(describeCause)
+            : [],
+      };
+    }),
+  );
 
   if (opts.json) {
     printJson({
@@ -86,7 +114,10 @@ export async function runShow(key: string, opts: ShowOptions, cmd: Command): Pro
       upstream: upstreamEdges(def),
       partition: opts.partition ?? null,
       materialization: state ?? null,
+      status,
       partitionCounts: counts,
+      stale: { count: stale.stale, byCause: stale.byCause, sample: stale.sample },
+      staleCauses: status === null ? null : causes,
     });
     return EXIT_OK;
   }
@@ -108,7 +139,8 @@ export async function runShow(key: string, opts: ShowOptions, cmd: Command): Pro
     lines.push(
       `Partitions (${counts.definition}): ${counts.registered} registered: ` +
         `${p.green(`${counts.materialized} materialized`)}, ` +
-        `${counts.failed > 0 ? p.red(`${counts.failed} failed`) : "0 failed"}, ${counts.missing} missing`,
+        `${counts.failed > 0 ? p.red(`${counts.failed} failed`) : "0 failed"}, ${counts.missing} missing, ` +
+        `${stale.stale > 0 ? p.yellow(`${stale.stale} stale`) : "0 stale"}`,
     );
   }
   const what =
@@ -118,6 +150,38 @@ export async function runShow(key: string, opts: ShowOptions, cmd: Command): Pro
         ? `Latest materialization (${stepLabel(key, state.partitionKey)})`
         : "Latest materialization";
   lines.push(...stateLines(state, what));
+  if (status !== null) lines.push(...currentLines(state, status, causes));
+  if (opts.stale) lines.push(...staleLines(stale));
   process.stdout.write(`${lines.join("\n")}\n`);
   return EXIT_OK;
+}
+
+/** Whether one partition's recorded output is still there and current. */
+function currentLines(
+  state: AssetPartitionState | undefined,
+  status: PartitionStatus,
+  causes: readonly string[],
+): string[] {
+  const p = paintOut;
+  if (status !== "materialized") {
+    return state?.lastMaterialization
+      ? [`  output: ${p.red("gone from the store")} (counts as missing)`]
+      : [];
+  }
+  if (causes.length === 0) return [`  ${p.green("current")}`];
+  return [`  ${p.yellow("stale")}: ${causes.join("; ")}`];
+}
+
+function staleLines(stale: StalenessSummary): string[] {
+  const p = paintOut;
+  if (stale.stale === 0) return ["Stale: none"];
+  return [
+    `Stale: ${p.yellow(String(stale.stale))} partitions`,
+    "  by cause:",
+    ...stale.byCause.map((c) => `    ${c.cause}: ${c.count}`),
+    `  sample (${stale.sample.length} of ${stale.stale}):`,
+    ...stale.sample.map(
+      (s) => `    ${s.partitionKey === "" ? "(unpartitioned)" : s.partitionKey}: ${s.causes.join("; ")}`,
+    ),
+  ];
 }

@@ -33,6 +33,7 @@ export async function renderAsset(root, [key], q) {
     a.description ? h("p", { class: "description" }, a.description) : null,
     h("section", { class: "cards" }, definitionCard(a, data), lineageCard(a, data)),
     latestSection(a, data.latest),
+    staleSection(data.stale),
   );
   if (a.partitions) root.append(partitionsSection(a, q));
   root.append(historySection(data.history));
@@ -116,6 +117,35 @@ function latestSection(a, latest) {
   return section;
 }
 
+// Stale: materialized before the asset's code version or one of its inputs changed.
+function staleSection(stale) {
+  const section = h("section", { id: "stale" }, h("h2", null, "Staleness"));
+  if (stale.stale === 0) {
+    section.append(h("p", { class: "muted" }, "Every materialized partition is current."));
+    return section;
+  }
+  section.append(
+    h(
+      "p",
+      null,
+      badge("stale"),
+      ` ${fmtNumber(stale.stale)} materialized partitions are stale (--stale redoes them)`,
+    ),
+    gridTable(["cause", "partitions"], stale.byCause, (c) =>
+      h("tr", null, h("td", null, c.cause), h("td", null, fmtNumber(c.count))),
+    ),
+    gridTable(["sample partition", "why"], stale.sample, (s) =>
+      h(
+        "tr",
+        null,
+        h("td", { class: "mono" }, s.partitionKey || "(unpartitioned)"),
+        h("td", null, s.causes.join("; ")),
+      ),
+    ),
+  );
+  return section;
+}
+
 function partitionsSection(a, q) {
   const state = { offset: 0, status: q.get("status") ?? "", q: q.get("q") ?? "" };
   const statusSelect = h(
@@ -181,7 +211,7 @@ function partitionsTable(page) {
         "tr",
         { "data-partition": p.partitionKey, class: `row-${p.status}` },
         h("td", { class: "mono" }, p.partitionKey),
-        h("td", null, badge(p.status)),
+        h("td", { title: p.staleCauses.join("; ") }, badge(p.status), p.stale ? [" ", badge("stale")] : null),
         h("td", null, p.runId ? runLink(p.runId) : ""),
         h("td", null, fmtTime(p.timestamp)),
         h("td", null, fmtDuration(p.durationMs)),

@@ -1,5 +1,11 @@
 /** The per-asset facts shown on the graph: definition, status and partition counts. */
-import type { AssetDefinition, AssetPartitionState, Definitions, Storage } from "@daydream/core";
+import type {
+  AssetDefinition,
+  AssetInspector,
+  AssetPartitionState,
+  Definitions,
+  Storage,
+} from "@daydream/core";
 
 export type AssetStatus = "never" | "materialized" | "failed" | "running";
 
@@ -40,17 +46,29 @@ export function inputKeys(def: AssetDefinition): string[] {
   return Object.entries(def.ins).map(([name, spec]) => spec.asset ?? name);
 }
 
-export function partitionCounts(storage: Storage, def: AssetDefinition): PartitionCounts | null {
+/**
+ * Counts as `assets show` and `--missing` see them (core's AssetInspector: the store is the
+ * truth, so a deleted output counts as missing).
+ */
+export async function partitionCounts(
+  inspector: AssetInspector,
+  def: AssetDefinition,
+): Promise<PartitionCounts | null> {
   if (def.partitions === undefined) return null;
-  const total = storage.countDynamicPartitions(def.partitions.name);
-  const { materialized, failed } = storage.countAssetPartitionStates(def.key);
-  // Records of keys deleted from the partitions definition do not make "missing" negative.
-  return { total, materialized, failed, missing: Math.max(0, total - materialized - failed) };
+  const { registered, materialized, failed, missing } = (await inspector.statusesOf(def.key)).counts();
+  return { total: registered, materialized, failed, missing };
 }
 
-export function summarizeAsset(storage: Storage, def: AssetDefinition, running: boolean): AssetSummary {
-  const counts = partitionCounts(storage, def);
+export async function summarizeAsset(
+  storage: Storage,
+  inspector: AssetInspector,
+  def: AssetDefinition,
+  running: boolean,
+): Promise<AssetSummary> {
+  const counts = await partitionCounts(inspector, def);
   const state = latestState(storage, def);
+  const unpartitioned =
+    def.partitions === undefined ? (await inspector.statusesOf(def.key)).statusOf("") : null;
   return {
     key: def.key,
     group: def.group,
@@ -62,7 +80,7 @@ export function summarizeAsset(storage: Storage, def: AssetDefinition, running: 
     kinds: [...def.kinds],
     tags: { ...def.tags },
     codeVersion: def.codeVersion ?? null,
-    status: assetStatus(running, counts, state),
+    status: assetStatus(running, counts, state, unpartitioned),
     partitionCounts: counts,
     latest:
       state === undefined
@@ -90,13 +108,16 @@ function assetStatus(
   running: boolean,
   counts: PartitionCounts | null,
   state: AssetPartitionState | undefined,
+  unpartitioned: "materialized" | "failed" | "missing" | null,
 ): AssetStatus {
   if (running) return "running";
   if (counts !== null) {
     if (counts.failed > 0) return "failed";
     return counts.materialized > 0 ? "materialized" : "never";
   }
-  return state?.status ?? "never";
+  // A recorded value whose output was deleted is as good as never materialized.
+  if (unpartitioned === "missing") return "never";
+  return unpartitioned ?? state?.status ?? "never";
 }
 
 /** Asset keys of the runs still going (from the runs' recorded selections). */

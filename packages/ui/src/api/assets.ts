@@ -1,5 +1,11 @@
 /** /api/assets: the graph, one asset, and its partitions. */
-import type { AssetDefinition, PartitionStatus } from "@daydream/core";
+import {
+  type AssetDefinition,
+  AssetInspector,
+  describeCause,
+  type PartitionStatus,
+  summarizeStaleness,
+} from "@daydream/core";
 import type { UiContext } from "../context.ts";
 import { badRequest, notFound } from "../errors.ts";
 import { enumParam, intParam, stringParam } from "../http/query.ts";
@@ -10,30 +16,47 @@ import { partitionsPage } from "./partitions-page.ts";
 
 const PARTITION_STATUSES: readonly PartitionStatus[] = ["materialized", "failed", "missing"];
 
+/** Stale partitions the asset page lists as a sample. */
+const STALE_SAMPLE = 10;
+
+/** Answers one request with a fresh inspector (store listings and staleness are read once per request). */
+async function inspecting<T>(ctx: UiContext, use: (inspector: AssetInspector) => Promise<T>): Promise<T> {
+  const inspector = new AssetInspector(ctx.definitions, ctx.storage);
+  try {
+    return await use(inspector);
+  } finally {
+    await inspector.dispose();
+  }
+}
+
 export function registerAssetRoutes(router: Router, ctx: UiContext): void {
   router.get("/api/assets", ({ query }) => {
     const select = stringParam(query, "select");
     const selected = select === undefined ? null : ctx.selections.resolve(select);
     const running = runningAssetKeys(ctx.storage, (s) => ctx.selections.resolveRecorded(s));
-    const assets = [...ctx.definitions.assets.values()].map((def) =>
-      summarizeAsset(ctx.storage, def, running.has(def.key)),
-    );
-    const groups = [...new Set(assets.map((a) => a.group))].sort();
-    return { assets, groups, selection: select ?? null, selected };
+    return inspecting(ctx, async (inspector) => {
+      const assets = [];
+      for (const def of ctx.definitions.assets.values()) {
+        assets.push(await summarizeAsset(ctx.storage, inspector, def, running.has(def.key)));
+      }
+      const groups = [...new Set(assets.map((a) => a.group))].sort();
+      return { assets, groups, selection: select ?? null, selected };
+    });
   });
 
   router.get("/api/assets/:key", ({ params, query }) => {
     const def = assetOr404(ctx, params.key);
     const running = runningAssetKeys(ctx.storage, (s) => ctx.selections.resolveRecorded(s));
     const historyLimit = intParam(query, "history", { default: 10, min: 0, max: 100 });
-    return {
-      asset: summarizeAsset(ctx.storage, def, running.has(def.key)),
+    return inspecting(ctx, async (inspector) => ({
+      asset: await summarizeAsset(ctx.storage, inspector, def, running.has(def.key)),
       downstream: downstreamKeys(ctx.definitions, def.key),
       resources: [...def.resources],
       retry: def.retry ?? null,
       latest: latestState(ctx.storage, def) ?? null,
+      stale: summarizeStaleness(await inspector.staleOf(def.key), STALE_SAMPLE),
       history: assetHistory(ctx.storage, def.key, (s) => ctx.selections.resolveRecorded(s), historyLimit),
-    };
+    }));
   });
 
   router.get("/api/assets/:key/partitions", ({ params, query }) => {
@@ -44,12 +67,13 @@ export function registerAssetRoutes(router: Router, ctx: UiContext): void {
         hint: `read its latest materialization at /api/assets/${encodeURIComponent(def.key)}`,
       });
     }
-    return partitionsPage(ctx.storage, def, {
+    const page = {
       offset: intParam(query, "offset", { default: 0, min: 0, max: Number.MAX_SAFE_INTEGER }),
       limit: intParam(query, "limit", { default: 50, min: 1, max: 1000 }),
       status: enumParam(query, "status", PARTITION_STATUSES),
       q: stringParam(query, "q"),
-    });
+    };
+    return inspecting(ctx, (inspector) => partitionsPage(ctx.storage, inspector, def, page));
   });
 
   router.get("/api/assets/:key/partitions/:partition", ({ params }) => {
@@ -64,12 +88,18 @@ export function registerAssetRoutes(router: Router, ctx: UiContext): void {
       });
     }
     const state = ctx.storage.getAssetPartitionState(def.key, params.partition);
-    return {
-      assetKey: def.key,
-      partitionKey: params.partition,
-      status: state?.status ?? "missing",
-      state: state ?? null,
-    };
+    return inspecting(ctx, async (inspector) => {
+      const status = (await inspector.statusesOf(def.key)).statusOf(params.partition);
+      const causes = status === "materialized" ? inspector.causesOf(def.key, params.partition) : [];
+      return {
+        assetKey: def.key,
+        partitionKey: params.partition,
+        status,
+        stale: causes.length > 0,
+        staleCauses: causes.map(describeCause),
+        state: state ?? null,
+      };
+    });
   });
 
   router.get("/api/partitions", () => ({ definitions: ctx.storage.listDynamicPartitionsDefinitions() }));

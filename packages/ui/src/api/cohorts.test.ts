@@ -1,7 +1,7 @@
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { asset, defineDefinitions, dynamicPartitions, materialize } from "@daydream/core";
+import { asset, defineDefinitions, dynamicPartitions, type IOManager, materialize } from "@daydream/core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type Harness, startHarness } from "../testing/harness.ts";
 
@@ -109,15 +109,24 @@ beforeAll(async () => {
   writeFile(path.join(dataRoot, "cohorts", "cohort-ragged", "membership.csv"), `${HEADER}\ndraft,x1\n`);
 
   const draftGens = dynamicPartitions("draft_gens");
+  // Like the real gens store IO manager: a draft exists when its parsed.txt does.
+  const draftsDir = path.join(dataRoot, "gens", "draft");
+  const gensStore: IOManager = {
+    handleOutput: () => {},
+    loadInput: () => undefined,
+    storedPartitions: () =>
+      new Set(fs.readdirSync(draftsDir).filter((g) => fs.existsSync(path.join(draftsDir, g, "parsed.txt")))),
+  };
   const draftResponse = asset({
     key: "draft_response",
     group: "generation_draft",
     partitions: draftGens,
+    io: "gens",
     compute: (ctx) => {
       throw new Error(`LLM response for ${ctx.partitionKey} was truncated`);
     },
   });
-  const definitions = defineDefinitions({ assets: [draftResponse] });
+  const definitions = defineDefinitions({ assets: [draftResponse], ioManagers: { gens: gensStore } });
   h = await startHarness({ definitions, dataRoot });
   h.instance.storage.addDynamicPartitions("draft_gens", ["d1", "d2", "d3"]);
   await materialize(definitions, {

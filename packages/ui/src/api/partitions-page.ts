@@ -1,14 +1,17 @@
 /**
- * One page of a partitioned asset's partitions with their latest state.
- * Without filters a page costs one paged key query plus one lookup per row, so
- * the first page is fast at any size. Filtering on "missing" or on a key
- * substring needs the registered keys' order, so it scans them in chunks
- * holding only key sets in memory (about 10 ms per 10,000 keys).
+ * One page of a partitioned asset's partitions with their status as `--missing` sees it
+ * (core's AssetInspector: the store is the truth, so a deleted output is missing) and, for the
+ * rows of the page, their latest record and whether they are stale. Filtering on a status or a
+ * key substring walks the registered keys, holding only key sets in memory.
  */
-import type { AssetDefinition, AssetPartitionState, PartitionStatus, Storage } from "@daydream/core";
-import { failedPartitionKeys } from "../storage-queries.ts";
-
-const SCAN_CHUNK = 10_000;
+import {
+  type AssetDefinition,
+  type AssetInspector,
+  type AssetPartitionState,
+  describeCause,
+  type PartitionStatus,
+  type Storage,
+} from "@daydream/core";
 
 export interface PartitionRow {
   partitionKey: string;
@@ -17,6 +20,9 @@ export interface PartitionRow {
   timestamp: string | null;
   durationMs: number | null;
   error: string | null;
+  /** Materialized, but its code version or an input changed since. */
+  stale: boolean;
+  staleCauses: string[];
 }
 
 export interface PartitionsPage {
@@ -34,59 +40,44 @@ export interface PartitionsQuery {
   q?: string;
 }
 
-export function partitionsPage(
+export async function partitionsPage(
   storage: Storage,
+  inspector: AssetInspector,
   def: AssetDefinition,
   query: PartitionsQuery,
-): PartitionsPage {
-  const name = def.partitions!.name;
-  const { offset, limit, status, q } = query;
-  if (q === undefined && status === undefined) {
-    const keys = storage.getDynamicPartitions(name, { offset, limit });
-    const items = keys.map((key) => toRow(key, storage.getAssetPartitionState(def.key, key)));
-    return { total: storage.countDynamicPartitions(name), offset, limit, items };
-  }
-  if (q === undefined && status !== "missing" && status !== undefined) {
-    const states = storage.listAssetPartitionStates(def.key, { status, offset, limit });
-    const total = storage.countAssetPartitionStates(def.key)[status];
-    return { total, offset, limit, items: states.map((s) => toRow(s.partitionKey, s)) };
-  }
-  return scanPage(storage, def, query);
-}
-
-function scanPage(storage: Storage, def: AssetDefinition, query: PartitionsQuery): PartitionsPage {
-  const name = def.partitions!.name;
-  const materialized = storage.materializedPartitionKeys(def.key);
-  const failed = failedPartitionKeys(storage, def.key);
+): Promise<PartitionsPage> {
+  const statuses = await inspector.statusesOf(def.key);
   const needle = query.q?.toLowerCase();
   const pageKeys: string[] = [];
   let total = 0;
-  for (let start = 0; ; start += SCAN_CHUNK) {
-    const keys = storage.getDynamicPartitions(name, { offset: start, limit: SCAN_CHUNK });
-    for (const key of keys) {
-      if (needle !== undefined && !key.toLowerCase().includes(needle)) continue;
-      const status: PartitionStatus = materialized.has(key)
-        ? "materialized"
-        : failed.has(key)
-          ? "failed"
-          : "missing";
-      if (query.status !== undefined && status !== query.status) continue;
-      if (total >= query.offset && pageKeys.length < query.limit) pageKeys.push(key);
-      total++;
-    }
-    if (keys.length < SCAN_CHUNK) break;
+  for (const key of statuses.keys) {
+    if (needle !== undefined && !key.toLowerCase().includes(needle)) continue;
+    if (query.status !== undefined && statuses.statusOf(key) !== query.status) continue;
+    if (total >= query.offset && pageKeys.length < query.limit) pageKeys.push(key);
+    total++;
   }
-  const items = pageKeys.map((key) => toRow(key, storage.getAssetPartitionState(def.key, key)));
+  const items = pageKeys.map((key) => {
+    const status = statuses.statusOf(key);
+    const causes = status === "materialized" ? inspector.causesOf(def.key, key) : [];
+    return toRow(key, status, storage.getAssetPartitionState(def.key, key), causes.map(describeCause));
+  });
   return { total, offset: query.offset, limit: query.limit, items };
 }
 
-function toRow(partitionKey: string, state: AssetPartitionState | undefined): PartitionRow {
+function toRow(
+  partitionKey: string,
+  status: PartitionStatus,
+  state: AssetPartitionState | undefined,
+  staleCauses: string[],
+): PartitionRow {
   return {
     partitionKey,
-    status: state?.status ?? "missing",
+    status,
     runId: state?.runId ?? null,
     timestamp: state?.timestamp ?? null,
     durationMs: state?.durationMs ?? null,
-    error: state?.error ?? null,
+    error: status === "materialized" ? null : (state?.error ?? null),
+    stale: staleCauses.length > 0,
+    staleCauses,
   };
 }

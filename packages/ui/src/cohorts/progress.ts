@@ -1,10 +1,10 @@
 /**
- * Per-stage progress of a cohort: done (parsed.txt in the gens store), failed
- * (the stage's response asset last failed on that gen_id in the instance and
- * nothing was written since), pending (the rest).
+ * Per-stage progress of a cohort, as `assets show` and `--missing` count the stage's response
+ * asset (core's AssetInspector, the same code path): done (materialized: its parsed.txt is in
+ * the gens store), failed (its latest attempt failed and nothing was written since), pending
+ * (the rest). Without the response asset in the definitions, done is what the scan found.
  */
-import type { Definitions, Storage } from "@daydream/core";
-import { failedPartitionKeys } from "../storage-queries.ts";
+import type { AssetInspector, Definitions } from "@daydream/core";
 import { STAGES, type Stage } from "./ids.ts";
 import type { MemberRow } from "./membership.ts";
 import type { GensScan } from "./scan.ts";
@@ -26,24 +26,28 @@ export interface StageProgress {
   pending: number;
 }
 
-export function stageProgress(
+export async function stageProgress(
   rows: MemberRow[],
   scan: GensScan,
-  storage: Storage,
+  inspector: AssetInspector,
   definitions: Definitions,
-): StageProgress[] {
-  return STAGES.map((stage) => {
+): Promise<StageProgress[]> {
+  const out: StageProgress[] = [];
+  for (const stage of STAGES) {
     const asset = definitions.assets.has(STAGE_ASSETS[stage]) ? STAGE_ASSETS[stage] : null;
-    const failedKeys = asset === null ? new Set<string>() : failedPartitionKeys(storage, asset);
+    const statuses = asset === null ? undefined : await inspector.statusesOf(asset);
+    const doneKeys = statuses?.materialized ?? scan.done[stage];
+    const failedKeys = statuses?.failed ?? new Set<string>();
     let members = 0;
     let done = 0;
     let failed = 0;
     for (const row of rows) {
       if (row.stage !== stage) continue;
       members++;
-      if (scan.done[stage].has(row.genId)) done++;
+      if (doneKeys.has(row.genId)) done++;
       else if (failedKeys.has(row.genId)) failed++;
     }
-    return { stage, asset, members, done, failed, pending: members - done - failed };
-  });
+    out.push({ stage, asset, members, done, failed, pending: members - done - failed });
+  }
+  return out;
 }
