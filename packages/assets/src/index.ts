@@ -213,6 +213,14 @@ export {
 } from "./results/parsed-scores.ts";
 export { parsedScoresAsset } from "./results/parsed-scores-asset.ts";
 export {
+  buildScorePivot,
+  evaluatorColumn,
+  PIVOT_ESSAY_COLUMNS,
+  type PivotScore,
+  type ScorePivot,
+} from "./results/score-pivot.ts";
+export { readPivotScores, scorePivotAsset, scorePivotPath } from "./results/score-pivot-asset.ts";
+export {
   readScoreTable,
   type ScoreRecord,
   type ScoreTable,
