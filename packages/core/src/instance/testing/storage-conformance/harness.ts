@@ -82,5 +82,6 @@ export function useTestInstance(harness: StorageHarness, label: string): () => T
 
 /** Disposes the harness once every case of the suite has run. */
 export function disposeAfterAll(harness: StorageHarness): void {
-  afterAll(() => harness.dispose());
+  // Removing a hundred locations (schemas on a server) can take a while on a busy machine.
+  afterAll(() => harness.dispose(), 180_000);
 }
