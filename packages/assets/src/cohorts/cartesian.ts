@@ -38,6 +38,11 @@ export function addReplicate(
 export function appendEvaluationRows(builder: MembershipBuilder, axes: CohortAxes, replicates = 1): void {
   const { cohortId } = builder;
   const essays = builder.rows.essay;
+  // One options object per replicate, not per row: 80,000 rows and more.
+  const optionsOf = Array.from({ length: replicates }, (_, k) => ({
+    runId: cohortId,
+    salt: k === 0 ? undefined : `rep${k + 1}`,
+  }));
   for (const essay of essays) {
     const essayGenId = essay[GEN_ID];
     for (const t of axes.active.evaluation) {
@@ -45,22 +50,13 @@ export function appendEvaluationRows(builder: MembershipBuilder, axes: CohortAxe
       for (const m of axes.evaluationModels) {
         const taskId = prefix + m.id;
         for (let r = 1; r <= replicates; r++) {
-          const options = { runId: cohortId, salt: r === 1 ? undefined : `rep${r}` };
-          addReplicate(
-            builder,
-            "evaluation",
-            [
-              reserveGenId("evaluation", taskId, options),
-              cohortId,
-              taskId,
-              essayGenId,
-              t.templateId,
-              m.id,
-              m.model,
-              t.parser,
-            ],
-            r,
-          );
+          const genId = reserveGenId("evaluation", taskId, optionsOf[r - 1]);
+          // Evaluations are the bulk of a cohort: their rows are built whole (a push would
+          // grow every array's backing store well beyond its 9 cells).
+          const row = builder.replicated
+            ? [genId, cohortId, taskId, essayGenId, t.templateId, m.id, m.model, t.parser, String(r)]
+            : [genId, cohortId, taskId, essayGenId, t.templateId, m.id, m.model, t.parser];
+          builder.add("evaluation", row);
         }
       }
     }
