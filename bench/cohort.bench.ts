@@ -15,42 +15,11 @@ import os from "node:os";
 import path from "node:path";
 import { materialize, openInstance } from "@daydream/core";
 import definitions from "../packages/assets/src/definitions.ts";
-import { type RawTreeSpec, writeRawTree } from "../packages/assets/tests/helpers/raw-tree.ts";
+import { writeRawTree } from "../packages/assets/tests/helpers/raw-tree.ts";
+import { cohortBenchSpec as spec } from "./cohort-spec.ts";
 
 const SELECTION =
   "cohort_id,cohort_membership,draft_generation_tasks,essay_generation_tasks,evaluation_tasks";
-
-function spec(combos: number): RawTreeSpec {
-  const range = <T>(n: number, f: (i: number) => T): T[] => Array.from({ length: n }, (_, i) => f(i));
-  return {
-    concepts: range(combos + 1, (i) => `concept-${i}`).map((id) => ({
-      id,
-      name: id,
-      sentence: `${id} in one sentence.`,
-    })),
-    combos: range(combos, (i) => `combo-${i}`).map((comboId, i) => ({
-      comboId,
-      concepts: [`concept-${i}`, `concept-${i + 1}`],
-    })),
-    draftTemplates: range(5, (i) => `draft-tpl-${i}`).map((id) => ({ id, extra: "essay_idea_last" })),
-    essayTemplates: range(4, (i) => `essay-tpl-${i}`).map((id) => ({ id, extra: "llm" })),
-    evaluationTemplates: range(5, (i) => `eval-tpl-${i}`).map((id) => ({ id, extra: "in_last_line" })),
-    models: [
-      ...range(5, (i) => ({
-        id: `gen-model-${i}`,
-        model: `provider/gen-model-${i}`,
-        gen: "True",
-        evaluation: "False",
-      })),
-      ...range(4, (i) => ({
-        id: `eval-model-${i}`,
-        model: `provider/eval-model-${i}`,
-        gen: "False",
-        evaluation: "True",
-      })),
-    ],
-  };
-}
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
