@@ -6,12 +6,13 @@ import { resolveSelection } from "../graph/selection/resolve.ts";
 import { resolveAssetsHome } from "../instance/assets-home.ts";
 import { openInstance } from "../instance/instance.ts";
 import { type LeaseSettings, leaseSettings } from "../instance/leases.ts";
+import { checkResourceUser } from "./checks/check-resources.ts";
 import { parseRunConfig, type RunConfig } from "./config.ts";
 import { DEFAULT_CONCURRENCY, executePlan } from "./executor.ts";
+import { missingUpstreamTargets } from "./missing-upstream.ts";
+import { PartitionLookups } from "./partition-lookups.ts";
 import { describeSelector, partitionTargets } from "./partitions.ts";
 import { buildPlan } from "./plan.ts";
-import { checkResourceUser } from "./checks/check-resources.ts";
-import { PartitionLookups } from "./partition-lookups.ts";
 import { openResources, type ResourceRunInfo } from "./resources.ts";
 import type { RunInstance } from "./run-instance.ts";
 import type { PartitionsSelector, RunProgressEvent, RunSummary } from "./types.ts";
@@ -108,13 +109,20 @@ async function materializeIn(
   leaseSettings(opts.lease);
   const selection = opts.selection ?? "*";
   const graph = AssetGraph.of(defs);
-  const keys = resolveSelection(defs, selection);
-  if (keys.length === 0) {
+  const selected = resolveSelection(defs, selection);
+  if (selected.length === 0) {
     throw new SelectionError("EMPTY_SELECTION", `selection ${JSON.stringify(selection)} matches no assets`, {
       context: { selection },
       hint: "`assets list` shows the asset keys, groups, tags and kinds you can select",
     });
   }
+  const lookups = new PartitionLookups();
+  // A missing run also makes the missing upstream partitions its missing steps read.
+  const upstream =
+    opts.partitions === "missing" || opts.partitions === "missing-or-stale"
+      ? await missingUpstreamTargets(defs, graph, selected, opts.instance.storage, lookups)
+      : new Map<string, string[]>();
+  const keys = graph.sortTopologically([...selected, ...upstream.keys()]);
   const assets = keys.map((k) => graph.get(k));
   const configs = parseRunConfig(defs, assets, opts.runConfig);
   const checks = opts.checks === false ? [] : assets.flatMap((a) => defs.checks?.get(a.key) ?? []);
@@ -123,10 +131,9 @@ async function materializeIn(
     [...assets, ...checks.map(checkResourceUser)],
     resourceRunInfo(opts),
   );
-  const lookups = new PartitionLookups();
   try {
     const targets = await partitionTargets({
-      assets,
+      assets: selected.map((k) => graph.get(k)),
       selector: opts.partitions,
       storage: opts.instance.storage,
       defs,
@@ -134,6 +141,9 @@ async function materializeIn(
       lookups,
       resourcesFor: resources.forAsset,
     });
+    for (const [key, partitions] of upstream) {
+      targets.set(key, graph.get(key).partitions === undefined ? [undefined] : partitions);
+    }
     return await executePlan({
       defs,
       plan: buildPlan(graph, keys, targets, lookups),

@@ -159,7 +159,9 @@ describe("the store is the truth, both ways", () => {
     expect(run.totalSteps).toBe(1);
     expect(run.succeeded).toBe(1);
     expect(fs.existsSync(path.join(outDir, "derived", "b.json"))).toBe(true);
-    expect((await materialize(defs, { instance, selection: "derived", partitions: "missing" })).totalSteps).toBe(0);
+    expect(
+      (await materialize(defs, { instance, selection: "derived", partitions: "missing" })).totalSteps,
+    ).toBe(0);
   });
 
   it("an output present without a record counts as materialized", async () => {
@@ -179,5 +181,22 @@ describe("the store is the truth, both ways", () => {
       partitions: "missing-or-stale",
     });
     expect(run.totalSteps).toBe(2);
+  });
+});
+
+describe("a missing run and the missing upstream it reads", () => {
+  it("plans the unselected upstream partitions whose output is gone, and only those", async () => {
+    const defs = definitions();
+    await runAll(defs, "all");
+    fs.rmSync(path.join(outDir, "derived", "b.json"));
+    fs.rmSync(path.join(outDir, "final", "b.json"));
+    fs.rmSync(path.join(outDir, "final", "c.json"));
+    const run = await materialize(defs, { instance, selection: "final", partitions: "missing" });
+    // final[b], final[c], and derived[b] which final[b] reads
+    expect(run).toMatchObject({ status: "succeeded", totalSteps: 3, succeeded: 3 });
+    expect(JSON.parse(fs.readFileSync(path.join(outDir, "final", "b.json"), "utf8"))).toBe("b!");
+    expect(
+      (await materialize(defs, { instance, selection: "final", partitions: "missing" })).totalSteps,
+    ).toBe(0);
   });
 });
