@@ -54,6 +54,29 @@ describe("Path B: a Cartesian cohort through materialize", () => {
     );
   });
 
+  it("with replication_config.csv reports the replicates and writes them in membership and task tables", async () => {
+    fs.writeFileSync(
+      path.join(ws.root, "1_raw", "replication_config.csv"),
+      "stage,replicates\ndraft,2\nessay,1\nevaluation,3\n",
+    );
+    const { summary, metadata } = await ws.run("cohort_id,cohort_membership,group:task_definitions");
+    expect(summary.status).toBe("succeeded");
+    expect(metadata.cohort_membership).toMatchObject({
+      replicates: { draft: 2, essay: 1, evaluation: 3 },
+      rows_per_stage: { draft: 4, essay: 8, evaluation: 96 },
+      partitions_added: { draft: 4, essay: 8, evaluation: 96 },
+    });
+    const cohortId = metadata.cohort_id.cohort_id as string;
+    const [header, ...rows] = csvRows(path.join(cohortDir(cohortId), "membership.csv"));
+    expect(header.at(-1)).toBe("replicate");
+    const replicates = (stage: string) => rows.filter((r) => r[0] === stage).map((r) => r.at(-1));
+    expect(replicates("draft")).toEqual(["1", "2", "1", "2"]);
+    expect(new Set(replicates("evaluation"))).toEqual(new Set(["1", "2", "3"]));
+    const [evalHeader, ...evalRows] = csvRows(path.join(ws.root, "2_tasks", "evaluation_tasks.csv"));
+    expect(evalHeader).toEqual([...taskTableColumns("evaluation_tasks"), "replicate"]);
+    expect(evalRows.map((r) => r.at(-1))).toEqual(replicates("evaluation"));
+  });
+
   it("projects the task tables from membership in a later run, in the original's layout", async () => {
     await ws.run("cohort_id,cohort_membership");
     const { summary, metadata } = await ws.run("group:task_definitions");

@@ -119,6 +119,7 @@ function buildCohortMembership(
     partitions_added: added,
   };
   if (build.selected) metadata.selected_essays = build.selected.ids.length;
+  if (build.replication) metadata.replicates = build.replication.replicates;
   if (build.regenerateIgnored) {
     ctx.log.warn({ cohort_id: cohortId }, "regenerate ignored: no selected_essays.txt (Cartesian cohort)");
     metadata.regenerate_note =
