@@ -49,14 +49,16 @@ export function raceCases(harness: StorageHarness): void {
       RACE_TIMEOUT_MS,
     );
 
-    const claimRaces = trials.flatMap((trial) => [
-      { trial, holder: "nobody" },
-      { trial, holder: "a crashed run" },
+    const claimRaces = trials.flatMap((trial): [string, number][] => [
+      ["nobody", trial],
+      ["a crashed run", trial],
     ]);
     it.each(claimRaces)(
-      "two processes claiming overlapping steps held by $holder claim each step exactly once (trial $trial)",
-      async ({ trial, holder }) => {
-        const location = harness.freshLocation(`claim_race_${trial}_${holder.length}`);
+      "two processes claiming overlapping steps held by %s claim each step exactly once (trial %i)",
+      async (holder, trial) => {
+        const location = harness.freshLocation(
+          `claim_race_${trial}_${holder === "nobody" ? "free" : "crashed"}`,
+        );
         const setup = harness.open(location);
         let crashed: RunRecord | undefined;
         try {
