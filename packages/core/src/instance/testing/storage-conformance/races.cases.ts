@@ -7,6 +7,7 @@ import {
   type AddPartitionsResult,
   type ChildTask,
   type ClaimResult,
+  type ComputeResult,
   type OpenResult,
   raceKey,
 } from "./child/tasks.ts";
@@ -109,6 +110,42 @@ export function raceCases(harness: StorageHarness): void {
           } finally {
             storage.close();
           }
+        }
+      },
+      RACE_TIMEOUT_MS,
+    );
+
+    it.each(trials)(
+      "two processes re-checking after each claim materialize every step exactly once (trial %i)",
+      async (trial) => {
+        const location = harness.freshLocation(`compute_race_${trial}`);
+        harness.open(location).close();
+        const computer = (runId: string, reverse: boolean): ChildTask => ({
+          kind: "compute",
+          runId,
+          assetKey: "squares",
+          count: 200,
+          batch: 10,
+          reverse,
+        });
+        const [a, b] = await race<ComputeResult>(harness, location, [
+          computer("computer-a", false),
+          computer("computer-b", true),
+        ]);
+        const all = Array.from({ length: 200 }, (_, i) => raceKey(i));
+        expect([...a.computed, ...b.computed].sort()).toEqual([...all].sort());
+        expect([...a.computed, ...a.doneElsewhere].sort()).toEqual([...all].sort());
+        expect([...b.computed, ...b.doneElsewhere].sort()).toEqual([...all].sort());
+        const storage = harness.open(location);
+        try {
+          const events = [
+            ...storage.getEvents("computer-a", { types: ["materialization"] }),
+            ...storage.getEvents("computer-b", { types: ["materialization"] }),
+          ];
+          expect(events.map((e) => e.partitionKey).sort()).toEqual([...all].sort());
+          expect(storage.countAssetPartitionStates("squares")).toEqual({ materialized: 200, failed: 0 });
+        } finally {
+          storage.close();
         }
       },
       RACE_TIMEOUT_MS,

@@ -10,7 +10,7 @@ import { pathToFileURL } from "node:url";
 import { currentHost } from "../../../process-liveness.ts";
 import type { Storage } from "../../../types.ts";
 import type { ChildOpener } from "../harness.ts";
-import { type ChildTask, type ClaimResult, raceKey } from "./tasks.ts";
+import { type ChildTask, type ClaimResult, type ComputeResult, raceKey } from "./tasks.ts";
 
 const [openerPath, location, taskJson] = process.argv.slice(2);
 const task = JSON.parse(taskJson) as ChildTask;
@@ -44,15 +44,52 @@ function claim(storage: Storage, t: Extract<ChildTask, { kind: "claim" }>): Clai
   return result;
 }
 
+/** The exactly-once loop of a `missing` run, reduced to its storage calls. */
+async function compute(storage: Storage, t: Extract<ChildTask, { kind: "compute" }>): Promise<ComputeResult> {
+  const result: ComputeResult = { computed: [], doneElsewhere: [] };
+  let pending = Array.from({ length: t.count }, (_, i) => raceKey(i));
+  if (t.reverse) pending.reverse();
+  while (pending.length > 0) {
+    const stillHeld: string[] = [];
+    for (let start = 0; start < pending.length; start += t.batch) {
+      const batch = pending
+        .slice(start, start + t.batch)
+        .map((partitionKey) => ({ assetKey: t.assetKey, partitionKey }));
+      const outcome = storage.claimSteps(t.runId, batch, { skipMaterialized: true });
+      if (outcome.claimed.length > 0) {
+        const at = new Date().toISOString();
+        storage.appendEvents(
+          outcome.claimed.map((step) => ({
+            runId: t.runId,
+            type: "materialization" as const,
+            assetKey: step.assetKey,
+            partitionKey: step.partitionKey,
+            timestamp: at,
+            metadata: { by: t.runId },
+          })),
+        );
+        storage.releaseSteps(t.runId, outcome.claimed);
+      }
+      result.computed.push(...outcome.claimed.map((s) => s.partitionKey));
+      result.doneElsewhere.push(...outcome.materialized.map((s) => s.partitionKey));
+      stillHeld.push(...outcome.held.map((h) => h.step.partitionKey));
+    }
+    pending = stillHeld;
+    // Held steps are being computed by the other process: ask again shortly.
+    if (pending.length > 0) await new Promise((resolve) => setTimeout(resolve, 5));
+  }
+  return result;
+}
+
 let storage: Storage | undefined;
 if (task.kind !== "open") storage = openStorage(location);
-if (task.kind === "claim") {
+if (task.kind === "claim" || task.kind === "compute") {
   storage!.createRun({
     runId: task.runId,
     status: "started",
     selection: task.assetKey,
-    partitionsSummary: `${task.to - task.from} keys`,
-    stepCount: task.to - task.from,
+    partitionsSummary: "race",
+    stepCount: 0,
     pid: process.pid,
     host: currentHost(),
     tags: {},
@@ -69,6 +106,9 @@ switch (task.kind) {
   }
   case "claim":
     send(claim(storage!, task));
+    break;
+  case "compute":
+    send(await compute(storage!, task));
     break;
   case "open": {
     storage = openStorage(location);

@@ -18,6 +18,19 @@ export type ChildTask =
       reverse: boolean;
     }
   | {
+      kind: "compute";
+      runId: string;
+      assetKey: string;
+      /**
+       * Materializes partitions `0` ... `count - 1` the way a `missing` run does: claims with
+       * the re-check in batches of `batch`, records a materialization of each step claimed,
+       * releases it, and asks again for held steps until none is left.
+       */
+      count: number;
+      batch: number;
+      reverse: boolean;
+    }
+  | {
       kind: "open";
       /** After opening (the race itself), creates this run and adds it as a partition key of "openers". */
       runId: string;
@@ -30,6 +43,13 @@ export interface AddPartitionsResult {
 export interface ClaimResult {
   claimed: string[];
   held: { partitionKey: string; holderRunId: string }[];
+}
+
+export interface ComputeResult {
+  /** Keys this process materialized. */
+  computed: string[];
+  /** Keys it found materialized by the other one. */
+  doneElsewhere: string[];
 }
 
 export interface OpenResult {
