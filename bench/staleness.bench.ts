@@ -85,7 +85,7 @@ try {
       const batch: EventRecord[] = keys.slice(start, start + BATCH).map((key, j) => {
         const i = start + j;
         const code = assetKey === "prompt" ? `1+${i % 100 === 0 ? "t-old" : templateOf(key)}` : null;
-        const inputs = assetKey === "prompt" ? {} : { prompt: { [key]: `p${key}` } };
+        const inputs = assetKey === "prompt" ? [] : [{ asset: "prompt", partition: key, version: `p${key}` }];
         return {
           runId: "fill",
           type: "materialization",

@@ -148,6 +148,7 @@ export type {
   EventType,
   Instance,
   ListRunsOptions,
+  MaterializationInput,
   MaterializationVersions,
   Page,
   PartitionStatus,

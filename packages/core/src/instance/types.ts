@@ -70,10 +70,17 @@ export interface MaterializationVersions {
   /** Content hash of the output value; null when the value could not be hashed. */
   data: string | null;
   /**
-   * Data version of each upstream partition read: upstream asset key -> partition key ("" for
-   * an unpartitioned asset) -> its data version then.
+   * The data version of each upstream partition read, then ("" is an unpartitioned asset's
+   * partition). A list of fixed-shape entries: parsed for 100,000 partitions at once, objects
+   * keyed by partition would each get a shape of their own.
    */
-  inputs: Record<string, Record<string, string | null>>;
+  inputs: MaterializationInput[];
+}
+
+export interface MaterializationInput {
+  asset: string;
+  partition: string;
+  version: string | null;
 }
 
 export interface EventRecord {

@@ -1,6 +1,6 @@
 import { type AnyAssetDefinition, inputAssetKeys } from "../../definitions/asset.ts";
 import type { Definitions } from "../../definitions/types.ts";
-import type { MaterializationVersions, Storage } from "../../instance/types.ts";
+import type { MaterializationInput, MaterializationVersions, Storage } from "../../instance/types.ts";
 import type { PartitionLookups } from "../partition-lookups.ts";
 import type { CodeVersions } from "./code-versions.ts";
 import { dataVersionOf } from "./data-version.ts";
@@ -55,12 +55,15 @@ export class RunVersions {
   ) {}
 
   of(asset: AnyAssetDefinition, partitionKey: string | undefined, value: unknown): MaterializationVersions {
-    const inputs: MaterializationVersions["inputs"] = {};
+    const inputs: MaterializationInput[] = [];
     for (const upstream of versionedUpstreams(this.defs, this.lookups, asset, partitionKey)) {
-      const versions: Record<string, string | null> = {};
-      for (const partition of upstream.partitions)
-        versions[partition] = this.dataVersion(upstream.asset.key, partition);
-      inputs[upstream.asset.key] = versions;
+      for (const partition of upstream.partitions) {
+        inputs.push({
+          asset: upstream.asset.key,
+          partition,
+          version: this.dataVersion(upstream.asset.key, partition),
+        });
+      }
     }
     const data = dataVersionOf(value);
     this.known.set(`${asset.key}\0${partitionKey ?? ""}`, data);

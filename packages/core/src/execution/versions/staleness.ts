@@ -86,17 +86,14 @@ export class Staleness {
     const causes: StaleCause[] = [];
     const current = this.codeVersions.of(asset, asset.partitions === undefined ? undefined : partitionKey);
     if (current !== recorded.code) causes.push({ kind: "code", recorded: recorded.code, current });
-    for (const [upstream, partitions] of Object.entries(recorded.inputs)) {
+    for (const { asset: upstream, partition, version } of recorded.inputs) {
       if (!this.defs.assets.has(upstream)) continue;
-      const now = this.versionsOf(upstream);
-      for (const [partition, version] of Object.entries(partitions)) {
-        const latest = now.get(partition);
-        // An upstream without a record now is missing, not a cause of staleness.
-        if (latest === undefined) continue;
-        if (latest.data !== version) causes.push({ kind: "input", asset: upstream, partition });
-        else if (this.causesOf(upstream, partition).length > 0) {
-          causes.push({ kind: "upstream", asset: upstream, partition });
-        }
+      const latest = this.versionsOf(upstream).get(partition);
+      // An upstream without a record now is missing, not a cause of staleness.
+      if (latest === undefined) continue;
+      if (latest.data !== version) causes.push({ kind: "input", asset: upstream, partition });
+      else if (this.causesOf(upstream, partition).length > 0) {
+        causes.push({ kind: "upstream", asset: upstream, partition });
       }
     }
     return causes.length === 0 ? FRESH : causes;

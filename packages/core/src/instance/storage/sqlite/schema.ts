@@ -135,7 +135,7 @@ CREATE INDEX asset_check_results_failed ON asset_check_results (asset_key, parti
 /**
  * Version 6: code and data versions. The latest successful materialization of each partition
  * keeps the code version it ran with, the content hash of its output and the data versions of
- * the inputs it read (JSON: asset -> partition -> version), so staleness is one read per asset.
+ * the inputs it read (JSON: [{asset, partition, version}]), so staleness is one read per asset.
  */
 export const SCHEMA_V6 = `
 ALTER TABLE asset_partition_state ADD COLUMN code_version TEXT;
