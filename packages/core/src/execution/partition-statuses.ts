@@ -70,7 +70,9 @@ export async function assetPartitionStatuses(
   const io = ioManagerOf(defs, asset);
   let materialized: ReadonlySet<string>;
   const gone: string[] = [];
-  if (io.storedPartitions !== undefined) {
+  // Nothing registered and nothing recorded: nothing to reconcile (and the store may not exist yet).
+  const nothing = partitioned && keys.length === 0 && recorded.size === 0;
+  if (io.storedPartitions !== undefined && !nothing) {
     materialized = io.storedPartitions({ assetKey: asset.key, partitioned });
     for (const key of recorded) if (!materialized.has(key)) gone.push(key);
   } else {
