@@ -3,6 +3,8 @@
  * Every asset reads DD_DATA_ROOT at use time, so one module serves any data root.
  */
 import { defineDefinitions, jsonIOManager } from "@daydream/core";
+import { generationChecks } from "./checks/generation-checks.ts";
+import { membershipIntegrityCheck } from "./checks/membership-check.ts";
 import {
   COHORT_JSON_IO,
   COHORT_TEXT_IO,
@@ -55,4 +57,5 @@ export default defineDefinitions({
   assets: [...cohortAndTaskAssets, ...generationAssets, parsedScoresAsset, scorePivotAsset],
   resources: { ...generationResources },
   ioManagers: { ...cohortAndTaskIOManagers, ...generationIOManagers },
+  checks: [...generationChecks, membershipIntegrityCheck],
 });

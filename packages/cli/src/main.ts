@@ -6,9 +6,11 @@
 import { readFileSync } from "node:fs";
 import { Command, CommanderError } from "commander";
 import { cliState, examples } from "./action.ts";
+import { registerCheck } from "./commands/check.ts";
 import { registerCost } from "./commands/cost.ts";
 import { registerDev } from "./commands/dev.ts";
 import { registerGraph } from "./commands/graph.ts";
+import { registerLineage } from "./commands/lineage.ts";
 import { registerList } from "./commands/list.ts";
 import { registerLogs } from "./commands/logs.ts";
 import { registerMaterialize } from "./commands/materialize.ts";
@@ -70,6 +72,8 @@ export function buildProgram(): Command {
   registerRuns(program);
   registerCost(program);
   registerLogs(program);
+  registerCheck(program);
+  registerLineage(program);
   registerGraph(program);
   registerWipe(program);
   registerUi(program);

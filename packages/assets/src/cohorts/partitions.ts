@@ -1,11 +1,14 @@
 import { type ComputeInstance, type DynamicPartitionsDefinition, dynamicPartitions } from "@daydream/core";
 import type { Stage } from "../config/paths.ts";
+import { describeGenerations } from "../lineage/gen-lineage.ts";
 import { GEN_ID, type Membership, type StageRow } from "./membership-schema.ts";
 
 /** One dynamic partition per generation, keyed by gen_id, per stage. */
-export const draftGens = dynamicPartitions("draft_gens");
-export const essayGens = dynamicPartitions("essay_gens");
-export const evaluationGens = dynamicPartitions("evaluation_gens");
+export const draftGens = dynamicPartitions("draft_gens", { describe: () => describeGenerations("draft") });
+export const essayGens = dynamicPartitions("essay_gens", { describe: () => describeGenerations("essay") });
+export const evaluationGens = dynamicPartitions("evaluation_gens", {
+  describe: () => describeGenerations("evaluation"),
+});
 
 export const GEN_PARTITIONS: Record<Stage, DynamicPartitionsDefinition> = {
   draft: draftGens,

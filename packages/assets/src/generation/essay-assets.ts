@@ -3,6 +3,7 @@
 import { type AssetContext, asset, withMetadata } from "@daydream/core";
 import { displayPath } from "../config/data-root.ts";
 import type { GenMetadataFields } from "../gens/metadata.ts";
+import { parentMapping } from "../lineage/gen-lineage.ts";
 import { type EssayTaskRow, getTaskRow } from "../tasks/task-table-reader.ts";
 import { taskReplicate } from "../tasks/task-tables.ts";
 import { runCopyStep } from "./copy-step.ts";
@@ -42,6 +43,8 @@ export const essayPromptAsset = asset({
   ins: { [TASKS]: { versioned: false } },
   // Essays read their parent draft's files, so drafts of the same run come first.
   deps: ["draft_response"],
+  // Each essay waits for its own parent only, not for every draft of the run.
+  partitionMappings: { draft_response: parentMapping("essay") },
   compute: async (ctx: AssetContext) => {
     const { root, genId, store } = beginGenStep(ctx, "essay");
     const row = getTaskRow(root, TASKS, genId);

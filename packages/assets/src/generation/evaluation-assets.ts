@@ -2,6 +2,7 @@
 
 import { type AssetContext, asset, withMetadata } from "@daydream/core";
 import { displayPath } from "../config/data-root.ts";
+import { parentMapping } from "../lineage/gen-lineage.ts";
 import { getEvaluationParser } from "../parsing/evaluation-parsers.ts";
 import { type EvaluationTaskRow, getTaskRow } from "../tasks/task-table-reader.ts";
 import { taskReplicate } from "../tasks/task-tables.ts";
@@ -33,6 +34,8 @@ export const evaluationPromptAsset = asset({
   ins: { [TASKS]: { versioned: false } },
   // Evaluations read their parent essay's files, so essays of the same run come first.
   deps: ["essay_response"],
+  // Each evaluation waits for its own parent only, not for every essay of the run.
+  partitionMappings: { essay_response: parentMapping("evaluation") },
   compute: async (ctx: AssetContext) => {
     const { root, genId, store } = beginGenStep(ctx, "evaluation");
     const row = getTaskRow(root, TASKS, genId);

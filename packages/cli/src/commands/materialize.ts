@@ -21,6 +21,10 @@ export function registerMaterialize(program: Command): void {
     .option("--config <file>", "run config YAML: assets: { <asset_key>: { ...config } }")
     .option("--fail-fast", "cancel the rest of the run at the first failed step")
     .option(
+      "--no-checks",
+      "skip the asset checks that run after each materialization (and their hold on the downstream of failing partitions)",
+    )
+    .option(
       "--budget-usd <usd>",
       "stop starting LLM calls before the run's cost could pass this many US dollars (DD_LLM_BUDGET_USD)",
       parseUsd,

@@ -63,6 +63,27 @@ function renderElsewhere(summary: RunSummary, p: Painter): string {
   return lines.length > 0 ? `${lines.join("\n")}\n` : "";
 }
 
+/** Failed checks listed one per line; the rest are counted. */
+const CHECK_FAILURES_SHOWN = 10;
+
+function renderChecks(summary: RunSummary, p: Painter): string {
+  const { passed, warned, failed, failures } = summary.checks;
+  if (passed + warned + failed === 0) return "";
+  const head =
+    `  checks: ${passed} passed, ` +
+    `${warned > 0 ? p.yellow(`${warned} warned`) : "0 warned"}, ` +
+    `${failed > 0 ? p.red(`${failed} failed`) : "0 failed"}\n`;
+  const lines = failures.slice(0, CHECK_FAILURES_SHOWN).map((f) => {
+    const mark = f.severity === "warn" ? p.yellow("warn ") : p.red("error");
+    const held = f.blocking && f.severity === "error" ? p.dim(" (blocking: downstream not run)") : "";
+    return `    ${mark} ${stepLabel(f.assetKey, f.partitionKey)} ${f.checkName}${held}: ${f.description ?? "failed"}\n`;
+  });
+  if (failures.length > CHECK_FAILURES_SHOWN) {
+    lines.push(`    ... and ${failures.length - CHECK_FAILURES_SHOWN} more (assets show KEY lists them)\n`);
+  }
+  return head + lines.join("");
+}
+
 export function renderRunSummary(summary: RunSummary, p: Painter): string {
   const head = `Run ${p.bold(summary.runId)} ${statusColor(p, summary.status)} in ${formatDuration(summary.durationMs)}`;
   const counts =
@@ -74,6 +95,7 @@ export function renderRunSummary(summary: RunSummary, p: Painter): string {
     `(of ${plural(summary.totalSteps, "step")})`;
   return [
     `${head}\n${counts}\n`,
+    renderChecks(summary, p),
     renderNotStarted(summary, p),
     renderElsewhere(summary, p),
     renderFailures(summary.failures, summary.failed, p),

@@ -23,6 +23,8 @@ export interface MaterializeOptions {
   concurrency?: number;
   config?: string;
   failFast?: boolean;
+  /** false with --no-checks. */
+  checks?: boolean;
   /** Sets DD_LLM_BUDGET_USD for this run (the flag wins over the environment). */
   budgetUsd?: number;
   waitForHeld?: boolean;
@@ -130,6 +132,7 @@ export async function runMaterialize(opts: MaterializeOptions, cmd: Command): Pr
         instance,
         runConfig: runConfig?.config,
         failFast: opts.failFast === true,
+        checks: opts.checks !== false,
         waitForHeld: opts.waitForHeld === true,
         onProgress: (event) => {
           if (event.type === "planned") runId = event.runId;

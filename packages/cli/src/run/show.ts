@@ -10,6 +10,7 @@ import {
 import type { Command } from "commander";
 import { globalsOf } from "../action.ts";
 import { assetState, requireAsset, upstreamEdges, withInspector } from "../asset-info.ts";
+import { checkInfo, checkLines } from "../check-info.ts";
 import { EXIT_OK } from "../errors.ts";
 import { paintOut, statusColor } from "../output/colors.ts";
 import { firstLine, formatDuration, formatTimestamp, stepLabel } from "../output/format.ts";
@@ -68,7 +69,7 @@ export async function runShow(key: string, opts: ShowOptions, cmd: Command): Pro
     });
   }
 
-  const { state, counts, status, stale, causes } = await withInstance(project, (instance) =>
+  const { state, counts, status, stale, causes, checks } = await withInstance(project, (instance) =>
     withInspector(defs, instance, async (inspector) => {
       if (opts.partition !== undefined && !instance.hasDynamicPartition(partitionsName!, opts.partition)) {
         throw new PartitionError(
@@ -96,6 +97,7 @@ export async function runShow(key: string, opts: ShowOptions, cmd: Command): Pro
           one !== undefined && statuses.materialized.has(one)
             ? inspector.causesOf(key, one).map(describeCause)
             : [],
+        checks: checkInfo(defs, instance.storage, key, opts.partition),
       };
     }),
   );
@@ -118,6 +120,7 @@ export async function runShow(key: string, opts: ShowOptions, cmd: Command): Pro
       partitionCounts: counts,
       stale: { count: stale.stale, byCause: stale.byCause, sample: stale.sample },
       staleCauses: status === null ? null : causes,
+      checks,
     });
     return EXIT_OK;
   }
@@ -152,6 +155,7 @@ export async function runShow(key: string, opts: ShowOptions, cmd: Command): Pro
   lines.push(...stateLines(state, what));
   if (status !== null) lines.push(...currentLines(state, status, causes));
   if (opts.stale) lines.push(...staleLines(stale));
+  lines.push(...checkLines(checks, p));
   process.stdout.write(`${lines.join("\n")}\n`);
   return EXIT_OK;
 }

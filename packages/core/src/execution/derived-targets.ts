@@ -3,47 +3,60 @@ import { PartitionError } from "../errors.ts";
 import type { AssetGraph } from "../graph/asset-graph.ts";
 import type { PartitionLookups } from "./partition-lookups.ts";
 
+/** Whether `downstream` reaches `upstream` partition by partition (same definition, or a mapping). */
+function partitionLinked(downstream: AnyAssetDefinition, upstream: AnyAssetDefinition): boolean {
+  const from = upstream.partitions?.name;
+  const to = downstream.partitions?.name;
+  if (from === undefined || to === undefined) return false;
+  return from === to || downstream.partitionMappings?.[upstream.key] !== undefined;
+}
+
+export interface DerivedKeysArgs {
+  graph: AssetGraph;
+  /** The selected assets, in topological order. */
+  assets: readonly AnyAssetDefinition[];
+  explicit: readonly string[];
+  lookups: PartitionLookups;
+  /** The given keys of the asset that are not materialized now. */
+  missing(asset: AnyAssetDefinition, keys: string[]): Promise<string[]>;
+}
+
 /**
- * With explicit partition keys, the selected assets that a selected downstream asset reaches
- * through a partition mapping (directly, or through assets partitioned like it) run for the
- * partitions those keys map to, not for the keys themselves: `+evaluation_response
- * --partition X` runs the essay and the draft X descends from. Returns the keys of each such
- * asset, in order of first appearance; the other selected assets take the explicit keys.
+ * With explicit partition keys, a selected asset that a selected downstream asset reaches
+ * through a partition mapping (directly, or through assets partitioned like one so reached)
+ * runs for the missing partitions those keys map to, not for the keys themselves:
+ * `*evaluation_response --partition X` builds X's essay and draft when they do not exist.
+ * Returns the keys of each such asset (possibly none); every other selected asset takes the
+ * explicit keys. (Unselected parents are `missingUpstreamTargets`' job.)
  */
-export function derivedPartitionKeys(
-  graph: AssetGraph,
-  assets: readonly AnyAssetDefinition[],
-  explicit: readonly string[],
-  lookups: PartitionLookups,
-): Map<string, string[]> {
-  const selected = new Map(assets.map((a) => [a.key, a]));
-  const derived = new Map<string, Set<string>>();
-  const keysOf = (asset: AnyAssetDefinition): Iterable<string> => derived.get(asset.key) ?? explicit;
-  // Downstream first: an asset's keys are known once every selected asset below it has its own.
-  for (const asset of [...assets].reverse()) {
-    const name = asset.partitions?.name;
-    if (name === undefined) continue;
-    let keys: Set<string> | undefined;
-    const add = (k: string): void => {
-      keys ??= new Set();
-      keys.add(k);
-    };
+export async function derivedPartitionKeys(args: DerivedKeysArgs): Promise<Map<string, string[]>> {
+  const { graph, explicit, lookups } = args;
+  const byKey = new Map(args.assets.map((a) => [a.key, a]));
+  const derived = new Map<string, string[]>();
+  const plannedKeys = (asset: AnyAssetDefinition): readonly string[] | undefined =>
+    derived.get(asset.key) ?? (asset.partitions ? explicit : undefined);
+  // Downstream first: an asset's keys are known once every asset below it has its own.
+  for (const asset of [...args.assets].reverse()) {
+    if (asset.partitions === undefined) continue;
+    let wanted: Set<string> | undefined;
     for (const downstreamKey of graph.downstream(asset.key)) {
-      const downstream = selected.get(downstreamKey);
-      if (downstream?.partitions === undefined) continue;
-      if (downstream.partitions.name === name) {
-        if (derived.has(downstreamKey)) for (const k of derived.get(downstreamKey)!) add(k);
-      } else if (lookups.hasMapping(downstream, asset.key)) {
-        for (const k of keysOf(downstream)) {
-          const mapped = lookups.upstreamPartitions(downstream, asset, k);
-          if (mapped === "all") throw unknownMapping(downstream.key, asset.key, k);
-          for (const m of mapped) add(m);
-        }
+      const downstream = byKey.get(downstreamKey);
+      if (downstream === undefined || !partitionLinked(downstream, asset)) continue;
+      const keys = plannedKeys(downstream);
+      if (keys === undefined) continue;
+      const mapped = downstream.partitions!.name !== asset.partitions.name;
+      // A selected asset partitioned like a selected downstream keeps the explicit keys.
+      if (!mapped && !derived.has(downstreamKey)) continue;
+      wanted ??= new Set();
+      for (const k of keys) {
+        const upstreamKeys = mapped ? lookups.upstreamPartitions(downstream, asset, k) : [k];
+        if (upstreamKeys === "all") throw unknownMapping(downstream.key, asset.key, k);
+        for (const u of upstreamKeys) wanted.add(u);
       }
     }
-    if (keys !== undefined) derived.set(asset.key, keys);
+    if (wanted !== undefined) derived.set(asset.key, await args.missing(asset, [...wanted]));
   }
-  return new Map([...derived].map(([key, keys]) => [key, [...keys]]));
+  return derived;
 }
 
 function unknownMapping(asset: string, upstream: string, partition: string): PartitionError {

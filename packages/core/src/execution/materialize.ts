@@ -1,4 +1,5 @@
 import type { LevelWithSilent } from "pino";
+import { validatePartitionKeys } from "../definitions/partition-key.ts";
 import type { Definitions } from "../definitions/types.ts";
 import { AssetsError, SelectionError } from "../errors.ts";
 import { AssetGraph } from "../graph/asset-graph.ts";
@@ -117,10 +118,14 @@ async function materializeIn(
     });
   }
   const lookups = new PartitionLookups();
-  // A missing run also makes the missing upstream partitions its missing steps read.
+  // A missing run also makes the missing upstream partitions its missing steps read; explicit
+  // keys, the missing upstream partitions they read (through partition mappings too).
+  const given = typeof opts.partitions === "object" ? opts.partitions?.keys : undefined;
+  // A malformed key list is left for partitionTargets to refuse with its own message.
+  const explicit = Array.isArray(given) && given.length > 0 ? validatePartitionKeys(given) : undefined;
   const upstream =
-    opts.partitions === "missing" || opts.partitions === "missing-or-stale"
-      ? await missingUpstreamTargets(defs, graph, selected, opts.instance.storage, lookups)
+    opts.partitions === "missing" || opts.partitions === "missing-or-stale" || explicit !== undefined
+      ? await missingUpstreamTargets(defs, graph, selected, opts.instance.storage, lookups, explicit)
       : new Map<string, string[]>();
   const keys = graph.sortTopologically([...selected, ...upstream.keys()]);
   const assets = keys.map((k) => graph.get(k));

@@ -22,6 +22,9 @@ function upstreamsOf(defs: Definitions, asset: AnyAssetDefinition): AnyAssetDefi
  * found transitively, so the run makes them first instead of failing each step with
  * "materialize X first". Only partition-to-partition links are followed (same partitions, a
  * partition mapping, or an unpartitioned upstream); an upstream read whole is left alone.
+ * With `explicitKeys` (`--partition X`), the walk starts from those keys of the selected
+ * partitioned assets instead: `+evaluation_response --partition X` builds X's missing essay
+ * and draft first.
  */
 export async function missingUpstreamTargets(
   defs: Definitions,
@@ -29,6 +32,7 @@ export async function missingUpstreamTargets(
   selected: readonly string[],
   storage: Storage,
   lookups: PartitionLookups,
+  explicitKeys?: readonly string[],
 ): Promise<UpstreamTargets> {
   const inspector = new AssetInspector(defs, storage);
   const chosen = new Set(selected);
@@ -37,6 +41,10 @@ export async function missingUpstreamTargets(
     const queue: Array<{ asset: AnyAssetDefinition; key: string }> = [];
     for (const key of selected) {
       const asset = graph.get(key);
+      if (explicitKeys !== undefined) {
+        if (asset.partitions !== undefined) for (const k of explicitKeys) queue.push({ asset, key: k });
+        continue;
+      }
       const statuses = await inspector.statusesOf(key);
       for (const k of statuses.keys) if (!statuses.materialized.has(k)) queue.push({ asset, key: k });
     }

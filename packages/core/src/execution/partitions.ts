@@ -5,6 +5,7 @@ import type { AssetGraph } from "../graph/asset-graph.ts";
 import type { Storage } from "../instance/types.ts";
 import { derivedPartitionKeys } from "./derived-targets.ts";
 import type { PartitionLookups } from "./partition-lookups.ts";
+import { assetPartitionStatuses } from "./partition-statuses.ts";
 import { isStateSelector, stateTargets } from "./state-targets.ts";
 import type { PartitionsSelector } from "./types.ts";
 import { Staleness } from "./versions/staleness.ts";
@@ -108,10 +109,7 @@ export async function partitionTargets(args: PartitionTargetArgs): Promise<Parti
   const { assets, selector, storage } = args;
   checkSelectorFits(assets, selector);
   const explicit = typeof selector === "object" ? checkedKeys(selector?.keys) : undefined;
-  const derived =
-    explicit !== undefined && args.graph !== undefined && args.lookups !== undefined
-      ? derivedPartitionKeys(args.graph, assets, explicit, args.lookups)
-      : undefined;
+  const derived = explicit === undefined ? undefined : await derivedKeys(args, explicit);
   const targets: PartitionTargets = new Map();
   const staleness = new Staleness(args.defs, storage, args.resourcesFor);
   for (const asset of assets) {
@@ -121,7 +119,14 @@ export async function partitionTargets(args: PartitionTargetArgs): Promise<Parti
         targets.set(asset.key, UNPARTITIONED);
         continue;
       }
-      const keys = await stateTargets(args.defs, storage, asset, selector, args.resourcesFor(asset), staleness);
+      const keys = await stateTargets(
+        args.defs,
+        storage,
+        asset,
+        selector,
+        args.resourcesFor(asset),
+        staleness,
+      );
       targets.set(asset.key, keys.length === 0 ? NOTHING : UNPARTITIONED);
     } else if (explicit !== undefined) {
       const keys = derived?.get(asset.key) ?? explicit;
@@ -137,6 +142,25 @@ export async function partitionTargets(args: PartitionTargetArgs): Promise<Parti
     }
   }
   return targets;
+}
+
+/** Keys of the assets that explicit keys reach through partition mappings (see derivedPartitionKeys). */
+async function derivedKeys(
+  args: PartitionTargetArgs,
+  explicit: readonly string[],
+): Promise<Map<string, string[]>> {
+  const { graph, lookups, storage } = args;
+  if (graph === undefined || lookups === undefined) return new Map();
+  return derivedPartitionKeys({
+    graph,
+    assets: args.assets,
+    explicit,
+    lookups,
+    missing: async (asset, keys) => {
+      const statuses = await assetPartitionStatuses(args.defs, storage, asset, args.resourcesFor(asset));
+      return keys.filter((k) => statuses.statusOf(k) !== "materialized");
+    },
+  });
 }
 
 /** Short human summary of the selector for the run record, e.g. "3 keys" or "missing". */
