@@ -16,7 +16,14 @@ export function registerMaterialize(program: Command): void {
     .option("--partitions <keys>", "comma-separated partition keys")
     .option("--partitions-file <file>", 'file with one partition key per line ("-" reads stdin)')
     .option("--all-partitions", "every registered partition key")
-    .option("--missing", "only partitions without a successful materialization")
+    .option(
+      "--missing",
+      "only partitions not materialized: never, failed, or their output was deleted (the store is the truth)",
+    )
+    .option(
+      "--stale",
+      "only partitions materialized before their code version or an input changed (with --missing: both)",
+    )
     .option("--concurrency <n>", "steps run at once (default 8)", parsePositiveInt)
     .option("--config <file>", "run config YAML: assets: { <asset_key>: { ...config } }")
     .option("--fail-fast", "cancel the rest of the run at the first failed step")
@@ -52,6 +59,10 @@ export function registerMaterialize(program: Command): void {
           [
             "npx assets materialize --select group:evaluation --missing --budget-usd 5",
             "evaluations until $5 are spent; run it again later with --missing to do the rest",
+          ],
+          [
+            "npx assets materialize --select 'essay_prompt+' --missing --stale",
+            "essays and everything after them whose template or parent changed, or that are missing",
           ],
           [
             "npx assets materialize --select cohort_id --config run.yaml",

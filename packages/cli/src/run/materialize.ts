@@ -20,6 +20,7 @@ export interface MaterializeOptions {
   partitionsFile?: string;
   allPartitions?: boolean;
   missing?: boolean;
+  stale?: boolean;
   concurrency?: number;
   config?: string;
   failFast?: boolean;
@@ -37,11 +38,14 @@ const PARTITION_FLAGS = [
   ["partitionsFile", "--partitions-file"],
   ["allPartitions", "--all-partitions"],
   ["missing", "--missing"],
+  ["stale", "--stale"],
 ] as const;
 
 /** At most one partition flag; none leaves the choice to the engine (fine for unpartitioned assets). */
 export function partitionsSelector(opts: MaterializeOptions): PartitionsSelector | undefined {
   const given = PARTITION_FLAGS.filter(([name]) => opts[name] !== undefined && opts[name] !== false);
+  // --missing --stale is the one combination: partitions that are missing or stale.
+  if (given.length === 2 && opts.missing && opts.stale) return "missing-or-stale";
   if (given.length > 1) {
     throw new UsageError(`${given.map(([, flag]) => flag).join(" and ")} cannot be combined`, {
       hint: "choose one way to say which partitions to materialize",
@@ -61,6 +65,7 @@ export function partitionsSelector(opts: MaterializeOptions): PartitionsSelector
   }
   if (opts.allPartitions) return "all";
   if (opts.missing) return "missing";
+  if (opts.stale) return "stale";
   return undefined;
 }
 

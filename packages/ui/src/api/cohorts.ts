@@ -3,6 +3,7 @@ import { statSync } from "node:fs";
 import { open } from "node:fs/promises";
 import path from "node:path";
 import { pipeline } from "node:stream/promises";
+import { AssetInspector } from "@daydream/core";
 import { cohortInfo, cohortMembers, listCohorts } from "../cohorts/catalog.ts";
 import { GRID_TEMPLATE_AXES } from "../cohorts/comparison.ts";
 import { checkGenFile, checkGenId, checkStage, containedRealPath, GEN_FILES } from "../cohorts/ids.ts";
@@ -17,20 +18,25 @@ import { type Router, STREAMED } from "../http/router.ts";
 export function registerCohortRoutes(router: Router, ctx: UiContext): void {
   router.get("/api/cohorts", () => ({ dataRoot: ctx.dataRoot, cohorts: listCohorts(ctx.dataRoot) }));
 
-  router.get("/api/cohorts/:cohortId", ({ params, query }) => {
+  router.get("/api/cohorts/:cohortId", async ({ params, query }) => {
     const info = cohortInfo(ctx.dataRoot, params.cohortId);
     const rows = cohortMembers(info);
     const scan = scanGens(ctx.dataRoot, rows);
-    return {
-      cohort: info,
-      progress: stageProgress(rows, scan, ctx.storage, ctx.definitions),
-      results: cohortResults(
-        rows,
-        scan,
-        intParam(query, "top", { default: 50, min: 1, max: 10_000 }),
-        enumParam(query, "grid", GRID_TEMPLATE_AXES) ?? "essay",
-      ),
-    };
+    const inspector = new AssetInspector(ctx.definitions, ctx.storage);
+    try {
+      return {
+        cohort: info,
+        progress: await stageProgress(rows, scan, inspector, ctx.definitions),
+        results: cohortResults(
+          rows,
+          scan,
+          intParam(query, "top", { default: 50, min: 1, max: 10_000 }),
+          enumParam(query, "grid", GRID_TEMPLATE_AXES) ?? "essay",
+        ),
+      };
+    } finally {
+      await inspector.dispose();
+    }
   });
 
   router.get("/api/gens/:stage/:genId", ({ params }) => {
