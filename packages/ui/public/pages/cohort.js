@@ -9,11 +9,12 @@ export async function renderCohort(root, [cohortId], q) {
   const top = q.get("top") ?? 50;
   const grid = q.get("grid") ?? "essay";
   const data = await api(`/api/cohorts/${encodeURIComponent(cohortId)}${query({ top, grid })}`);
-  const { cohort, progress, results } = data;
+  const { cohort, progress, cost, results } = data;
   root.append(
     h("h1", null, "Cohort ", h("span", { class: "mono" }, cohort.id)),
     metaTable(cohort),
     h("section", { id: "progress" }, h("h2", null, "Progress by stage"), progressTable(progress)),
+    h("section", { id: "cost" }, h("h2", null, "LLM tokens and cost"), costTable(cost)),
     h(
       "section",
       { id: "charts" },
@@ -69,6 +70,32 @@ function metaTable(cohort) {
       : "not built yet",
   ]);
   return kvTable(rows, { id: "cohort-meta" });
+}
+
+// Responses this cohort's runs wrote, by stage and model; an unknown cost is counted apart.
+function costTable(cost) {
+  if (cost.total.calls === 0) return h("p", { class: "muted" }, "No LLM response yet.");
+  const usd = (sums) =>
+    sums.unpricedCalls === sums.calls
+      ? "unknown"
+      : `${sums.unpricedCalls > 0 ? ">= " : ""}$${sums.costUsd.toFixed(sums.costUsd >= 0.01 ? 2 : 6)}`;
+  const rows = [...cost.rows, { stage: "total", model: "", ...cost.total }];
+  return gridTable(
+    ["stage", "model", "calls", "prompt tokens", "completion tokens", "cost", "unpriced calls"],
+    rows,
+    (r) =>
+      h(
+        "tr",
+        { "data-stage": r.stage },
+        h("td", null, r.stage),
+        h("td", { class: "mono" }, r.model),
+        h("td", null, fmtNumber(r.calls)),
+        h("td", null, fmtNumber(r.promptTokens)),
+        h("td", null, fmtNumber(r.completionTokens)),
+        h("td", { class: "cost" }, usd(r)),
+        h("td", null, fmtNumber(r.unpricedCalls)),
+      ),
+  );
 }
 
 function progressTable(progress) {

@@ -166,6 +166,49 @@ describe("cohorts API", () => {
     ]);
   });
 
+  it("totals the tokens and cost of the responses the cohort wrote, by stage and model", async () => {
+    const written: string[] = [];
+    const meta = (gen: string, fields: Record<string, unknown>) => {
+      const file = path.join(dataRoot, "gens", gen, "metadata.json");
+      writeFile(file, JSON.stringify({ mode: "llm", cohort_id: COHORT, ...fields }));
+      written.push(file);
+    };
+    const usage = (p: number, c: number) => ({ prompt_tokens: p, completion_tokens: c, total_tokens: p + c });
+    try {
+      meta("draft/d1", { model_id: "gm-1", usage: usage(10, 20), cost_usd: 0.001 });
+      meta("draft/d3", { model_id: "gm-1", usage: usage(5, 5), cost_usd: 0.002 });
+      meta("evaluation/v1", { model_id: "em-1", usage: usage(7, 3), cost_usd: null });
+      // Reused from another cohort: that cohort's cost, not this one's.
+      meta("essay/e1", { model_id: "gm-1", usage: usage(100, 100), cost_usd: 1, cohort_id: "other" });
+      const { body } = await h.request(`/api/cohorts/${COHORT}`);
+      expect(body.cost).toEqual({
+        rows: [
+          {
+            stage: "draft",
+            model: "gm-1",
+            calls: 2,
+            promptTokens: 15,
+            completionTokens: 25,
+            costUsd: 0.003,
+            unpricedCalls: 0,
+          },
+          {
+            stage: "evaluation",
+            model: "em-1",
+            calls: 1,
+            promptTokens: 7,
+            completionTokens: 3,
+            costUsd: 0,
+            unpricedCalls: 1,
+          },
+        ],
+        total: { calls: 3, promptTokens: 22, completionTokens: 28, costUsd: 0.003, unpricedCalls: 1 },
+      });
+    } finally {
+      for (const file of written) fs.rmSync(file);
+    }
+  });
+
   it("ranks essays by mean score, ties by essay gen_id, and flags unparseable scores", async () => {
     const { results } = (await h.request(`/api/cohorts/${COHORT}`)).body;
     expect(results.scoredEssays).toBe(2);

@@ -6,6 +6,7 @@ import { pipeline } from "node:stream/promises";
 import { AssetInspector } from "@daydream/core";
 import { cohortInfo, cohortMembers, listCohorts } from "../cohorts/catalog.ts";
 import { GRID_TEMPLATE_AXES } from "../cohorts/comparison.ts";
+import { cohortCost } from "../cohorts/cost.ts";
 import { checkGenFile, checkGenId, checkStage, containedRealPath, GEN_FILES } from "../cohorts/ids.ts";
 import { stageProgress } from "../cohorts/progress.ts";
 import { cohortResults } from "../cohorts/results.ts";
@@ -27,6 +28,7 @@ export function registerCohortRoutes(router: Router, ctx: UiContext): void {
       return {
         cohort: info,
         progress: await stageProgress(rows, scan, inspector, ctx.definitions),
+        cost: cohortCost(ctx.dataRoot, params.cohortId, rows),
         results: cohortResults(
           rows,
           scan,
