@@ -52,7 +52,12 @@ export async function evaluateChecks(
   };
   const out: CheckResultRecord[] = [];
   for (const check of checks) {
-    const log = target.log.child({ check: check.name });
+    // A child logger per check and partition costs more than most checks: made when used.
+    let log: Logger | undefined;
+    const logOf = (): Logger => {
+      log ??= target.log.child({ check: check.name });
+      return log;
+    };
     let result: CheckResult;
     try {
       const returned = await check.check(
@@ -62,7 +67,9 @@ export async function evaluateChecks(
           partitionKey: target.partitionKey,
           runId: target.runId,
           resources: target.resourcesFor(check),
-          log,
+          get log() {
+            return logOf();
+          },
           signal: target.signal,
           loadValue,
         }),
@@ -85,7 +92,10 @@ export async function evaluateChecks(
       metadata: (result.metadata as Metadata | undefined) ?? null,
     };
     if (!record.passed)
-      log[record.severity === "warn" ? "warn" : "error"]({ description: record.description }, "check failed");
+      logOf()[record.severity === "warn" ? "warn" : "error"](
+        { description: record.description },
+        "check failed",
+      );
     out.push(record);
   }
   return out;
