@@ -11,14 +11,9 @@ import { spawnSync } from "node:child_process";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import {
-  type AssetContext,
-  asset,
-  defineDefinitions,
-  dynamicPartitions,
-  materialize,
-  openInstance,
-} from "../packages/core/src/index.ts";
+import type { AssetContext } from "../packages/core/src/index.ts";
+
+type Core = typeof import("../packages/core/src/index.ts");
 
 const PARTITIONS = 10_000;
 const RUNS = 5;
@@ -28,6 +23,8 @@ const TARGET_RSS_MB = 250;
 interface Sample {
   baselineMs: number;
   engineMs: number;
+  /** CPU time (user + system, all threads) of the process during the run: steadier than wall time on a busy machine. */
+  cpuMs: number;
   /** Part of engineMs spent inside instance storage calls (events, claims, run record). */
   storageMs: number;
   peakRssMb: number;
@@ -58,8 +55,14 @@ function timeStorage(storage: object): { ms: number } {
   return total;
 }
 
-/** One measured run; prints its Sample as JSON. */
-async function child(): Promise<void> {
+/**
+ * One measured run; prints its Sample as JSON. The engine is this checkout's, or the one of the
+ * checkout given (bench/ab.ts compares checkouts with this same harness).
+ */
+async function child(checkout: string, partitions: "all" | "missing"): Promise<void> {
+  const { asset, defineDefinitions, dynamicPartitions, materialize, openInstance } = (await import(
+    path.join(checkout, "packages/core/src/index.ts")
+  )) as Core;
   const items = dynamicPartitions("items");
   const compute = (ctx: Pick<AssetContext, "partitionKey">) => ctx.partitionKey!.length;
   const defs = defineDefinitions({ assets: [asset({ key: "trivial", partitions: items, compute })] });
@@ -77,8 +80,10 @@ async function child(): Promise<void> {
 
     const storage = timeStorage(instance.storage);
     start = performance.now();
-    const summary = await materialize(defs, { instance, selection: "trivial", partitions: "all" });
+    const cpu = process.cpuUsage();
+    const summary = await materialize(defs, { instance, selection: "trivial", partitions });
     const engineMs = performance.now() - start;
+    const { user, system } = process.cpuUsage(cpu);
     if (summary.status !== "succeeded" || summary.succeeded !== PARTITIONS) {
       throw new Error(
         `run ${summary.runId} ended ${summary.status} with ${summary.succeeded} steps succeeded`,
@@ -90,6 +95,7 @@ async function child(): Promise<void> {
     const sample: Sample = {
       baselineMs,
       engineMs,
+      cpuMs: (user + system) / 1000,
       storageMs: storage.ms,
       peakRssMb: process.resourceUsage().maxRSS / 1024,
       rssBeforeMb,
@@ -124,6 +130,10 @@ function parent(): void {
     `RESULT engine overhead per partition | median ${perPartition.toFixed(4)} ms | baseline bare compute call: median ${basePerPartition.toFixed(5)} ms | ratio ${(perPartition / basePerPartition).toFixed(0)}x`,
   );
   console.log(`  target < ${TARGET_OVERHEAD_MS} ms: ${verdict(perPartition < TARGET_OVERHEAD_MS)}`);
+  const cpu = median(samples.map((s) => s.cpuMs));
+  console.log(
+    `RESULT CPU time of the run (user + system) | median ${cpu.toFixed(0)} ms | baseline wall time of the run: median ${engine.toFixed(0)} ms | ratio ${(cpu / engine).toFixed(2)}x`,
+  );
   const storagePerPartition = median(samples.map((s) => s.storageMs / PARTITIONS));
   console.log(
     `RESULT instance storage (batched events, claims) per partition | median ${storagePerPartition.toFixed(4)} ms | baseline engine overhead per partition: median ${perPartition.toFixed(4)} ms | ratio ${(storagePerPartition / perPartition).toFixed(2)}x`,
@@ -134,5 +144,12 @@ function parent(): void {
   console.log(`  target < ${TARGET_RSS_MB} MB: ${verdict(peakRss < TARGET_RSS_MB)}`);
 }
 
-if (process.argv.includes("--child")) await child();
-else parent();
+// `--child [CHECKOUT] [--missing]`: `missing` (nothing is materialized yet, so the same 10,000
+// steps) adds the re-check each claim makes for such runs.
+const [mode, checkout, selector] = process.argv.slice(2);
+if (mode === "--child") {
+  await child(
+    path.resolve(checkout ?? path.join(import.meta.dirname, "..")),
+    selector === "--missing" ? "missing" : "all",
+  );
+} else parent();

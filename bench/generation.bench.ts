@@ -15,30 +15,36 @@
  * against the 100 ms / 64 = 1.56 ms a step may take before the event loop becomes the limit.
  * Targets (issue 5): wall time <= 1.25 x ideal, peak RSS < 300 MB.
  */
-import { type ChildProcess, spawn, spawnSync } from "node:child_process";
+import { spawnSync } from "node:child_process";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { createInterface } from "node:readline";
 import {
-  createLlmClient,
-  type FakeOpenAiServer,
-  startFakeOpenAiServer,
-} from "../packages/assets/src/index.ts";
-import { loadDefinitions, materialize, openInstance } from "../packages/core/src/index.ts";
+  CONCURRENCY,
+  checkoutPaths,
+  EVALUATIONS,
+  LATENCY_MS,
+  prepareGenerationRoot,
+  startBenchServer,
+} from "./generation-setup.ts";
 
-const EVALUATIONS = 2000;
-const LATENCY_MS = 100;
-const CONCURRENCY = 64;
 const RUNS = 5;
 const IDEAL_MS = (EVALUATIONS * LATENCY_MS) / CONCURRENCY;
 const TARGET_RATIO = 1.25;
 const TARGET_RSS_MB = 300;
 const SELF = import.meta.filename;
-const DEFINITIONS = path.resolve(import.meta.dirname, "../packages/assets/src/definitions.ts");
-const FIXTURE = path.resolve(import.meta.dirname, "../packages/assets/tests/fixtures/generation-data");
-// The fixture's cohort has 4 essays x 2 evaluation templates: 250 evaluation models make 2,000 evaluations.
-const EVALUATION_MODELS = EVALUATIONS / 8;
+const CHECKOUT = path.resolve(import.meta.dirname, "..");
+
+type Core = typeof import("../packages/core/src/index.ts");
+type Assets = typeof import("../packages/assets/src/index.ts");
+
+/** The engine and pipeline of a checkout: this one, or another that bench/ab.ts compares. */
+async function modulesOf(checkout: string): Promise<{ core: Core; assets: Assets }> {
+  return {
+    core: (await import(path.join(checkout, "packages/core/src/index.ts"))) as Core,
+    assets: (await import(path.join(checkout, "packages/assets/src/index.ts"))) as Assets,
+  };
+}
 
 /**
  * Microseconds to create one empty file in a fresh directory under `dir`: what the file system
@@ -59,6 +65,8 @@ interface Sample {
   engineMs: number;
   /** Event-loop busy time during the run (main-thread CPU plus any time it was preempted). */
   busyMs: number;
+  /** CPU time (user + system, all threads: event loop, writer threads, GC) during the run. */
+  cpuMs: number;
   directMs: number;
   /** Peak RSS of the worker when the run ends (before the direct calls). */
   peakRssMb: number;
@@ -73,18 +81,10 @@ function median(values: number[]): number {
   return sorted.length % 2 === 1 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
 }
 
-function llmEnv(baseUrl: string): Record<string, string> {
-  return {
-    DD_LLM: "openai",
-    DD_LLM_BASE_URL: baseUrl,
-    DD_LLM_API_KEY: "bench",
-    DD_LLM_CONCURRENCY: String(CONCURRENCY),
-  };
-}
-
 /** `--serve`: the fake server, in its own process until stdin closes. */
 async function serve(): Promise<void> {
-  const server: FakeOpenAiServer = await startFakeOpenAiServer({
+  const { assets } = await modulesOf(CHECKOUT);
+  const server = await assets.startFakeOpenAiServer({
     delayMs: LATENCY_MS,
     recordRequests: false,
   });
@@ -93,15 +93,20 @@ async function serve(): Promise<void> {
   process.stdin.on("end", () => void server.close().then(() => process.exit(0)));
 }
 
-/** `--worker ROOT HOME`: one measured run of evaluation_response over every partition. */
-async function worker(root: string, home: string): Promise<void> {
+/**
+ * `--worker ROOT HOME [CHECKOUT]`: one measured run of evaluation_response over every partition,
+ * with this checkout's engine or the one given.
+ */
+async function worker(root: string, home: string, checkout: string): Promise<void> {
   process.env.DD_DATA_ROOT = root;
-  const defs = await loadDefinitions(DEFINITIONS);
-  const instance = openInstance(home);
+  const { core, assets } = await modulesOf(checkout);
+  const defs = await core.loadDefinitions(checkoutPaths(checkout).definitions);
+  const instance = core.openInstance(home);
   try {
     const elu = performance.eventLoopUtilization();
+    const cpu = process.cpuUsage();
     let t = performance.now();
-    const summary = await materialize(defs, {
+    const summary = await core.materialize(defs, {
       instance,
       selection: "evaluation_response",
       partitions: "all",
@@ -110,6 +115,8 @@ async function worker(root: string, home: string): Promise<void> {
     });
     const engineMs = performance.now() - t;
     const busyMs = performance.eventLoopUtilization(elu).active;
+    const { user, system } = process.cpuUsage(cpu);
+    const cpuMs = (user + system) / 1000;
     const peakRssMb = process.resourceUsage().maxRSS / 1024;
     // performance.now() counts from process start: node + tsx start-up, definitions, the run.
     const processMs = performance.now();
@@ -119,7 +126,7 @@ async function worker(root: string, home: string): Promise<void> {
       );
     }
     // The same number of calls straight through the client, 64 at a time, no engine.
-    const client = createLlmClient(process.env);
+    const client = assets.createLlmClient(process.env);
     const prompt = fs.readFileSync(
       path.join(root, "1_raw", "evaluation_templates", "novelty-score.txt"),
       "utf8",
@@ -135,68 +142,19 @@ async function worker(root: string, home: string): Promise<void> {
       }),
     );
     const directMs = performance.now() - t;
-    const sample: Omit<Sample, "createUs"> = { engineMs, busyMs, directMs, peakRssMb, processMs };
+    const sample: Omit<Sample, "createUs"> = { engineMs, busyMs, cpuMs, directMs, peakRssMb, processMs };
     console.log(JSON.stringify(sample));
   } finally {
     instance.close();
   }
 }
 
-/** A data root whose Cartesian cohort has 2,000 evaluations, prompts already rendered (offline). */
-async function prepare(dir: string): Promise<{ root: string; home: string }> {
-  const root = path.join(dir, "data");
-  const home = path.join(dir, ".assets");
-  fs.cpSync(FIXTURE, root, { recursive: true });
-  const models = Array.from(
-    { length: EVALUATION_MODELS - 1 },
-    (_, i) => `eval-${i},bench/evaluator-${i},bench,Evaluator ${i},False,True,`,
-  );
-  fs.appendFileSync(path.join(root, "1_raw", "llm_models.csv"), `${models.join("\n")}\n`);
-  process.env.DD_DATA_ROOT = root;
-  process.env.DD_LLM = "offline";
-  const defs = await loadDefinitions(DEFINITIONS);
-  const instance = openInstance(home);
-  try {
-    const steps: Array<[string, "all" | undefined]> = [
-      ["cohort_id,cohort_membership,group:task_definitions", undefined],
-      ["group:generation_draft,group:generation_essays,evaluation_prompt", "all"],
-    ];
-    for (const [selection, partitions] of steps) {
-      const s = await materialize(defs, {
-        instance,
-        selection,
-        partitions,
-        concurrency: 8,
-        logLevel: "warn",
-      });
-      if (s.status !== "succeeded")
-        throw new Error(`setup ${selection}: ${JSON.stringify(s.failures.slice(0, 3))}`);
-    }
-    const n = instance.countDynamicPartitions("evaluation_gens");
-    if (n !== EVALUATIONS)
-      throw new Error(`setup registered ${n} evaluation partitions, expected ${EVALUATIONS}`);
-  } finally {
-    instance.close();
-  }
-  return { root, home };
-}
-
-async function startServer(): Promise<{ child: ChildProcess; baseUrl: string }> {
-  const child = spawn(process.execPath, ["--import", "tsx", SELF, "--serve"], {
-    stdio: ["pipe", "pipe", "inherit"],
-  });
-  const line = await new Promise<string>((resolve, reject) => {
-    createInterface({ input: child.stdout! }).once("line", resolve);
-    child.once("exit", (code) => reject(new Error(`fake server exited with ${code}`)));
-  });
-  return { child, baseUrl: (JSON.parse(line) as { baseUrl: string }).baseUrl };
-}
-
 async function main(): Promise<void> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "bench-generation-"));
-  const server = await startServer();
+  const server = await startBenchServer();
   try {
-    const { root, home } = await prepare(dir);
+    const { core } = await modulesOf(CHECKOUT);
+    const { root, home } = await prepareGenerationRoot(dir, core, checkoutPaths(CHECKOUT));
     const samples: Sample[] = [];
     for (let i = 0; i < RUNS; i++) {
       const runRoot = path.join(dir, `run-${i}`);
@@ -204,7 +162,7 @@ async function main(): Promise<void> {
       const createUs = probeFileCreation(runRoot);
       const res = spawnSync(process.execPath, ["--import", "tsx", SELF, "--worker", runRoot, home], {
         encoding: "utf8",
-        env: { ...process.env, ...llmEnv(server.baseUrl) },
+        env: { ...process.env, ...server.env },
       });
       if (res.status !== 0) throw new Error(`worker failed (${res.status ?? res.signal}):\n${res.stderr}`);
       samples.push({ ...(JSON.parse(res.stdout.trim().split("\n").at(-1)!) as Sample), createUs });
@@ -213,6 +171,7 @@ async function main(): Promise<void> {
     const direct = median(samples.map((s) => s.directMs)) / 1000;
     const rss = median(samples.map((s) => s.peakRssMb));
     const busy = median(samples.map((s) => s.busyMs / EVALUATIONS));
+    const cpuPer = median(samples.map((s) => s.cpuMs / EVALUATIONS));
     const budget = LATENCY_MS / CONCURRENCY;
     const proc = median(samples.map((s) => s.processMs)) / 1000;
     const ideal = IDEAL_MS / 1000;
@@ -232,6 +191,10 @@ async function main(): Promise<void> {
         `baseline ${LATENCY_MS} ms / ${CONCURRENCY} in flight: median ${budget.toFixed(2)} ms | ratio ${(busy / budget).toFixed(2)}`,
     );
     console.log(
+      `RESULT ${what}: CPU time per evaluation (user + system, all threads) | median ${cpuPer.toFixed(2)} ms | ` +
+        `baseline ${LATENCY_MS} ms / ${CONCURRENCY} in flight: median ${budget.toFixed(2)} ms | ratio ${(cpuPer / budget).toFixed(2)}`,
+    );
+    console.log(
       `RESULT ${what}: kernel time to create one evaluation's 3 files, probed before each run | median ${createMs.toFixed(3)} ms | ` +
         `baseline ${LATENCY_MS} ms / ${CONCURRENCY} in flight: median ${budget.toFixed(2)} ms | ratio ${(createMs / budget).toFixed(2)}`,
     );
@@ -244,12 +207,12 @@ async function main(): Promise<void> {
         `ratio ${(rss / TARGET_RSS_MB).toFixed(2)} | target < ${TARGET_RSS_MB} MB: ${verdict(rss < TARGET_RSS_MB)}`,
     );
   } finally {
-    server.child.stdin?.end();
+    server.stop();
     fs.rmSync(dir, { recursive: true, force: true });
   }
 }
 
 const [mode, ...args] = process.argv.slice(2);
 if (mode === "--serve") await serve();
-else if (mode === "--worker") await worker(args[0], args[1]);
+else if (mode === "--worker") await worker(args[0], args[1], path.resolve(args[2] ?? CHECKOUT));
 else await main();
