@@ -8,6 +8,7 @@ import path from "node:path";
 import { type Definitions, loadDefinitions } from "@daydream/core";
 import { registerAssetRoutes } from "./api/assets.ts";
 import { registerCohortRoutes } from "./api/cohorts.ts";
+import { registerLineageRoutes } from "./api/lineage.ts";
 import { registerRunRoutes } from "./api/runs.ts";
 import type { UiContext, UiInstance } from "./context.ts";
 import { HttpError, notFound, UiConfigError } from "./errors.ts";
@@ -107,6 +108,7 @@ function buildRouter(ctx: UiContext, opts: { streamIntervalMs: number; tokenRequ
   registerAssetRoutes(router, ctx);
   registerRunRoutes(router, ctx, opts);
   registerCohortRoutes(router, ctx);
+  registerLineageRoutes(router, ctx);
   return router;
 }
 
