@@ -34,6 +34,7 @@ export async function renderAsset(root, [key], q) {
     h("section", { class: "cards" }, definitionCard(a, data), lineageCard(a, data)),
     latestSection(a, data.latest),
     staleSection(data.stale),
+    checksSection(data.checks),
   );
   if (a.partitions) root.append(partitionsSection(a, q));
   root.append(historySection(data.history));
@@ -118,6 +119,43 @@ function latestSection(a, latest) {
 }
 
 // Stale: materialized before the asset's code version or one of its inputs changed.
+/** Declared checks with their latest outcomes over all partitions, then failing partitions. */
+function checksSection(checks) {
+  // An empty string: root.append (native) would print a null.
+  if (!checks || checks.declared.length === 0) return "";
+  const byName = new Map(checks.summary.map((s) => [s.checkName, s]));
+  const section = h("section", { id: "checks" }, h("h2", null, "Checks"));
+  section.append(
+    gridTable(["check", "severity", "passed", "warned", "failed"], checks.declared, (c) => {
+      const s = byName.get(c.name);
+      return h(
+        "tr",
+        { "data-check": c.name },
+        h("td", { title: c.description ?? "" }, c.name),
+        h("td", null, `${c.severity}${c.blocking ? ", blocking" : ""}`),
+        h("td", null, s ? fmtNumber(s.passed) : "-"),
+        h("td", null, s ? fmtNumber(s.warned) : "-"),
+        h("td", null, s ? fmtNumber(s.failed) : "-"),
+      );
+    }),
+  );
+  if (checks.results.length > 0) {
+    section.append(
+      gridTable(["partition", "check", "severity", "what was found"], checks.results, (r) =>
+        h(
+          "tr",
+          null,
+          h("td", { class: "mono" }, r.partitionKey || "(unpartitioned)"),
+          h("td", null, r.checkName),
+          h("td", null, r.severity),
+          h("td", null, r.description ?? ""),
+        ),
+      ),
+    );
+  }
+  return section;
+}
+
 function staleSection(stale) {
   const section = h("section", { id: "stale" }, h("h2", null, "Staleness"));
   if (stale.stale === 0) {

@@ -10,6 +10,7 @@ import type { UiContext } from "../context.ts";
 import { badRequest, notFound } from "../errors.ts";
 import { enumParam, intParam, stringParam } from "../http/query.ts";
 import type { Router } from "../http/router.ts";
+import { assetChecks } from "./asset-checks.ts";
 import { assetHistory } from "./asset-history.ts";
 import { downstreamKeys, latestState, runningAssetKeys, summarizeAsset } from "./asset-summary.ts";
 import { partitionsPage } from "./partitions-page.ts";
@@ -56,6 +57,7 @@ export function registerAssetRoutes(router: Router, ctx: UiContext): void {
       latest: latestState(ctx.storage, def) ?? null,
       stale: summarizeStaleness(await inspector.staleOf(def.key), STALE_SAMPLE),
       history: assetHistory(ctx.storage, def.key, (s) => ctx.selections.resolveRecorded(s), historyLimit),
+      checks: assetChecks(ctx.definitions, ctx.storage, def.key),
     }));
   });
 
@@ -98,6 +100,7 @@ export function registerAssetRoutes(router: Router, ctx: UiContext): void {
         stale: causes.length > 0,
         staleCauses: causes.map(describeCause),
         state: state ?? null,
+        checks: assetChecks(ctx.definitions, ctx.storage, def.key, params.partition).results,
       };
     });
   });
