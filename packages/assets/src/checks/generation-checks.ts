@@ -4,6 +4,7 @@
  * makes of raw.txt, evaluation scores in 0-10; prompts: no template syntax left unrendered.
  */
 import { readFileSync, statSync } from "node:fs";
+import path from "node:path";
 import { type AssetCheckDefinition, assetCheck, type CheckContext, type CheckResult } from "@daydream/core";
 import { dataRoot, displayPath } from "../config/data-root.ts";
 import { type Stage, templateFilePath } from "../config/paths.ts";
@@ -49,15 +50,17 @@ function filesPresent(stage: Stage): AssetCheckDefinition {
       const store = storeOf(dataRoot());
       const genId = genIdOf(ctx);
       const bytes: Record<string, number | null> = {};
+      // The directory is validated once (gen_id rules), then joined with each file name.
+      const dir = store.dir(stage, genId);
       for (const kind of RESPONSE_FILES) {
         bytes[GEN_FILES[kind]] =
-          statSync(store.path(stage, genId, kind), { throwIfNoEntry: false })?.size ?? null;
+          statSync(path.join(dir, GEN_FILES[kind]), { throwIfNoEntry: false })?.size ?? null;
       }
       const bad = Object.entries(bytes).filter(([, size]) => !size);
       const description =
         bad.length === 0
           ? null
-          : `${bad.map(([file, size]) => `${file} ${size === null ? "missing" : "empty"}`).join(", ")} in ${displayPath(store.dir(stage, genId))}`;
+          : `${bad.map(([file, size]) => `${file} ${size === null ? "missing" : "empty"}`).join(", ")} in ${displayPath(dir)}`;
       return { passed: bad.length === 0, metadata: { bytes }, ...(description ? { description } : {}) };
     },
   });
@@ -83,11 +86,12 @@ function parsedMatchesParser(stage: Stage): AssetCheckDefinition {
       const genId = genIdOf(ctx);
       // Small files just written (in the page cache): a synchronous read costs the event loop
       // less than the promise machinery of an asynchronous one.
-      const metadata = JSON.parse(readFileSync(store.path(stage, genId, "metadata"), "utf8")) as Record<
+      const dir = store.dir(stage, genId);
+      const metadata = JSON.parse(readFileSync(path.join(dir, GEN_FILES.metadata), "utf8")) as Record<
         string,
         unknown
       >;
-      const raw = readFileSync(store.path(stage, genId, "raw"), "utf8");
+      const raw = readFileSync(path.join(dir, GEN_FILES.raw), "utf8");
       const parsed = String(await ctx.loadValue());
       const parser = String(metadata.parser_name ?? "");
       let expected: string | undefined;
