@@ -13,8 +13,8 @@ export function registerLineage(program: Command): void {
     .addHelpText(
       "after",
       examples([
-        ["npx assets lineage <essay gen_id>", "its draft, the essay, and the essay's evaluations"],
-        ["npx assets lineage <evaluation gen_id> --json", "machine-readable"],
+        ["npx assets lineage <gen_id>", "for an essay: its draft, the essay, and the essay's evaluations"],
+        ["npx assets lineage <gen_id> --json", "machine-readable"],
       ]) +
         "\nThe chain follows the partition mappings of the definitions (each essay's parent draft,\n" +
         "each evaluation's parent essay, from the task tables). For each generation: template,\n" +
