@@ -1,10 +1,14 @@
 import type {
   AssetPartitionState,
+  CheckResultRecord,
+  CheckSummary,
   ClaimOptions,
   ClaimOutcome,
   EventRecord,
   EventType,
+  ListCheckResultsOptions,
   ListRunsOptions,
+  MaterializationVersions,
   NewRun,
   Page,
   RunPatch,
@@ -14,6 +18,7 @@ import type {
 } from "@daydream/core";
 import { parsePostgresUrl } from "./connection/postgres-url.ts";
 import { SyncConnection, type SyncConnectionOptions } from "./connection/sync-connection.ts";
+import { CheckResultQueries } from "./queries/check-results.ts";
 import { ClaimQueries } from "./queries/claims.ts";
 import { DynamicPartitionQueries } from "./queries/dynamic-partitions.ts";
 import { EventQueries } from "./queries/events.ts";
@@ -38,6 +43,7 @@ export class PostgresStorage implements Storage {
   private readonly states: PartitionStateQueries;
   private readonly partitions: DynamicPartitionQueries;
   private readonly claims: ClaimQueries;
+  private readonly checks: CheckResultQueries;
 
   /** Connects and migrates; errors name the host and database, never the password. */
   constructor(url: string, opts: PostgresStorageOptions = {}) {
@@ -55,6 +61,7 @@ export class PostgresStorage implements Storage {
     this.events = new EventQueries(this.conn, this.states);
     this.partitions = new DynamicPartitionQueries(this.conn);
     this.claims = new ClaimQueries(this.conn, this.runs);
+    this.checks = new CheckResultQueries(this.conn);
   }
 
   createRun(run: NewRun): RunRecord {
@@ -112,8 +119,24 @@ export class PostgresStorage implements Storage {
     return this.states.materializedPartitionKeys(assetKey);
   }
 
+  listPartitionVersions(assetKey: string): Map<string, MaterializationVersions> {
+    return this.states.versions(assetKey);
+  }
+
   wipeAssetPartitionStates(assetKey: string, partitionKey?: string): number {
     return this.states.wipe(assetKey, partitionKey);
+  }
+
+  recordCheckResults(results: readonly CheckResultRecord[]): void {
+    this.checks.record(results);
+  }
+
+  listCheckResults(assetKey: string, opts?: ListCheckResultsOptions): CheckResultRecord[] {
+    return this.checks.list(assetKey, opts);
+  }
+
+  summarizeCheckResults(assetKey: string): CheckSummary[] {
+    return this.checks.summarize(assetKey);
   }
 
   addDynamicPartitions(name: string, keys: Iterable<string>): number {

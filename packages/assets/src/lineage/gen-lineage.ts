@@ -9,7 +9,7 @@ import { dataRoot, displayPath } from "../config/data-root.ts";
 import type { Stage } from "../config/paths.ts";
 import { GEN_FILES } from "../gens/layout.ts";
 import { GensStore } from "../gens/store.ts";
-import { readTaskTable, type TaskRowOf, TaskTableError } from "../tasks/task-table-reader.ts";
+import { readTaskTable, TaskTableError } from "../tasks/task-table-reader.ts";
 import type { TaskTableName } from "../tasks/task-tables.ts";
 
 const TABLE_OF: Record<Stage, TaskTableName> = {

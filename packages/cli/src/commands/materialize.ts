@@ -57,12 +57,12 @@ export function registerMaterialize(program: Command): void {
             "an asset and everything downstream of it, only partitions not yet materialized",
           ],
           [
-            "npx assets materialize --select group:evaluation --missing --budget-usd 5",
-            "evaluations until $5 are spent; run it again later with --missing to do the rest",
-          ],
-          [
             "npx assets materialize --select 'essay_prompt+' --missing --stale",
             "essays and everything after them whose template or parent changed, or that are missing",
+          ],
+          [
+            "npx assets materialize --select group:evaluation --missing --budget-usd 5",
+            "evaluations until $5 are spent; run it again later with --missing to do the rest",
           ],
           [
             "npx assets materialize --select cohort_id --config run.yaml",

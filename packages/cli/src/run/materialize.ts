@@ -7,9 +7,9 @@ import { cancelOnSignals } from "../interrupt.ts";
 import { parseKeyList, readKeysFile } from "../keys-input.ts";
 import { paintErr, paintOut } from "../output/colors.ts";
 import { errorJson, printJson } from "../output/json.ts";
-import { renderUsage } from "../output/usage.ts";
 import { createProgressReporter, type ProgressMode } from "../output/progress.ts";
 import { renderRunSummary } from "../output/summary.ts";
+import { renderUsage } from "../output/usage.ts";
 import { readRunConfig, withRunConfigFile } from "../run-config.ts";
 import { loadProjectDefinitions, projectFor, withInstance } from "../session.ts";
 

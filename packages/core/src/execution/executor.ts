@@ -17,10 +17,10 @@ import { Permits } from "./permits.ts";
 import type { Plan } from "./plan.ts";
 import type { RunInstance } from "./run-instance.ts";
 import { StepClaims } from "./step-claims.ts";
-import { CodeVersions } from "./versions/code-versions.ts";
-import { RunVersions } from "./versions/run-versions.ts";
 import { StepRunner } from "./step-runner.ts";
 import type { RunProgressEvent, RunSummary } from "./types.ts";
+import { CodeVersions } from "./versions/code-versions.ts";
+import { RunVersions } from "./versions/run-versions.ts";
 
 export const DEFAULT_CONCURRENCY = 8;
 

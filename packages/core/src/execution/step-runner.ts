@@ -12,9 +12,9 @@ import type { RunLog } from "./logging.ts";
 import type { Permits } from "./permits.ts";
 import { type Plan, type PlannedStep, stepLabel } from "./plan.ts";
 import { withRetries } from "./retry.ts";
-import type { RunVersions } from "./versions/run-versions.ts";
 import type { ClaimAnswer, StepClaims } from "./step-claims.ts";
 import type { HeldSteps, RunProgressEvent, StepFailure } from "./types.ts";
+import type { RunVersions } from "./versions/run-versions.ts";
 
 export interface StepRunnerArgs {
   defs: Definitions;

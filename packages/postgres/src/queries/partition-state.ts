@@ -1,6 +1,7 @@
 import {
   type AssetPartitionState,
   type EventRecord,
+  type MaterializationVersions,
   type Page,
   pageBounds,
   StorageError,
@@ -18,26 +19,33 @@ interface StateRow {
   error: string | null;
   last_success_run_id: string | null;
   last_success_at: string | null;
+  code_version: string | null;
+  data_version: string | null;
+  input_versions: string | null;
 }
 
+type VersionsRow = Pick<StateRow, "partition_key" | "code_version" | "data_version" | "input_versions">;
+
 const STATE_COLUMNS =
-  "asset_key, partition_key, status, run_id, timestamp, duration_ms, metadata, error, last_success_run_id, last_success_at";
+  "asset_key, partition_key, status, run_id, timestamp, duration_ms, metadata, error, last_success_run_id, last_success_at, code_version, data_version, input_versions";
 
 const INSERT_STATE = `INSERT INTO asset_partition_state (asset_key, partition_key, status, run_id, event_id, timestamp,
-  duration_ms, metadata, error, last_success_run_id, last_success_at)`;
+  duration_ms, metadata, error, last_success_run_id, last_success_at, code_version, data_version, input_versions)`;
 
 const UPSERT_MATERIALIZED = `${INSERT_STATE}
-  SELECT a, p, 'materialized', r, e, t, d, m, NULL, r, t
-  FROM unnest($1::text[], $2::text[], $3::text[], $4::bigint[], $5::text[], $6::float8[], $7::text[]) AS x(a, p, r, e, t, d, m)
+  SELECT a, p, 'materialized', r, e, t, d, m, NULL, r, t, cv, dv, iv
+  FROM unnest($1::text[], $2::text[], $3::text[], $4::bigint[], $5::text[], $6::float8[], $7::text[],
+    $8::text[], $9::text[], $10::text[]) AS x(a, p, r, e, t, d, m, cv, dv, iv)
   ORDER BY a, p
   ON CONFLICT (asset_key, partition_key) DO UPDATE SET status = 'materialized', run_id = excluded.run_id,
     event_id = excluded.event_id, timestamp = excluded.timestamp, duration_ms = excluded.duration_ms,
     metadata = excluded.metadata, error = NULL, last_success_run_id = excluded.run_id,
-    last_success_at = excluded.timestamp`;
+    last_success_at = excluded.timestamp, code_version = excluded.code_version,
+    data_version = excluded.data_version, input_versions = excluded.input_versions`;
 
 // A failure keeps the metadata and time of the last success: that value may still be on disk.
 const UPSERT_FAILED = `${INSERT_STATE}
-  SELECT a, p, 'failed', r, e, t, d, NULL, m, NULL, NULL
+  SELECT a, p, 'failed', r, e, t, d, NULL, m, NULL, NULL, NULL, NULL, NULL
   FROM unnest($1::text[], $2::text[], $3::text[], $4::bigint[], $5::text[], $6::float8[], $7::text[]) AS x(a, p, r, e, t, d, m)
   ORDER BY a, p
   ON CONFLICT (asset_key, partition_key) DO UPDATE SET status = 'failed', run_id = excluded.run_id,
@@ -76,10 +84,12 @@ export class PartitionStateQueries {
       this.upsert(
         UPSERT_MATERIALIZED,
         group.filter((o) => o.event.type === "materialization"),
+        true,
       );
       this.upsert(
         UPSERT_FAILED,
         group.filter((o) => o.event.type === "step_failure"),
+        false,
       );
     }
   }
@@ -141,6 +151,19 @@ export class PartitionStateQueries {
     return new Set(rows.map((r) => r.partition_key));
   }
 
+  /** Versions of each partition's latest success, for those that recorded any. */
+  versions(assetKey: string): Map<string, MaterializationVersions> {
+    const { rows } = this.conn.query<VersionsRow>(
+      `SELECT partition_key, code_version, data_version, input_versions FROM asset_partition_state
+       WHERE asset_key = $1 AND last_success_run_id IS NOT NULL AND input_versions IS NOT NULL`,
+      [assetKey],
+      "read partition versions",
+    );
+    const out = new Map<string, MaterializationVersions>();
+    for (const row of rows) out.set(row.partition_key, toVersions(row)!);
+    return out;
+  }
+
   wipe(assetKey: string, partitionKey?: string): number {
     return this.conn.query(
       "DELETE FROM asset_partition_state WHERE asset_key = $1 AND ($2::text IS NULL OR partition_key = $2)",
@@ -149,8 +172,15 @@ export class PartitionStateQueries {
     ).rowCount;
   }
 
-  private upsert(sql: string, outcomes: Outcome[]): void {
+  private upsert(sql: string, outcomes: Outcome[], withVersions: boolean): void {
     if (outcomes.length === 0) return;
+    const versions = withVersions
+      ? [
+          outcomes.map((o) => o.event.versions?.code ?? null),
+          outcomes.map((o) => o.event.versions?.data ?? null),
+          outcomes.map((o) => (o.event.versions == null ? null : JSON.stringify(o.event.versions.inputs))),
+        ]
+      : [];
     this.conn.query(
       sql,
       [
@@ -161,6 +191,7 @@ export class PartitionStateQueries {
         outcomes.map((o) => o.event.timestamp),
         outcomes.map((o) => o.event.durationMs ?? null),
         outcomes.map((o) => o.text),
+        ...versions,
       ],
       "record partition state",
     );
@@ -181,5 +212,11 @@ function toState(row: StateRow): AssetPartitionState {
       row.last_success_run_id === null || row.last_success_at === null
         ? null
         : { runId: row.last_success_run_id, timestamp: row.last_success_at },
+    versions: toVersions(row),
   };
+}
+
+function toVersions(row: VersionsRow): MaterializationVersions | null {
+  if (row.input_versions === null) return null;
+  return { code: row.code_version, data: row.data_version, inputs: JSON.parse(row.input_versions) };
 }

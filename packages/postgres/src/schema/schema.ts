@@ -76,5 +76,32 @@ CREATE TABLE step_claims (
 CREATE INDEX step_claims_by_run ON step_claims (run_id);
 `;
 
+/**
+ * Version 2: asset checks and code/data versions (SQLite's versions 5 and 6). The latest result of
+ * each check per (asset, partition); no foreign key to runs, since a check run on demand has none.
+ * Each partition's latest success keeps the code version it ran with, its output's content hash
+ * and the data versions of the inputs it read (JSON), so staleness is one read per asset.
+ */
+export const SCHEMA_V2 = `
+CREATE TABLE asset_check_results (
+  asset_key TEXT COLLATE "C" NOT NULL,
+  check_name TEXT COLLATE "C" NOT NULL,
+  partition_key TEXT COLLATE "C" NOT NULL,
+  run_id TEXT,
+  timestamp TEXT NOT NULL,
+  passed BOOLEAN NOT NULL,
+  severity TEXT NOT NULL CHECK (severity IN ('warn', 'error')),
+  blocking BOOLEAN NOT NULL,
+  description TEXT,
+  metadata TEXT,
+  PRIMARY KEY (asset_key, check_name, partition_key)
+);
+CREATE INDEX asset_check_results_failed ON asset_check_results (asset_key, partition_key) WHERE NOT passed;
+
+ALTER TABLE asset_partition_state ADD COLUMN code_version TEXT;
+ALTER TABLE asset_partition_state ADD COLUMN data_version TEXT;
+ALTER TABLE asset_partition_state ADD COLUMN input_versions TEXT;
+`;
+
 /** The database's clock in epoch milliseconds: leases are written and judged with it only. */
 export const SQL_NOW_MS = "(extract(epoch from clock_timestamp()) * 1000)::bigint";

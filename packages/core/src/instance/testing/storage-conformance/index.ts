@@ -4,6 +4,7 @@
  * tests. A test file calls `describeStorageConformance` with a harness for its implementation.
  */
 import { describe } from "vitest";
+import { checkResultCases } from "./check-results.cases.ts";
 import { claimCases } from "./claims.cases.ts";
 import { dynamicPartitionCases } from "./dynamic-partitions.cases.ts";
 import { eventCases } from "./events.cases.ts";
@@ -24,6 +25,7 @@ export function describeStorageConformance(harness: StorageHarness): void {
       partitionStateCases(instance);
       dynamicPartitionCases(instance);
       claimCases(instance);
+      checkResultCases(instance);
     });
     raceCases(harness);
   });

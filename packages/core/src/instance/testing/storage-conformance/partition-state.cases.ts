@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import type { AssetPartitionState, EventRecord } from "../../types.ts";
+import type { AssetPartitionState, EventRecord, MaterializationVersions } from "../../types.ts";
 import { createTestRun, failure, materialization } from "../storage-fixtures.ts";
 import type { TestInstance } from "./harness.ts";
 import { thrown } from "./thrown.ts";
@@ -11,10 +11,7 @@ const byteOrder = (a: string, b: string) => Buffer.compare(Buffer.from(a, "utf8"
 
 const partitionKeys = (states: AssetPartitionState[]) => states.map((s) => s.partitionKey);
 
-/**
- * A state without `versions`, which only some implementations record so far: the exact
- * comparisons below cover every other field.
- */
+/** A state without `versions`: the exact comparisons below cover every other field. */
 function common(state: AssetPartitionState | undefined): Omit<AssetPartitionState, "versions"> | undefined {
   if (state === undefined) return undefined;
   const { versions: _versions, ...rest } = state;
@@ -285,6 +282,36 @@ export function partitionStateCases(instance: () => TestInstance): void {
       expect(storage.getAssetPartitionState("squares", "p9999")!.metadata).toEqual({ i: "p9999" });
       expect(storage.latestAssetPartitionState!("squares")!.partitionKey).toBe("p9999");
       expect(storage.getEvents(runId, { afterId: 0, limit: 1 })[0].partitionKey).toBe("p0");
+    });
+    it("keeps the versions of each partition's latest success, through later failures", () => {
+      const { storage } = instance();
+      const runId = createTestRun(storage).runId;
+      const v1: MaterializationVersions = {
+        code: "code-1",
+        data: "data-1",
+        inputs: [{ asset: "prompts", partition: "a", version: "p-1" }],
+      };
+      const v2: MaterializationVersions = { code: null, data: "data-2", inputs: [] };
+      storage.appendEvents([
+        { ...materialization(runId, "responses", "a"), versions: v1 },
+        { ...materialization(runId, "responses", "b"), versions: v2 },
+        materialization(runId, "responses", "no-versions"),
+      ]);
+      expect(storage.getAssetPartitionState("responses", "a")?.versions).toEqual(v1);
+      expect(storage.getAssetPartitionState("responses", "no-versions")?.versions).toBeNull();
+      storage.appendEvents([failure(runId, "responses", "a", "rate limited")]);
+      const failed = storage.getAssetPartitionState("responses", "a");
+      expect(failed?.status).toBe("failed");
+      expect(failed?.versions).toEqual(v1);
+      expect(storage.listAssetPartitionStates("responses").map((s) => s.versions)).toEqual([v1, v2, null]);
+      const versions = storage.listPartitionVersions("responses");
+      expect([...versions.keys()].sort()).toEqual(["a", "b"]);
+      expect(versions.get("b")).toEqual(v2);
+      storage.appendEvents([{ ...materialization(runId, "responses", "a"), versions: v2 }]);
+      expect(storage.listPartitionVersions("responses").get("a")).toEqual(v2);
+      storage.wipeAssetPartitionStates("responses", "a");
+      expect(storage.listPartitionVersions("responses").has("a")).toBe(false);
+      expect(storage.listPartitionVersions("other").size).toBe(0);
     });
   });
 }
