@@ -18,6 +18,7 @@ import type {
 } from "@daydream/core";
 import { parsePostgresUrl } from "./connection/postgres-url.ts";
 import { SyncConnection, type SyncConnectionOptions } from "./connection/sync-connection.ts";
+import type { AppendHook } from "./queries/events.ts";
 import { CheckResultQueries } from "./queries/check-results.ts";
 import { ClaimQueries } from "./queries/claims.ts";
 import { DynamicPartitionQueries } from "./queries/dynamic-partitions.ts";
@@ -29,6 +30,12 @@ import { MIGRATIONS, migrate, type PostgresMigration } from "./schema/migrations
 export interface PostgresStorageOptions extends SyncConnectionOptions {
   /** For tests of the migration runner; default: every migration of this version. */
   migrations?: readonly PostgresMigration[];
+  /**
+   * Runs inside the transaction that appends a batch of events, after the partition states are
+   * written: what sibling packages keep in step with the event log (the queue executor enqueues
+   * a step's downstream in the transaction that records its materialization).
+   */
+  afterAppend?: AppendHook;
 }
 
 /**
@@ -58,10 +65,15 @@ export class PostgresStorage implements Storage {
     }
     this.runs = new RunQueries(this.conn);
     this.states = new PartitionStateQueries(this.conn);
-    this.events = new EventQueries(this.conn, this.states);
+    this.events = new EventQueries(this.conn, this.states, opts.afterAppend);
     this.partitions = new DynamicPartitionQueries(this.conn);
     this.claims = new ClaimQueries(this.conn, this.runs);
     this.checks = new CheckResultQueries(this.conn);
+  }
+
+  /** The storage's connection, for sibling packages keeping their own tables in this database. */
+  get connection(): SyncConnection {
+    return this.conn;
   }
 
   createRun(run: NewRun): RunRecord {

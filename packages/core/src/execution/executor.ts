@@ -11,7 +11,7 @@ import type { RunStatus } from "../instance/types.ts";
 import { RunChecks } from "./checks/run-checks.ts";
 import { computeInstance } from "./context.ts";
 import { EventRecorder } from "./events/recorder.ts";
-import { openRunLog } from "./logging.ts";
+import { openRunLog, type RunLog } from "./logging.ts";
 import { PartitionLookups } from "./partition-lookups.ts";
 import { Permits } from "./permits.ts";
 import type { Plan } from "./plan.ts";
@@ -53,6 +53,12 @@ export interface ExecuteArgs {
   signal?: AbortSignal;
   onProgress?: (event: RunProgressEvent) => void;
   logLevel?: LevelWithSilent;
+  /**
+   * Run the plan as a part of a run recorded elsewhere (a queue worker running one step of a
+   * queued run): events go to `runId`, claims are held by `claimsRunId` (the worker's own run,
+   * whose lease the worker renews), and the run record, its start and end are left alone.
+   */
+  attach?: { runId: string; claimsRunId: string; runLog: RunLog };
 }
 
 type StopReason = "signal" | "fail-fast" | "storage" | "lease";
@@ -112,26 +118,29 @@ export async function executePlan(args: ExecuteArgs): Promise<RunSummary> {
   const storage = instance.storage;
   const concurrency = args.concurrency ?? DEFAULT_CONCURRENCY;
   const lease = leaseSettings(args.lease);
-  const runId = randomUUID();
+  const attach = args.attach;
+  const runId = attach?.runId ?? randomUUID();
+  const claimsRunId = attach?.claimsRunId ?? runId;
   const logPath = instance.logPathFor(runId);
   const started = performance.now();
   const graph = await graphOf(plan);
 
-  const runLog = await openRunLog(logPath, runId, args.logLevel);
+  const runLog = attach?.runLog ?? (await openRunLog(logPath, runId, args.logLevel));
   try {
-    storage.createRun({
-      runId,
-      status: "started",
-      selection: args.selection,
-      partitionsSummary: args.partitionsSummary,
-      stepCount: plan.steps.length,
-      pid: process.pid,
-      host: os.hostname(),
-      tags: { concurrency: String(concurrency), failFast: String(args.failFast ?? false) },
-      leaseMs: lease.leaseMs,
-    });
+    if (!attach)
+      storage.createRun({
+        runId,
+        status: "started",
+        selection: args.selection,
+        partitionsSummary: args.partitionsSummary,
+        stepCount: plan.steps.length,
+        pid: process.pid,
+        host: os.hostname(),
+        tags: { concurrency: String(concurrency), failFast: String(args.failFast ?? false) },
+        leaseMs: lease.leaseMs,
+      });
   } catch (err) {
-    await runLog.close();
+    if (!attach) await runLog.close();
     throw err;
   }
 
@@ -157,17 +166,23 @@ export async function executePlan(args: ExecuteArgs): Promise<RunSummary> {
       runLog.logger.warn({ err, event: event.type }, "onProgress callback threw; the run goes on");
     }
   };
-  const recorder = new EventRecorder(storage, runId, { onError: (err) => stop("storage", err) });
-  const claims = new StepClaims(storage, runId, plan, concurrency, args.recheck ?? false);
-  // The lease keeps this run's claims its own; losing it (a stall longer than the lease) stops the run.
-  const heartbeat = setInterval(() => {
-    try {
-      if (!storage.heartbeatRun(runId, lease.leaseMs)) stop("lease");
-    } catch (err) {
-      runLog.logger.warn({ err }, "could not renew the run's lease; trying again at the next heartbeat");
-    }
-  }, lease.heartbeatMs);
-  heartbeat.unref();
+  const recorder = new EventRecorder(storage, runId, {
+    claimsRunId,
+    onError: (err) => stop("storage", err),
+  });
+  const claims = new StepClaims(storage, claimsRunId, plan, concurrency, args.recheck ?? false);
+  // The lease keeps this run's claims its own; losing it (a stall longer than the lease) stops the
+  // run. An attached run's claims belong to its caller's run, which renews that lease itself.
+  const heartbeat = attach
+    ? undefined
+    : setInterval(() => {
+        try {
+          if (!storage.heartbeatRun(runId, lease.leaseMs)) stop("lease");
+        } catch (err) {
+          runLog.logger.warn({ err }, "could not renew the run's lease; trying again at the next heartbeat");
+        }
+      }, lease.heartbeatMs);
+  heartbeat?.unref();
   const checks = runChecksOf(args, runId, recorder);
   const versions = runVersionsOf(args);
   const runner = new StepRunner({
@@ -196,7 +211,9 @@ export async function executePlan(args: ExecuteArgs): Promise<RunSummary> {
 
   let status: RunStatus = "failed";
   try {
-    recorder.record({ type: "run_start", assetKey: null, partitionKey: null, message: args.selection });
+    if (!attach) {
+      recorder.record({ type: "run_start", assetKey: null, partitionKey: null, message: args.selection });
+    }
     runLog.logger.info({ selection: args.selection, steps: plan.steps.length, concurrency }, "run started");
     emit({ type: "planned", runId, totalSteps: plan.steps.length, logPath });
     // Step errors never escape the runner, so p-graph keeps scheduling independent steps.
@@ -207,7 +224,7 @@ export async function executePlan(args: ExecuteArgs): Promise<RunSummary> {
     });
     status = finalStatus(stopped, runner.failed, runner.notStarted);
   } finally {
-    clearInterval(heartbeat);
+    if (heartbeat) clearInterval(heartbeat);
     claims.close();
     args.signal?.removeEventListener("abort", onAbort);
     const counts = {
@@ -224,22 +241,30 @@ export async function executePlan(args: ExecuteArgs): Promise<RunSummary> {
       "run finished",
     );
     try {
-      recorder.record({ type: "run_end", assetKey: null, partitionKey: null, message: status });
-      recorder.flush();
-      storage.releaseSteps(runId);
-      storage.updateRun(runId, {
-        status,
-        endedAt: new Date().toISOString(),
-        tags: {
-          concurrency: String(concurrency),
-          failFast: String(args.failFast ?? false),
-          ...Object.fromEntries(Object.entries(counts).map(([k, v]) => [k, String(v)])),
-        },
-      });
+      if (attach) {
+        recorder.flush();
+        storage.releaseSteps(
+          claimsRunId,
+          plan.steps.map((s) => ({ assetKey: s.assetKey, partitionKey: s.partitionKey ?? "" })),
+        );
+      } else {
+        recorder.record({ type: "run_end", assetKey: null, partitionKey: null, message: status });
+        recorder.flush();
+        storage.releaseSteps(runId);
+        storage.updateRun(runId, {
+          status,
+          endedAt: new Date().toISOString(),
+          tags: {
+            concurrency: String(concurrency),
+            failFast: String(args.failFast ?? false),
+            ...Object.fromEntries(Object.entries(counts).map(([k, v]) => [k, String(v)])),
+          },
+        });
+      }
     } catch (err) {
       storageFailure ??= err;
     }
-    await runLog.close();
+    if (!attach) await runLog.close();
   }
   if (storageFailure !== undefined) {
     throw new StorageError("RUN_NOT_RECORDED", `run ${runId} could not be recorded in the instance storage`, {

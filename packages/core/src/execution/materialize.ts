@@ -9,7 +9,7 @@ import { openInstance } from "../instance/instance.ts";
 import { type LeaseSettings, leaseSettings } from "../instance/leases.ts";
 import { checkResourceUser } from "./checks/check-resources.ts";
 import { parseRunConfig, type RunConfig } from "./config.ts";
-import { DEFAULT_CONCURRENCY, executePlan } from "./executor.ts";
+import { DEFAULT_CONCURRENCY, type ExecuteArgs, executePlan } from "./executor.ts";
 import { missingUpstreamTargets } from "./missing-upstream.ts";
 import { PartitionLookups } from "./partition-lookups.ts";
 import { describeSelector, partitionTargets } from "./partitions.ts";
@@ -105,6 +105,42 @@ async function materializeIn(
   defs: Definitions,
   opts: MaterializeOptions & { instance: RunInstance },
 ): Promise<RunSummary> {
+  const prepared = await prepareRun(defs, opts);
+  try {
+    return await executePlan({
+      ...prepared.executeArgs,
+      concurrency: opts.concurrency,
+      failFast: opts.failFast,
+      waitForHeld: opts.waitForHeld,
+      lease: opts.lease,
+      signal: opts.signal,
+      onProgress: opts.onProgress,
+      logLevel: opts.logLevel,
+    });
+  } finally {
+    await prepared.dispose();
+  }
+}
+
+/** A planned run with its resources open: what an executor needs to run it, in process or not. */
+export interface PreparedRun {
+  /** The plan, definitions, config and resources, ready for `executePlan`. */
+  executeArgs: Omit<
+    ExecuteArgs,
+    "concurrency" | "failFast" | "waitForHeld" | "lease" | "signal" | "onProgress"
+  >;
+  /** Disposes the resources opened for planning and running. */
+  dispose(): Promise<void>;
+}
+
+/**
+ * Resolves the selection, parses run config, opens resources and plans the steps, recording
+ * nothing: user mistakes (selection, partitions, config) throw here, before any run exists.
+ */
+export async function prepareRun(
+  defs: Definitions,
+  opts: MaterializeOptions & { instance: RunInstance },
+): Promise<PreparedRun> {
   checkOptions(opts);
   // Bad lease settings are a usage error: refuse them before planning anything.
   leaseSettings(opts.lease);
@@ -149,30 +185,28 @@ async function materializeIn(
     for (const [key, partitions] of upstream) {
       targets.set(key, graph.get(key).partitions === undefined ? [undefined] : partitions);
     }
-    return await executePlan({
-      defs,
-      plan: buildPlan(graph, keys, targets, lookups),
-      lookups,
-      recordVersions: opts.recordVersions,
-      checks: {
-        enabled: opts.checks !== false,
-        resourcesFor: (check) => resources.forAsset(checkResourceUser(check)),
+    return {
+      executeArgs: {
+        defs,
+        plan: buildPlan(graph, keys, targets, lookups),
+        lookups,
+        recordVersions: opts.recordVersions,
+        checks: {
+          enabled: opts.checks !== false,
+          resourcesFor: (check) => resources.forAsset(checkResourceUser(check)),
+        },
+        instance: opts.instance,
+        selection,
+        partitionsSummary: describeSelector(opts.partitions),
+        configFor: (asset) => configs.get(asset.key) ?? {},
+        resourcesFor: resources.forAsset,
+        recheck: opts.partitions === "missing",
+        logLevel: opts.logLevel,
       },
-      instance: opts.instance,
-      selection,
-      partitionsSummary: describeSelector(opts.partitions),
-      configFor: (asset) => configs.get(asset.key) ?? {},
-      resourcesFor: resources.forAsset,
-      concurrency: opts.concurrency,
-      failFast: opts.failFast,
-      recheck: opts.partitions === "missing",
-      waitForHeld: opts.waitForHeld,
-      lease: opts.lease,
-      signal: opts.signal,
-      onProgress: opts.onProgress,
-      logLevel: opts.logLevel,
-    });
-  } finally {
+      dispose: () => resources.dispose(),
+    };
+  } catch (err) {
     await resources.dispose();
+    throw err;
   }
 }

@@ -26,11 +26,15 @@ interface EventRow {
 const EVENT_COLUMNS =
   "id, run_id, type, asset_key, partition_key, timestamp, duration_ms, metadata, error, message";
 
+/** Called in the append transaction with the batch just written (ids in batch order). */
+export type AppendHook = (conn: SyncConnection, events: readonly EventRecord[], ids: readonly number[]) => void;
+
 /** The append-only event log on PostgreSQL: one statement per batch, arrays in, ids back in order. */
 export class EventQueries {
   constructor(
     private readonly conn: SyncConnection,
     private readonly states: PartitionStateQueries,
+    private readonly afterAppend?: AppendHook,
   ) {}
 
   /** All or nothing: an invalid event or unknown run rejects the whole batch. */
@@ -63,6 +67,7 @@ export class EventQueries {
         );
         const ids = rows.map((r) => r.id).sort((a, b) => a - b);
         this.states.recordOutcomes(events, ids, metadata);
+        this.afterAppend?.(this.conn, events, ids);
       });
     } catch (err) {
       if (pgCodeOf(err) === "23503") {

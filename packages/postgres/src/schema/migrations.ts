@@ -26,16 +26,32 @@ const MIGRATION_LOCK = 0x6461_7964;
  * processes opening a fresh database at once apply each migration exactly once; each migration
  * and its version row commit together. A schema newer than this code is refused untouched.
  */
+/** Where a set of migrations keeps its applied versions, and who owns them (for errors). */
+export interface MigrationLedger {
+  table: string;
+  /** Advisory lock key that serializes this set's migrations. */
+  lock: number;
+  /** The package whose migrations these are. */
+  owner: string;
+}
+
+export const INSTANCE_LEDGER: MigrationLedger = {
+  table: "assets_schema_migrations",
+  lock: MIGRATION_LOCK,
+  owner: "@daydream/postgres",
+};
+
 export function migrate(
   conn: SyncConnection,
   migrations: readonly PostgresMigration[] = MIGRATIONS,
+  ledger: MigrationLedger = INSTANCE_LEDGER,
 ): number[] {
   const schema = conn.target.schema;
-  conn.query("SELECT pg_advisory_lock($1)", [MIGRATION_LOCK], "lock for migration");
+  conn.query("SELECT pg_advisory_lock($1)", [ledger.lock], "lock for migration");
   try {
     conn.query(`CREATE SCHEMA IF NOT EXISTS "${schema}"`, [], "create schema");
     conn.query(
-      `CREATE TABLE IF NOT EXISTS assets_schema_migrations (
+      `CREATE TABLE IF NOT EXISTS ${ledger.table} (
          version INTEGER PRIMARY KEY,
          description TEXT NOT NULL,
          applied_at TIMESTAMPTZ NOT NULL DEFAULT now()
@@ -43,7 +59,7 @@ export function migrate(
       [],
       "create migrations table",
     );
-    const found = currentVersion(conn);
+    const found = currentVersion(conn, ledger.table);
     const latest = migrations.length === 0 ? 0 : migrations[migrations.length - 1].version;
     if (found > latest) {
       throw new StorageError(
@@ -56,7 +72,7 @@ export function migrate(
             schemaVersion: found,
             supportedVersion: latest,
           },
-          hint: "upgrade @daydream/postgres to the version that wrote this database, or use another database or ?schema=; nothing was changed",
+          hint: `upgrade ${ledger.owner} to the version that wrote this database, or use another database or ?schema=; nothing was changed`,
         },
       );
     }
@@ -66,7 +82,7 @@ export function migrate(
       conn.transaction(`apply migration ${migration.version}`, () => {
         conn.query(migration.sql, [], `apply migration ${migration.version} (${migration.description})`);
         conn.query(
-          "INSERT INTO assets_schema_migrations (version, description) VALUES ($1, $2)",
+          `INSERT INTO ${ledger.table} (version, description) VALUES ($1, $2)`,
           [migration.version, migration.description],
           "record migration",
         );
@@ -75,13 +91,13 @@ export function migrate(
     }
     return applied;
   } finally {
-    conn.query("SELECT pg_advisory_unlock($1)", [MIGRATION_LOCK], "unlock after migration");
+    conn.query("SELECT pg_advisory_unlock($1)", [ledger.lock], "unlock after migration");
   }
 }
 
-export function currentVersion(conn: SyncConnection): number {
+export function currentVersion(conn: SyncConnection, table = INSTANCE_LEDGER.table): number {
   const { rows } = conn.query<{ version: number | null }>(
-    "SELECT max(version) AS version FROM assets_schema_migrations",
+    `SELECT max(version) AS version FROM ${table}`,
     [],
     "read schema version",
   );

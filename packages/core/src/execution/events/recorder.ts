@@ -8,6 +8,8 @@ export interface RecorderOptions {
   maxBatch?: number;
   /** Flush buffered events at most this long after the first one arrived. */
   maxDelayMs?: number;
+  /** The run whose claims `release` drops (default: the run the events belong to). */
+  claimsRunId?: string;
   /** A flush failed (the events stay buffered for the next flush). */
   onError(err: unknown): void;
 }
@@ -66,7 +68,7 @@ export class EventRecorder {
       this.checks = [];
     }
     if (this.releases.length > 0) {
-      this.storage.releaseSteps(this.runId, this.releases);
+      this.storage.releaseSteps(this.opts.claimsRunId ?? this.runId, this.releases);
       this.releases = [];
     }
   }
