@@ -136,7 +136,7 @@ export class RunQueries {
   markDeadRunsInterrupted(): number {
     const { rows } = this.conn.query<UnfinishedRow>(
       `SELECT run_id, status, pid, host, lease_expires_at, ${SQL_NOW_MS} AS now FROM runs
-       WHERE status IN ('queued', 'started') ORDER BY created_at`,
+       WHERE status IN ('queued', 'started') AND lease_expires_at IS NOT NULL ORDER BY created_at`,
       [],
       "find unfinished runs",
     );
@@ -153,8 +153,9 @@ export class RunQueries {
   }
 
   /**
-   * Marks one unfinished run interrupted and drops its claims. With `ifLeaseExpired`, only while
-   * its lease is still expired on the database's clock: a heartbeat that got in first wins.
+   * Marks one unfinished run interrupted and drops its claims and semaphore slots. With
+   * `ifLeaseExpired`, only while its lease is still expired on the database's clock: a heartbeat
+   * that got in first wins.
    */
   interrupt(runId: string, ifLeaseExpired: boolean): number {
     const { rowCount } = this.conn.query(
@@ -164,8 +165,10 @@ export class RunQueries {
       [runId, new Date().toISOString(), ifLeaseExpired],
       "mark run interrupted",
     );
-    if (rowCount === 1)
+    if (rowCount === 1) {
       this.conn.query("DELETE FROM step_claims WHERE run_id = $1", [runId], "release claims");
+      this.conn.query("DELETE FROM semaphore_slots WHERE run_id = $1", [runId], "release semaphore slots");
+    }
     return rowCount;
   }
 }

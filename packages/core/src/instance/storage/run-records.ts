@@ -4,7 +4,11 @@ import type { RunRecord, RunStatus } from "../types.ts";
 import { assertRunStatus, FINISHED_RUN_STATUSES } from "./validation.ts";
 
 export type NewRun = Omit<RunRecord, "createdAt" | "startedAt" | "endedAt" | "leaseExpiresAt"> & {
-  leaseMs?: number;
+  /**
+   * The lease from now; null: a run without a lease, which holds no claims itself and is never
+   * judged dead (a queued run, whose steps workers claim under their own runs; its executor ends it).
+   */
+  leaseMs?: number | null;
 };
 export type RunPatch = Partial<Pick<RunRecord, "status" | "startedAt" | "endedAt" | "stepCount" | "tags">>;
 
@@ -38,7 +42,7 @@ export function buildRunRecord(run: NewRun, storageNowMs: number): RunRecord {
     createdAt: now,
     startedAt: run.status === "started" ? now : null,
     endedAt: finished ? now : null,
-    leaseExpiresAt: finished ? null : storageNowMs + leaseMs,
+    leaseExpiresAt: finished || leaseMs === null ? null : storageNowMs + leaseMs,
   };
 }
 

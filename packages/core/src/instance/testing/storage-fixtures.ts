@@ -6,7 +6,7 @@ let counter = 0;
 /** Creates a `started` run owned by this process unless overridden. */
 export function createTestRun(
   storage: Storage,
-  overrides: Partial<RunRecord> & { leaseMs?: number } = {},
+  overrides: Partial<RunRecord> & { leaseMs?: number | null } = {},
 ): RunRecord {
   counter++;
   const run = storage.createRun({

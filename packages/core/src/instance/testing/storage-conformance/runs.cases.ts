@@ -233,6 +233,16 @@ export function runCases(instance: () => TestInstance): void {
       expect(storage.markDeadRunsInterrupted()).toBe(0);
     });
 
+    it("leaves a run created without a lease alone, whatever became of its process", () => {
+      const { storage } = instance();
+      const unleased = createTestRun(storage, { status: "queued", pid: exitedPid(), leaseMs: null });
+      expect(unleased.leaseExpiresAt).toBeNull();
+      expect(storage.markDeadRunsInterrupted()).toBe(0);
+      expect(storage.getRun(unleased.runId)).toEqual(unleased);
+      storage.updateRun(unleased.runId, { status: "succeeded" });
+      expect(storage.getRun(unleased.runId)?.status).toBe("succeeded");
+    });
+
     it("interrupts a run whose process on this host is a zombie (killed, not reaped)", async () => {
       const { storage } = instance();
       const zombie = await startZombieProcess();
