@@ -1,10 +1,11 @@
 /** `assets runs [--limit N] [--status S]` and `assets runs show RUN_ID`: run history. */
+import os from "node:os";
 import { UsageTotals, usageOfStep } from "@daydream/assets/usage";
 import type { EventRecord, Instance, RunRecord, RunStatus, StepFailure } from "@daydream/core";
 import type { Command } from "commander";
 import { globalsOf } from "../action.ts";
 import { EXIT_OK, UsageError } from "../errors.ts";
-import { paintOut, statusColor } from "../output/colors.ts";
+import { type Painter, paintOut, statusColor } from "../output/colors.ts";
 import { firstLine, formatDuration, formatTimestamp } from "../output/format.ts";
 import { printJson } from "../output/json.ts";
 import { logsCommand, renderFailures } from "../output/summary.ts";
@@ -138,7 +139,14 @@ export async function runRunsShow(runId: string, _opts: unknown, cmd: Command): 
   });
   if (opts.json) {
     const { usage, ...steps } = counts;
-    printJson({ ...run, durationMs: runDurationMs(run), steps, llmUsage: usage.report(), logPath });
+    printJson({
+      ...run,
+      durationMs: runDurationMs(run),
+      steps,
+      llmUsage: usage.report(),
+      logPath,
+      logHost: run.host,
+    });
     return EXIT_OK;
   }
   const p = paintOut;
@@ -159,6 +167,16 @@ export async function runRunsShow(runId: string, _opts: unknown, cmd: Command): 
   process.stdout.write(renderFailures(counts.failures, counts.failed, p));
   const usage = renderUsage(counts.usage.report(), p);
   if (usage !== "") process.stdout.write(`LLM usage:\n${usage}`);
-  process.stdout.write(`Logs: ${logsCommand(run.runId)}  ${p.dim(`(${logPath})`)}\n`);
+  process.stdout.write(`${logsLine(run, logPath, p)}\n`);
   return EXIT_OK;
+}
+
+/**
+ * Where the run's log is. Logs are files under $ASSETS_HOME/logs of the machine that ran the
+ * run, never in the shared storage: a run from another machine (a shared PostgreSQL instance)
+ * has its log there, and `assets logs` works only on that machine.
+ */
+function logsLine(run: RunRecord, logPath: string, p: Painter): string {
+  if (run.host === os.hostname()) return `Logs: ${logsCommand(run.runId)}  ${p.dim(`(${logPath})`)}`;
+  return `Logs: ${logPath} on host ${p.bold(run.host)}, the machine that ran it (run \`${logsCommand(run.runId)}\` there)`;
 }
