@@ -1,0 +1,327 @@
+import { randomUUID } from "node:crypto";
+import os from "node:os";
+import {
+  type Definitions,
+  type Instance,
+  type LeaseSettings,
+  leaseSettings,
+  type RunProgressEvent,
+  type RunSummary,
+} from "@daydream/core";
+import {
+  AssetGraph,
+  checkResourceUser,
+  DEFAULT_CONCURRENCY,
+  openResources,
+  openRunLog,
+  PartitionLookups,
+  type RunLog,
+} from "@daydream/core/executor";
+import type { JobHelpers } from "graphile-worker";
+import { QueueError } from "../queue-errors.ts";
+import { requirePostgres } from "../queue-storage.ts";
+import { ensureQueueSchema, quietLogger } from "../schema/ensure-schema.ts";
+import { DEFAULT_QUEUE, isQueueName, type JobEntry, taskOf } from "../steps/jobs.ts";
+import { type Settlement, type StepOutcome, settleSteps } from "../steps/settle.ts";
+import {
+  type OpenStep,
+  pendingJobs,
+  requeueOrphans,
+  requeueSteps,
+  takeOpenSteps,
+} from "../steps/step-rows.ts";
+import { runStep, type StepContext } from "./step-job.ts";
+
+export interface WorkerOptions {
+  defs: Definitions;
+  /** Its storage must be a PostgresStorage opened with `queueStorageOptions` (see open-queue-storage.ts). */
+  instance: Instance;
+  /** Steps computed at once (default 8). */
+  concurrency?: number;
+  /** Take only the steps of runs enqueued with this queue (default "default"). */
+  queue?: string;
+  /** Drain what is queued, then return. */
+  once?: boolean;
+  /** Stop: no new steps; running ones get `graceMs` to finish, then are aborted and requeued. */
+  signal?: AbortSignal;
+  graceMs?: number;
+  lease?: Partial<LeaseSettings>;
+  /** How long a step another run holds waits before it is asked for again (default 2 s). */
+  heldRetryMs?: number;
+  onEvent?(event: WorkerEvent): void;
+}
+
+export type WorkerEvent =
+  | { type: "started"; workerRun: string; queue: string; concurrency: number }
+  | { type: "step"; run: string; event: RunProgressEvent }
+  | { type: "requeued"; run: string; step: string; reason: string }
+  | { type: "stopping"; inFlight: number; graceMs: number };
+
+export interface WorkerSummary {
+  workerRun: string;
+  /** Steps computed here, by outcome. */
+  succeeded: number;
+  failed: number;
+  skipped: number;
+  /** Found materialized by someone else when claimed: not computed again. */
+  doneElsewhere: number;
+  /** Handed back to the queue (held elsewhere, or stopped by shutdown). */
+  requeued: number;
+  /** How the worker ended: drained (`--once`), stopped by its signal, or lost its lease. */
+  ended: "drained" | "stopped" | "lease-lost";
+}
+
+const DEFAULT_GRACE_MS = 30_000;
+const DRAIN_POLL_MS = 500;
+
+interface InFlight {
+  steps: OpenStep[];
+  controller: AbortController;
+}
+
+/**
+ * `assets worker`: takes step jobs of queued runs from graphile-worker and computes each like the
+ * in-process executor, under its own leased run (its claims die with it: a worker that crashes
+ * loses its steps to the others after the lease). Downstream steps are enqueued by the
+ * transaction that records a success (the storage's append hook), so a crash never loses them.
+ */
+export async function runWorker(opts: WorkerOptions): Promise<WorkerSummary> {
+  const storage = requirePostgres(opts.instance.storage, "assets worker");
+  const queue = opts.queue ?? DEFAULT_QUEUE;
+  if (!isQueueName(queue)) {
+    throw new QueueError("INVALID_QUEUE", `queue name ${JSON.stringify(queue)} is not valid`, {
+      hint: "use letters, digits, '_' or '-' (at most 64), e.g. --queue gpu",
+    });
+  }
+  const concurrency = opts.concurrency ?? DEFAULT_CONCURRENCY;
+  const lease = leaseSettings(opts.lease);
+  const graceMs = opts.graceMs ?? DEFAULT_GRACE_MS;
+  const heldRetryMs = opts.heldRetryMs ?? 2_000;
+  const workerSchema = await ensureQueueSchema(storage);
+  const conn = storage.connection;
+  const graph = AssetGraph.of(opts.defs);
+  const assets = [...opts.defs.assets.values()];
+  const checks = [...(opts.defs.checks?.values() ?? [])].flat();
+  const resources = await openResources(opts.defs, [...assets, ...checks.map(checkResourceUser)], {
+    concurrency,
+    emit: (event) => opts.onEvent?.({ type: "step", run: "", event }),
+  });
+
+  const workerRun = randomUUID();
+  storage.createRun({
+    runId: workerRun,
+    status: "started",
+    selection: `worker (queue ${queue})`,
+    partitionsSummary: "queued steps",
+    stepCount: 0,
+    pid: process.pid,
+    host: os.hostname(),
+    tags: { executor: "queue-worker", queue, concurrency: String(concurrency) },
+    leaseMs: lease.leaseMs,
+  });
+  opts.onEvent?.({ type: "started", workerRun, queue, concurrency });
+
+  const summary: WorkerSummary = {
+    workerRun,
+    succeeded: 0,
+    failed: 0,
+    skipped: 0,
+    doneElsewhere: 0,
+    requeued: 0,
+    ended: "drained",
+  };
+  const logs = new Map<string, Promise<RunLog>>();
+  const inFlight = new Set<InFlight>();
+  const ctx: StepContext = {
+    defs: opts.defs,
+    graph,
+    instance: opts.instance,
+    resources,
+    lookups: new PartitionLookups(),
+    workerRun,
+    runLogOf: (runId) => {
+      let log = logs.get(runId);
+      if (!log) logs.set(runId, (log = openRunLog(opts.instance.logPathFor(runId), runId)));
+      return log;
+    },
+  };
+
+  const { run } = await import("graphile-worker");
+  let stopping = false;
+  const handle = async (payload: unknown, helpers: JobHelpers): Promise<void> => {
+    const entries = jobEntries(payload, helpers.job.id);
+    const steps = takeOpenSteps(conn, entries, workerRun);
+    if (steps.length === 0) return;
+    const job: InFlight = { steps, controller: new AbortController() };
+    if (stopping) {
+      requeue(job, 0, "the worker is stopping");
+      return;
+    }
+    inFlight.add(job);
+    try {
+      const lead = steps[0];
+      const result = await runStep(
+        { ...ctx, onProgress: (event) => opts.onEvent?.({ type: "step", run: lead.run, event }) },
+        lead,
+        job.controller.signal,
+      );
+      settleJob(job, result);
+    } finally {
+      inFlight.delete(job);
+    }
+  };
+
+  /** Records what became of the job's steps; the lead step's success or failure is already settled by its event. */
+  const settleJob = (job: InFlight, result: RunSummary): void => {
+    const [lead, ...others] = job.steps;
+    let outcome: StepOutcome | "requeue-held" | "requeue";
+    if (result.succeeded > 0) outcome = "succeeded";
+    else if (result.doneElsewhere > 0) outcome = "succeeded";
+    else if (result.failed > 0) outcome = "failed";
+    else if (result.held > 0) outcome = "requeue-held";
+    else if (job.controller.signal.aborted) outcome = "requeue";
+    else outcome = "skipped";
+    if (outcome === "requeue-held") {
+      requeue(job, heldRetryMs, "held by another run");
+      return;
+    }
+    if (outcome === "requeue") {
+      requeue(job, 0, "stopped by the worker's shutdown");
+      return;
+    }
+    if (result.succeeded > 0) summary.succeeded++;
+    else if (result.doneElsewhere > 0) summary.doneElsewhere++;
+    else if (outcome === "failed") summary.failed++;
+    else summary.skipped++;
+    const settle = (s: OpenStep): Settlement => ({
+      run: s.run,
+      assetKey: s.assetKey,
+      partitionKey: s.partitionKey,
+      outcome,
+    });
+    // The lead's success or failure was settled with its event; doing it again changes nothing.
+    conn.transaction("settle job", () =>
+      settleSteps(conn, workerSchema, [settle(lead), ...others.map(settle)]),
+    );
+  };
+
+  const requeue = (job: InFlight, delayMs: number, reason: string): void => {
+    requeueSteps(conn, workerSchema, job.steps, delayMs);
+    summary.requeued += job.steps.length;
+    for (const s of job.steps) {
+      opts.onEvent?.({ type: "requeued", run: s.run, step: label(s), reason });
+    }
+  };
+
+  const runner = await run({
+    connectionString: conn.target.connectionString,
+    schema: workerSchema,
+    concurrency,
+    noHandleSignals: true,
+    pollInterval: 1_000,
+    taskList: { [taskOf(queue)]: handle },
+    parsedCronItems: [],
+    logger: await quietLogger(),
+  });
+
+  let resolveDone: (ended: WorkerSummary["ended"]) => void = () => {};
+  const done = new Promise<WorkerSummary["ended"]>((resolve) => {
+    resolveDone = resolve;
+  });
+  const heartbeat = setInterval(() => {
+    try {
+      if (!storage.heartbeatRun(workerRun, lease.leaseMs)) {
+        abortAll();
+        resolveDone("lease-lost");
+        return;
+      }
+      storage.markDeadRunsInterrupted();
+      requeueOrphans(conn, workerSchema);
+      abortCanceled();
+    } catch (err) {
+      process.emitWarning(`worker heartbeat failed (retrying at the next one): ${(err as Error).message}`);
+    }
+  }, lease.heartbeatMs);
+  heartbeat.unref();
+
+  const abortAll = (): void => {
+    for (const job of inFlight) job.controller.abort(new Error("worker stopped"));
+  };
+  /** Steps of runs canceled meanwhile stop at once. */
+  const abortCanceled = (): void => {
+    if (inFlight.size === 0) return;
+    const runs = [...new Set([...inFlight].flatMap((j) => j.steps.map((s) => s.run)))];
+    const { rows } = conn.query<{ run_id: string }>(
+      "SELECT run_id FROM runs WHERE run_id = ANY($1::text[]) AND status = 'canceled'",
+      [runs],
+      "find canceled runs",
+    );
+    const canceled = new Set(rows.map((r) => r.run_id));
+    for (const job of inFlight) {
+      if (job.steps.every((s) => canceled.has(s.run))) job.controller.abort(new Error("run canceled"));
+    }
+  };
+
+  const onStop = (): void => resolveDone("stopped");
+  if (opts.signal?.aborted) onStop();
+  else opts.signal?.addEventListener("abort", onStop, { once: true });
+  const drain = opts.once
+    ? setInterval(() => {
+        try {
+          if (inFlight.size === 0 && pendingJobs(conn, workerSchema, taskOf(queue)) === 0) {
+            requeueOrphans(conn, workerSchema);
+            if (pendingJobs(conn, workerSchema, taskOf(queue)) === 0) resolveDone("drained");
+          }
+        } catch (err) {
+          process.emitWarning(`could not count pending jobs (retrying): ${(err as Error).message}`);
+        }
+      }, DRAIN_POLL_MS)
+    : undefined;
+
+  try {
+    summary.ended = await Promise.race([done, runner.promise.then(() => "stopped" as const)]);
+  } finally {
+    opts.signal?.removeEventListener("abort", onStop);
+    if (drain) clearInterval(drain);
+    stopping = true;
+    opts.onEvent?.({ type: "stopping", inFlight: inFlight.size, graceMs });
+    const grace = setTimeout(abortAll, inFlight.size === 0 ? 0 : graceMs);
+    await runner.stop();
+    clearTimeout(grace);
+    clearInterval(heartbeat);
+    storage.releaseSteps(workerRun);
+    storage.updateRun(workerRun, {
+      status: summary.ended === "lease-lost" ? "interrupted" : "succeeded",
+      tags: {
+        executor: "queue-worker",
+        queue,
+        concurrency: String(concurrency),
+        succeeded: String(summary.succeeded),
+        failed: String(summary.failed),
+        skipped: String(summary.skipped),
+        doneElsewhere: String(summary.doneElsewhere),
+        requeued: String(summary.requeued),
+      },
+    });
+    for (const log of logs.values()) await (await log).close();
+    await resources.dispose();
+  }
+  return summary;
+}
+
+function label(step: OpenStep): string {
+  return step.partitionKey === "" ? step.assetKey : `${step.assetKey}[${step.partitionKey}]`;
+}
+
+/** A job's payload: the queued-run entries merged under its key. */
+function jobEntries(payload: unknown, jobId: string): JobEntry[] {
+  const list = Array.isArray(payload) ? payload : [payload];
+  const entries = list.filter((e): e is JobEntry => typeof e?.run === "string" && Number.isInteger(e?.node));
+  if (entries.length !== list.length) {
+    throw new QueueError("BAD_JOB", `job ${jobId} has a payload that is not a list of {run, node}`, {
+      context: { job: jobId },
+      hint: "jobs of assets_step tasks are added by `assets materialize --executor queue` only",
+    });
+  }
+  return entries;
+}
