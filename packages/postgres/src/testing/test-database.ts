@@ -18,7 +18,8 @@ export function testSchemaUrl(baseUrl: string, label: string): { url: string; dr
       const client = new pg.Client({ connectionString: baseUrl });
       await client.connect();
       try {
-        await client.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
+        // The queue executor keeps graphile-worker's tables in a schema beside the instance's.
+        await client.query(`DROP SCHEMA IF EXISTS "${schema}", "${schema}_graphile_worker" CASCADE`);
       } finally {
         await client.end();
       }

@@ -1,0 +1,162 @@
+/**
+ * The queue executor through its package API, against a real PostgreSQL (the test server):
+ * enqueue, workers draining one run, failures, cancel. Every compute counts its calls, so the
+ * tests assert the work actually done, not only statuses.
+ */
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import {
+  asset,
+  defineDefinitions,
+  dynamicPartitions,
+  type Instance,
+  jsonIOManager,
+  openInstance,
+} from "@daydream/core";
+import { testSchemaUrl } from "@daydream/postgres/testing";
+import { afterEach, beforeEach, describe, expect, inject, it } from "vitest";
+import { cancelQueuedRun, enqueueRun, followRun, openQueueStorage, QueueError, runWorker } from "../src/index.ts";
+
+const items = dynamicPartitions("items");
+const KEYS = Array.from({ length: 20 }, (_, i) => `k${String(i).padStart(2, "0")}`);
+
+let home: string;
+let schema: ReturnType<typeof testSchemaUrl>;
+let instance: Instance;
+let calls: Map<string, number>;
+
+/** a[k] -> b[k] (same partition) -> total (after every b: a barrier). `failOn` makes a[k] throw. */
+function definitions(failOn?: string) {
+  const files = jsonIOManager({ dir: path.join(home, "data") });
+  const count = (label: string) => calls.set(label, (calls.get(label) ?? 0) + 1);
+  const a = asset({
+    key: "a",
+    partitions: items,
+    io: "files",
+    compute: async (ctx) => {
+      count(`a[${ctx.partitionKey}]`);
+      await new Promise((resolve) => setTimeout(resolve, 5));
+      if (ctx.partitionKey === failOn) throw new Error(`no value for ${ctx.partitionKey}`);
+      return ctx.partitionKey;
+    },
+  });
+  const b = asset({
+    key: "b",
+    partitions: items,
+    ins: { a: {} },
+    io: "files",
+    compute: (ctx, inputs) => {
+      count(`b[${ctx.partitionKey}]`);
+      return `${inputs.a}!`;
+    },
+  });
+  const total = asset({
+    key: "total",
+    deps: ["b"],
+    io: "files",
+    compute: () => {
+      count("total");
+      return 1;
+    },
+  });
+  return defineDefinitions({ assets: [a, b, total], ioManagers: { files } });
+}
+
+beforeEach(() => {
+  home = fs.mkdtempSync(path.join(os.tmpdir(), "queue-executor-"));
+  schema = testSchemaUrl(inject("postgresUrl"), "queue_executor");
+  instance = openInstance(home, { storage: openQueueStorage(schema.url) });
+  instance.addDynamicPartitions(items, KEYS);
+  calls = new Map();
+});
+
+afterEach(async () => {
+  instance.close();
+  await schema.drop();
+  fs.rmSync(home, { recursive: true, force: true });
+});
+
+const FAST_LEASE = { heartbeatMs: 200, leaseMs: 2_000 };
+
+describe("queue executor", () => {
+  it("two workers drain one run, computing every step once, downstream after upstream", async () => {
+    const defs = definitions();
+    const queued = await enqueueRun(defs, { instance, selection: "a,b,total", partitions: "all" });
+    expect(queued).toMatchObject({ totalSteps: 41, enqueued: 20, queue: "default" });
+    expect(instance.storage.getRun(queued.runId)?.status).toBe("queued");
+
+    const [w1, w2] = await Promise.all([
+      runWorker({ defs, instance, concurrency: 4, once: true, lease: FAST_LEASE }),
+      runWorker({ defs, instance, concurrency: 4, once: true, lease: FAST_LEASE }),
+    ]);
+    expect([...calls.values()].every((n) => n === 1)).toBe(true);
+    expect(calls.size).toBe(41);
+    expect(w1.succeeded + w2.succeeded).toBe(41);
+    expect(w1.ended).toBe("drained");
+
+    const summary = await followRun(instance, queued.runId, { pollMs: 20 });
+    expect(summary).toMatchObject({ status: "succeeded", totalSteps: 41, succeeded: 41, failed: 0, skipped: 0 });
+    const run = instance.storage.getRun(queued.runId);
+    expect(run?.tags).toMatchObject({ executor: "queue", succeeded: "41", failed: "0" });
+    // Each step recorded once, in the queued run; b's value read a's output.
+    const events = instance.storage.getEvents(queued.runId, { types: ["materialization"] });
+    expect(events).toHaveLength(41);
+    expect(JSON.parse(fs.readFileSync(path.join(home, "data", "b", "k07.json"), "utf8"))).toBe("k07!");
+    // The workers' own runs ended and hold nothing.
+    for (const w of [w1, w2]) expect(instance.storage.getRun(w.workerRun)?.status).toBe("succeeded");
+  });
+
+  it("a failed step skips its downstream, the rest completes, the run ends failed", async () => {
+    const defs = definitions("k03");
+    const queued = await enqueueRun(defs, { instance, selection: "a,b,total", partitions: "all" });
+    const worker = await runWorker({ defs, instance, concurrency: 4, once: true, lease: FAST_LEASE });
+    expect(worker.failed).toBe(1);
+    expect(calls.get("b[k03]")).toBeUndefined();
+    expect(calls.get("total")).toBeUndefined();
+    expect(calls.get("b[k04]")).toBe(1);
+    const summary = await followRun(instance, queued.runId, { pollMs: 20 });
+    expect(summary).toMatchObject({ status: "failed", succeeded: 38, failed: 1, skipped: 2 });
+    expect(summary?.failures).toEqual([{ assetKey: "a", partitionKey: "k03", error: "no value for k03" }]);
+    const skipped = instance.storage.getEvents(queued.runId, { types: ["step_skipped"] });
+    expect(skipped.map((e) => `${e.assetKey}[${e.partitionKey ?? ""}]`).sort()).toEqual(["b[k03]", "total[]"]);
+  });
+
+  it("a missing run re-enqueued over finished steps computes only what is missing", async () => {
+    const defs = definitions();
+    await enqueueRun(defs, { instance, selection: "a", partitions: { keys: KEYS.slice(0, 5) } });
+    await runWorker({ defs, instance, concurrency: 2, once: true, lease: FAST_LEASE });
+    const second = await enqueueRun(defs, { instance, selection: "a", partitions: "missing" });
+    expect(second.totalSteps).toBe(15);
+    await runWorker({ defs, instance, concurrency: 2, once: true, lease: FAST_LEASE });
+    expect(calls.size).toBe(20);
+    expect([...calls.values()].every((n) => n === 1)).toBe(true);
+    expect((await followRun(instance, second.runId, { pollMs: 20 }))?.status).toBe("succeeded");
+  });
+
+  it("cancel removes the queued jobs: a worker started afterwards computes nothing", async () => {
+    const defs = definitions();
+    const queued = await enqueueRun(defs, { instance, selection: "a,b,total", partitions: "all" });
+    const canceled = await cancelQueuedRun(instance, queued.runId);
+    expect(canceled).toEqual({ runId: queued.runId, canceledSteps: 41, removedJobs: 20 });
+    const worker = await runWorker({ defs, instance, concurrency: 2, once: true, lease: FAST_LEASE });
+    expect(calls.size).toBe(0);
+    expect(worker.succeeded).toBe(0);
+    expect(instance.storage.getRun(queued.runId)?.status).toBe("canceled");
+    await expect(cancelQueuedRun(instance, queued.runId)).rejects.toThrow(/already ended canceled/);
+  });
+
+  it("refuses an instance on SQLite, saying how to get PostgreSQL", async () => {
+    const sqlite = openInstance(path.join(home, "sqlite"));
+    try {
+      const err = await enqueueRun(definitions(), { instance: sqlite, selection: "a", partitions: "all" }).catch(
+        (e: unknown) => e,
+      );
+      expect(err).toBeInstanceOf(QueueError);
+      expect((err as QueueError).code).toBe("QUEUE_NEEDS_POSTGRES");
+      expect((err as QueueError).hint).toMatch(/ASSETS_STORAGE=postgres:\/\//);
+    } finally {
+      sqlite.close();
+    }
+  });
+});
