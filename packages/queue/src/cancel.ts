@@ -27,6 +27,13 @@ export async function cancelQueuedRun(instance: RunInstance, runId: string): Pro
     [runId],
     "read queued run",
   ).rows[0];
+  // A finished run, queued or not, has nothing left to stop.
+  if (run && run.status !== "queued" && run.status !== "started") {
+    throw new QueueError("RUN_FINISHED", `run ${runId} already ended ${run.status}`, {
+      context: { run: runId, status: run.status },
+      hint: "only a queued or started run can be canceled",
+    });
+  }
   if (!run || !queued) {
     throw new QueueError(
       "UNKNOWN_QUEUED_RUN",
@@ -38,12 +45,6 @@ export async function cancelQueuedRun(instance: RunInstance, runId: string): Pro
           : "`assets runs` lists the runs and their ids",
       },
     );
-  }
-  if (run.status !== "queued" && run.status !== "started") {
-    throw new QueueError("RUN_FINISHED", `run ${runId} already ended ${run.status}`, {
-      context: { run: runId, status: run.status },
-      hint: "only a queued or started run can be canceled",
-    });
   }
   return conn.transaction("cancel queued run", () => {
     const { rows } = conn.query<{ asset_key: string | null; partition_key: string | null }>(
