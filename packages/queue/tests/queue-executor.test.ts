@@ -16,7 +16,14 @@ import {
 } from "@daydream/core";
 import { testSchemaUrl } from "@daydream/postgres/testing";
 import { afterEach, beforeEach, describe, expect, inject, it } from "vitest";
-import { cancelQueuedRun, enqueueRun, followRun, openQueueStorage, QueueError, runWorker } from "../src/index.ts";
+import {
+  cancelQueuedRun,
+  enqueueRun,
+  followRun,
+  openQueueStorage,
+  QueueError,
+  runWorker,
+} from "../src/index.ts";
 
 const items = dynamicPartitions("items");
 const KEYS = Array.from({ length: 20 }, (_, i) => `k${String(i).padStart(2, "0")}`);
@@ -96,7 +103,13 @@ describe("queue executor", () => {
     expect(w1.ended).toBe("drained");
 
     const summary = await followRun(instance, queued.runId, { pollMs: 20 });
-    expect(summary).toMatchObject({ status: "succeeded", totalSteps: 41, succeeded: 41, failed: 0, skipped: 0 });
+    expect(summary).toMatchObject({
+      status: "succeeded",
+      totalSteps: 41,
+      succeeded: 41,
+      failed: 0,
+      skipped: 0,
+    });
     const run = instance.storage.getRun(queued.runId);
     expect(run?.tags).toMatchObject({ executor: "queue", succeeded: "41", failed: "0" });
     // Each step recorded once, in the queued run; b's value read a's output.
@@ -119,7 +132,10 @@ describe("queue executor", () => {
     expect(summary).toMatchObject({ status: "failed", succeeded: 38, failed: 1, skipped: 2 });
     expect(summary?.failures).toEqual([{ assetKey: "a", partitionKey: "k03", error: "no value for k03" }]);
     const skipped = instance.storage.getEvents(queued.runId, { types: ["step_skipped"] });
-    expect(skipped.map((e) => `${e.assetKey}[${e.partitionKey ?? ""}]`).sort()).toEqual(["b[k03]", "total[]"]);
+    expect(skipped.map((e) => `${e.assetKey}[${e.partitionKey ?? ""}]`).sort()).toEqual([
+      "b[k03]",
+      "total[]",
+    ]);
   });
 
   it("a missing run re-enqueued over finished steps computes only what is missing", async () => {
@@ -149,9 +165,11 @@ describe("queue executor", () => {
   it("refuses an instance on SQLite, saying how to get PostgreSQL", async () => {
     const sqlite = openInstance(path.join(home, "sqlite"));
     try {
-      const err = await enqueueRun(definitions(), { instance: sqlite, selection: "a", partitions: "all" }).catch(
-        (e: unknown) => e,
-      );
+      const err = await enqueueRun(definitions(), {
+        instance: sqlite,
+        selection: "a",
+        partitions: "all",
+      }).catch((e: unknown) => e);
       expect(err).toBeInstanceOf(QueueError);
       expect((err as QueueError).code).toBe("QUEUE_NEEDS_POSTGRES");
       expect((err as QueueError).hint).toMatch(/ASSETS_STORAGE=postgres:\/\//);

@@ -73,12 +73,16 @@ export function settleSteps(
   finishRuns(conn, [...new Set(rows.map((r) => r.run_id))], now);
 }
 
-/** The hook that keeps queued runs in step with the event log (PostgresStorage `afterAppend`). */
-export function settleOnAppend(workerSchema: string): AppendHook {
+/**
+ * The hook that keeps queued runs in step with the event log (PostgresStorage `afterAppend`).
+ * Successes of `deferred` assets are left to the worker, which settles them after their checks.
+ */
+export function settleOnAppend(workerSchema: string, deferred: ReadonlySet<string>): AppendHook {
   return (conn, events) => {
     const settlements: Settlement[] = [];
     for (const e of events) {
       if (e.assetKey === null) continue;
+      if (e.type === "materialization" && deferred.has(e.assetKey)) continue;
       if (e.type === "materialization" || e.type === "step_failure") {
         settlements.push({
           run: e.runId,

@@ -18,6 +18,7 @@ import {
   type RunLog,
 } from "@daydream/core/executor";
 import type { JobHelpers } from "graphile-worker";
+import { deferredSettlements } from "../open-queue-storage.ts";
 import { QueueError } from "../queue-errors.ts";
 import { requirePostgres } from "../queue-storage.ts";
 import { ensureQueueSchema, quietLogger } from "../schema/ensure-schema.ts";
@@ -97,11 +98,23 @@ export async function runWorker(opts: WorkerOptions): Promise<WorkerSummary> {
   const lease = leaseSettings(opts.lease);
   const graceMs = opts.graceMs ?? DEFAULT_GRACE_MS;
   const heldRetryMs = opts.heldRetryMs ?? 2_000;
+  const deferred = deferredSettlements(storage);
+  if (deferred === undefined) {
+    throw new QueueError(
+      "WORKER_STORAGE",
+      "the worker's instance storage was not opened with openQueueStorage",
+      {
+        userError: false,
+        hint: "open it with openInstance(home, { storage: openQueueStorage(url) }): its append hook enqueues downstream steps",
+      },
+    );
+  }
   const workerSchema = await ensureQueueSchema(storage);
   const conn = storage.connection;
   const graph = AssetGraph.of(opts.defs);
   const assets = [...opts.defs.assets.values()];
   const checks = [...(opts.defs.checks?.values() ?? [])].flat();
+  for (const check of checks) if (check.blocking && check.severity === "error") deferred.add(check.asset);
   const resources = await openResources(opts.defs, [...assets, ...checks.map(checkResourceUser)], {
     concurrency,
     emit: (event) => opts.onEvent?.({ type: "step", run: "", event }),
@@ -157,9 +170,16 @@ export async function runWorker(opts: WorkerOptions): Promise<WorkerSummary> {
       requeue(job, 0, "the worker is stopping");
       return;
     }
+    const lead = steps[0];
+    // A step this run materialized already (a worker died before settling it) is not computed again.
+    const state = storage.getAssetPartitionState(lead.assetKey, lead.partitionKey);
+    if (state?.lastMaterialization?.runId === lead.run) {
+      summary.doneElsewhere++;
+      settle(job.steps, "succeeded");
+      return;
+    }
     inFlight.add(job);
     try {
-      const lead = steps[0];
       const result = await runStep(
         { ...ctx, onProgress: (event) => opts.onEvent?.({ type: "step", run: lead.run, event }) },
         lead,
@@ -193,16 +213,15 @@ export async function runWorker(opts: WorkerOptions): Promise<WorkerSummary> {
     else if (result.doneElsewhere > 0) summary.doneElsewhere++;
     else if (outcome === "failed") summary.failed++;
     else summary.skipped++;
-    const settle = (s: OpenStep): Settlement => ({
-      run: s.run,
-      assetKey: s.assetKey,
-      partitionKey: s.partitionKey,
-      outcome,
-    });
-    // The lead's success or failure was settled with its event; doing it again changes nothing.
-    conn.transaction("settle job", () =>
-      settleSteps(conn, workerSchema, [settle(lead), ...others.map(settle)]),
+    // The lead's success or failure was usually settled with its event; doing it again changes nothing.
+    settle([lead, ...others], outcome);
+  };
+
+  const settle = (steps: readonly OpenStep[], outcome: StepOutcome): void => {
+    const settlements = steps.map(
+      (s): Settlement => ({ run: s.run, assetKey: s.assetKey, partitionKey: s.partitionKey, outcome }),
     );
+    conn.transaction("settle job", () => settleSteps(conn, workerSchema, settlements));
   };
 
   const requeue = (job: InFlight, delayMs: number, reason: string): void => {
