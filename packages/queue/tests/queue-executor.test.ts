@@ -8,6 +8,7 @@ import os from "node:os";
 import path from "node:path";
 import {
   asset,
+  assetCheck,
   defineDefinitions,
   dynamicPartitions,
   type Instance,
@@ -33,8 +34,11 @@ let schema: ReturnType<typeof testSchemaUrl>;
 let instance: Instance;
 let calls: Map<string, number>;
 
-/** a[k] -> b[k] (same partition) -> total (after every b: a barrier). `failOn` makes a[k] throw. */
-function definitions(failOn?: string) {
+/**
+ * a[k] -> b[k] (same partition) -> total (after every b: a barrier). `failOn` makes a[k] throw;
+ * `blockOn` makes a blocking check of a fail on that partition.
+ */
+function definitions(failOn?: string, blockOn?: string) {
   const files = jsonIOManager({ dir: path.join(home, "data") });
   const count = (label: string) => calls.set(label, (calls.get(label) ?? 0) + 1);
   const a = asset({
@@ -67,7 +71,18 @@ function definitions(failOn?: string) {
       return 1;
     },
   });
-  return defineDefinitions({ assets: [a, b, total], ioManagers: { files } });
+  const checks =
+    blockOn === undefined
+      ? []
+      : [
+          assetCheck({
+            name: "accepted",
+            asset: "a",
+            blocking: true,
+            check: (ctx) => ({ passed: ctx.partitionKey !== blockOn, description: "rejected" }),
+          }),
+        ];
+  return defineDefinitions({ assets: [a, b, total], ioManagers: { files }, checks });
 }
 
 beforeEach(() => {
@@ -135,6 +150,21 @@ describe("queue executor", () => {
     expect(skipped.map((e) => `${e.assetKey}[${e.partitionKey ?? ""}]`).sort()).toEqual([
       "b[k03]",
       "total[]",
+    ]);
+  });
+
+  it("a failed blocking check stops the partition's downstream on the queue too", async () => {
+    const defs = definitions(undefined, "k05");
+    const queued = await enqueueRun(defs, { instance, selection: "a,b,total", partitions: "all" });
+    await runWorker({ defs, instance, concurrency: 4, once: true, lease: FAST_LEASE });
+    expect(calls.get("a[k05]")).toBe(1);
+    expect(calls.get("b[k05]")).toBeUndefined();
+    expect(calls.get("b[k06]")).toBe(1);
+    expect(calls.get("total")).toBeUndefined();
+    const summary = await followRun(instance, queued.runId, { pollMs: 20 });
+    expect(summary).toMatchObject({ status: "failed", succeeded: 39, failed: 0, skipped: 2 });
+    expect(instance.storage.summarizeCheckResults("a")).toMatchObject([
+      { checkName: "accepted", passed: 19, failed: 1, blocking: 1 },
     ]);
   });
 
