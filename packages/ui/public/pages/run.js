@@ -106,7 +106,7 @@ export async function renderRun(root, [runId]) {
 function runHeader(detail, messages) {
   const { run, counts } = detail;
   const cancel =
-    detail.live || run.status === "started"
+    detail.live || run.status === "started" || run.status === "queued"
       ? h(
           "button",
           {

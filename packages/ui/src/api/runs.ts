@@ -120,9 +120,15 @@ export function registerRunRoutes(router: Router, ctx: UiContext, opts: { stream
     return STREAMED;
   });
 
-  router.post("/api/runs/:runId/cancel", ({ params }) => {
+  router.post("/api/runs/:runId/cancel", async ({ params }) => {
     const run = runOr404(params.runId);
     if (ctx.launcher.cancel(run.runId)) return withStatus(202, { runId: run.runId, canceling: true });
+    if (run.tags.executor === "queue" && (run.status === "queued" || run.status === "started")) {
+      // Loaded only for queued runs: the queue executor brings graphile-worker.
+      const { cancelQueuedRun } = await import("@daydream/queue");
+      const canceled = await cancelQueuedRun(ctx.instance, run.runId);
+      return withStatus(202, { ...canceled, canceling: true });
+    }
     if (run.status === "started" || run.status === "queued") {
       throw new HttpError(
         409,

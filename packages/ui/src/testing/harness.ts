@@ -6,7 +6,7 @@
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { type Definitions, type Instance, loadDefinitions, openInstance } from "@daydream/core";
+import { type Definitions, type Instance, loadDefinitions, openInstance, type Storage } from "@daydream/core";
 import { startUiServer, type UiServer } from "../server.ts";
 
 export const FIXTURE_DEFINITIONS = path.resolve(import.meta.dirname, "../../tests/fixtures/definitions.ts");
@@ -30,10 +30,17 @@ export interface JsonResponse {
 }
 
 export async function startHarness(
-  opts: { definitions?: Definitions; dataRoot?: string; token?: string; streamIntervalMs?: number } = {},
+  opts: {
+    definitions?: Definitions;
+    dataRoot?: string;
+    token?: string;
+    streamIntervalMs?: number;
+    /** The instance's storage (default: SQLite in the harness's home). */
+    storage?: Storage;
+  } = {},
 ): Promise<Harness> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "assets-ui-"));
-  const instance = openInstance(path.join(dir, "home"));
+  const instance = openInstance(path.join(dir, "home"), opts.storage ? { storage: opts.storage } : {});
   const definitions = opts.definitions ?? (await loadDefinitions(FIXTURE_DEFINITIONS));
   const server = await startUiServer({
     definitions,
