@@ -133,6 +133,12 @@ export {
   unknownRunError,
 } from "./instance/storage/run-records.ts";
 export {
+  assertSlotRelease,
+  assertSlotRequest,
+  slotRunProblem,
+  slotsToTake,
+} from "./instance/storage/semaphore-slots.ts";
+export {
   assertEventType,
   assertPartitionsName,
   assertRunStatus,

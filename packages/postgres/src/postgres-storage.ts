@@ -18,13 +18,14 @@ import type {
 } from "@daydream/core";
 import { parsePostgresUrl } from "./connection/postgres-url.ts";
 import { SyncConnection, type SyncConnectionOptions } from "./connection/sync-connection.ts";
-import type { AppendHook } from "./queries/events.ts";
 import { CheckResultQueries } from "./queries/check-results.ts";
 import { ClaimQueries } from "./queries/claims.ts";
 import { DynamicPartitionQueries } from "./queries/dynamic-partitions.ts";
+import type { AppendHook } from "./queries/events.ts";
 import { EventQueries } from "./queries/events.ts";
 import { PartitionStateQueries } from "./queries/partition-state.ts";
 import { RunQueries } from "./queries/runs.ts";
+import { SemaphoreQueries } from "./queries/semaphores.ts";
 import { MIGRATIONS, migrate, type PostgresMigration } from "./schema/migrations.ts";
 
 export interface PostgresStorageOptions extends SyncConnectionOptions {
@@ -51,6 +52,7 @@ export class PostgresStorage implements Storage {
   private readonly partitions: DynamicPartitionQueries;
   private readonly claims: ClaimQueries;
   private readonly checks: CheckResultQueries;
+  private readonly semaphores: SemaphoreQueries;
 
   /** Connects and migrates; errors name the host and database, never the password. */
   constructor(url: string, opts: PostgresStorageOptions = {}) {
@@ -69,6 +71,7 @@ export class PostgresStorage implements Storage {
     this.partitions = new DynamicPartitionQueries(this.conn);
     this.claims = new ClaimQueries(this.conn, this.runs);
     this.checks = new CheckResultQueries(this.conn);
+    this.semaphores = new SemaphoreQueries(this.conn, this.runs);
   }
 
   /** The storage's connection, for sibling packages keeping their own tables in this database. */
@@ -185,6 +188,15 @@ export class PostgresStorage implements Storage {
 
   releaseSteps(runId: string, steps?: StepRef[]): void {
     this.claims.release(runId, steps);
+    if (steps === undefined) this.semaphores.releaseAll(runId);
+  }
+
+  acquireSlots(runId: string, name: string, limit: number, count?: number): number {
+    return this.semaphores.acquire(runId, name, limit, count);
+  }
+
+  releaseSlots(runId: string, name: string, count?: number): void {
+    this.semaphores.release(runId, name, count);
   }
 
   /** Idempotent. */

@@ -74,7 +74,9 @@ describe("PostgreSQL storage: bad addresses", () => {
     });
     storage.close();
     // An engine that knows no migration is what an older version looks like to this schema.
-    expect(() => new PostgresStorage(schema.url, { migrations: [] })).toThrow(/schema version 2, newer than this version of the engine understands \(0\)/);
+    expect(() => new PostgresStorage(schema.url, { migrations: [] })).toThrow(
+      /schema version 3, newer than this version of the engine understands \(0\)/,
+    );
     const reopened = new PostgresStorage(schema.url);
     expect(reopened.getRun("kept")?.status).toBe("succeeded");
     reopened.close();

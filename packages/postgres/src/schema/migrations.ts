@@ -1,6 +1,6 @@
 import { StorageError } from "@daydream/core";
 import type { SyncConnection } from "../connection/sync-connection.ts";
-import { SCHEMA_V1, SCHEMA_V2 } from "./schema.ts";
+import { SCHEMA_V1, SCHEMA_V2, SCHEMA_V3 } from "./schema.ts";
 
 export interface PostgresMigration {
   /** 1, 2, 3... in order, no gaps. */
@@ -16,6 +16,7 @@ export const MIGRATIONS: readonly PostgresMigration[] = [
     sql: SCHEMA_V1,
   },
   { version: 2, description: "asset check results; code and data versions", sql: SCHEMA_V2 },
+  { version: 3, description: "semaphore slots", sql: SCHEMA_V3 },
 ];
 
 /** Serializes migrations of one database across processes and machines (an arbitrary constant). */

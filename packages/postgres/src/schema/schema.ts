@@ -103,5 +103,26 @@ ALTER TABLE asset_partition_state ADD COLUMN data_version TEXT;
 ALTER TABLE asset_partition_state ADD COLUMN input_versions TEXT;
 `;
 
+/**
+ * Version 3: semaphore slots (SQLite's version 7). A run holds `count` slots of a named semaphore,
+ * live only while the run is. An acquire locks the semaphore's row in `semaphores` first, so that
+ * acquirers of one name (on any machine) take turns counting the slots held and cannot both take
+ * the last one; acquirers of other names do not wait.
+ */
+export const SCHEMA_V3 = `
+CREATE TABLE semaphores (
+  name TEXT COLLATE "C" PRIMARY KEY
+);
+
+CREATE TABLE semaphore_slots (
+  name TEXT COLLATE "C" NOT NULL REFERENCES semaphores (name),
+  run_id TEXT COLLATE "C" NOT NULL REFERENCES runs (run_id),
+  count INTEGER NOT NULL CHECK (count > 0),
+  acquired_at TEXT NOT NULL,
+  PRIMARY KEY (name, run_id)
+);
+CREATE INDEX semaphore_slots_by_run ON semaphore_slots (run_id);
+`;
+
 /** The database's clock in epoch milliseconds: leases are written and judged with it only. */
 export const SQL_NOW_MS = "(extract(epoch from clock_timestamp()) * 1000)::bigint";

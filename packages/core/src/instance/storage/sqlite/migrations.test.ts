@@ -51,6 +51,7 @@ describe("migrations", () => {
         "dynamic_partitions",
         "event_log",
         "runs",
+        "semaphore_slots",
         "step_claims",
       ]);
       expect(db.pragma("journal_mode", { simple: true })).toBe("wal");

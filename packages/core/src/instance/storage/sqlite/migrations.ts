@@ -1,6 +1,6 @@
 import type Database from "better-sqlite3";
 import { StorageError } from "../../../errors.ts";
-import { SCHEMA_V1, SCHEMA_V2, SCHEMA_V3, SCHEMA_V4, SCHEMA_V5, SCHEMA_V6 } from "./schema.ts";
+import { SCHEMA_V1, SCHEMA_V2, SCHEMA_V3, SCHEMA_V4, SCHEMA_V5, SCHEMA_V6, SCHEMA_V7 } from "./schema.ts";
 
 /**
  * Versioned migrations. The database's schema version lives in SQLite's
@@ -29,6 +29,7 @@ export const MIGRATIONS: readonly Migration[] = [
   { version: 4, description: "run leases", up: (db) => db.exec(SCHEMA_V4) },
   { version: 5, description: "asset check results", up: (db) => db.exec(SCHEMA_V5) },
   { version: 6, description: "code and data versions", up: (db) => db.exec(SCHEMA_V6) },
+  { version: 7, description: "semaphore slots", up: (db) => db.exec(SCHEMA_V7) },
 ];
 
 export function latestSchemaVersion(migrations: readonly Migration[] = MIGRATIONS): number {

@@ -53,6 +53,7 @@ export class RunQueries {
   private readonly renewLease: Database.Statement<[number, string]>;
   private readonly markInterrupted: Database.Statement<[string, string]>;
   private readonly releaseClaims: Database.Statement<[string]>;
+  private readonly releaseSlots: Database.Statement<[string]>;
   private readonly updates = new Map<string, Database.Statement>();
 
   constructor(private readonly db: Database.Database) {
@@ -77,6 +78,7 @@ export class RunQueries {
       "UPDATE runs SET status = 'interrupted', ended_at = ? WHERE run_id = ? AND status IN ('queued', 'started')",
     );
     this.releaseClaims = db.prepare("DELETE FROM step_claims WHERE run_id = ?");
+    this.releaseSlots = db.prepare("DELETE FROM semaphore_slots WHERE run_id = ?");
   }
 
   create(run: NewRun): RunRecord {
@@ -119,8 +121,8 @@ export class RunQueries {
 
   /**
    * Unfinished runs whose lease expired, or whose process on this host is gone or a zombie,
-   * become `interrupted` and their step claims are released. The candidates are judged again
-   * under the write lock, so a run that renewed its lease meanwhile is left alone.
+   * become `interrupted` and their step claims and semaphore slots are released. The candidates
+   * are judged again under the write lock, so a run that renewed its lease meanwhile is left alone.
    */
   markDeadRunsInterrupted(): number {
     if (!this.unfinished.all().some((r) => isDead(r))) return 0;
@@ -135,10 +137,14 @@ export class RunQueries {
     return sweep.immediate();
   }
 
-  /** Marks one unfinished run interrupted and drops its claims; call inside a write transaction. */
+  /**
+   * Marks one unfinished run interrupted and drops its claims and semaphore slots; call inside a
+   * write transaction.
+   */
   interrupt(runId: string, endedAt: string): number {
     const marked = this.markInterrupted.run(endedAt, runId).changes;
     this.releaseClaims.run(runId);
+    this.releaseSlots.run(runId);
     return marked;
   }
 

@@ -142,3 +142,19 @@ ALTER TABLE asset_partition_state ADD COLUMN code_version TEXT;
 ALTER TABLE asset_partition_state ADD COLUMN data_version TEXT;
 ALTER TABLE asset_partition_state ADD COLUMN input_versions TEXT;
 `;
+
+/**
+ * Version 7: semaphore slots. A run holds `count` slots of a named semaphore (at most a limit
+ * across every process sharing the instance, e.g. LLM calls in flight per model); like claims,
+ * they are live only while the run is. One row per (semaphore, run) and only live runs' rows
+ * stay, so the table is small and read by name.
+ */
+export const SCHEMA_V7 = `
+CREATE TABLE semaphore_slots (
+  name TEXT NOT NULL,
+  run_id TEXT NOT NULL REFERENCES runs (run_id),
+  count INTEGER NOT NULL CHECK (count > 0),
+  acquired_at TEXT NOT NULL,
+  PRIMARY KEY (name, run_id)
+) WITHOUT ROWID;
+`;

@@ -22,6 +22,7 @@ import { MIGRATIONS, type Migration } from "./migrations.ts";
 import { openSqliteDatabase } from "./open-database.ts";
 import { PartitionStateQueries } from "./partition-state.ts";
 import { RunQueries } from "./runs.ts";
+import { SemaphoreQueries } from "./semaphores.ts";
 import { toStorageError } from "./sqlite-errors.ts";
 
 /**
@@ -39,6 +40,7 @@ export class SqliteStorage implements Storage {
   private readonly partitions: DynamicPartitionQueries;
   private readonly claims: ClaimQueries;
   private readonly checks: CheckResultQueries;
+  private readonly semaphores: SemaphoreQueries;
 
   /** Opens (creating and migrating when needed) the database at `dbPath`; its directory must exist. */
   constructor(dbPath: string, opts: { migrations?: readonly Migration[] } = {}) {
@@ -52,6 +54,7 @@ export class SqliteStorage implements Storage {
       this.partitions = new DynamicPartitionQueries(this.db);
       this.claims = new ClaimQueries(this.db, this.runs);
       this.checks = new CheckResultQueries(this.db);
+      this.semaphores = new SemaphoreQueries(this.db, this.runs);
     } catch (err) {
       this.db.close();
       throw toStorageError(err, dbPath, "prepare statements");
@@ -166,7 +169,18 @@ export class SqliteStorage implements Storage {
   }
 
   releaseSteps(runId: string, steps?: StepRef[]): void {
-    this.guard("release steps", () => this.claims.release(runId, steps));
+    this.guard("release steps", () => {
+      this.claims.release(runId, steps);
+      if (steps === undefined) this.semaphores.releaseAll(runId);
+    });
+  }
+
+  acquireSlots(runId: string, name: string, limit: number, count?: number): number {
+    return this.guard("acquire semaphore slots", () => this.semaphores.acquire(runId, name, limit, count));
+  }
+
+  releaseSlots(runId: string, name: string, count?: number): void {
+    this.guard("release semaphore slots", () => this.semaphores.release(runId, name, count));
   }
 
   /** `PRAGMA integrity_check`: "ok", or SQLite's list of problems. */

@@ -12,6 +12,7 @@ import { disposeAfterAll, type StorageHarness, useTestInstance } from "./harness
 import { partitionStateCases } from "./partition-state.cases.ts";
 import { raceCases } from "./races.cases.ts";
 import { runCases } from "./runs.cases.ts";
+import { semaphoreCases, semaphoreRaceCases } from "./semaphores.cases.ts";
 
 export type { ChildOpener, StorageHarness } from "./harness.ts";
 
@@ -26,7 +27,9 @@ export function describeStorageConformance(harness: StorageHarness): void {
       dynamicPartitionCases(instance);
       claimCases(instance);
       checkResultCases(instance);
+      semaphoreCases(instance);
     });
     raceCases(harness);
+    semaphoreRaceCases(harness);
   });
 }

@@ -10,7 +10,13 @@ import { pathToFileURL } from "node:url";
 import { currentHost } from "../../../process-liveness.ts";
 import type { Storage } from "../../../types.ts";
 import type { ChildOpener } from "../harness.ts";
-import { type ChildTask, type ClaimResult, type ComputeResult, raceKey } from "./tasks.ts";
+import {
+  type ChildTask,
+  type ClaimResult,
+  type ComputeResult,
+  raceKey,
+  type SemaphoreResult,
+} from "./tasks.ts";
 
 const [openerPath, location, taskJson] = process.argv.slice(2);
 const task = JSON.parse(taskJson) as ChildTask;
@@ -81,13 +87,33 @@ async function compute(storage: Storage, t: Extract<ChildTask, { kind: "compute"
   return result;
 }
 
+/** Takes and gives back one slot at a time, asking again every 2 ms while the semaphore is full. */
+async function holdSlots(
+  storage: Storage,
+  t: Extract<ChildTask, { kind: "semaphore" }>,
+): Promise<SemaphoreResult> {
+  const result: SemaphoreResult = { holds: [], refused: 0 };
+  while (result.holds.length < t.holds) {
+    if (storage.acquireSlots(t.runId, t.name, t.limit) === 0) {
+      result.refused++;
+      await new Promise((resolve) => setTimeout(resolve, 2));
+      continue;
+    }
+    const taken = process.hrtime.bigint();
+    await new Promise((resolve) => setTimeout(resolve, t.holdMs));
+    result.holds.push([String(taken), String(process.hrtime.bigint())]);
+    storage.releaseSlots(t.runId, t.name, 1);
+  }
+  return result;
+}
+
 let storage: Storage | undefined;
 if (task.kind !== "open") storage = openStorage(location);
-if (task.kind === "claim" || task.kind === "compute") {
+if (task.kind === "claim" || task.kind === "compute" || task.kind === "semaphore") {
   storage!.createRun({
     runId: task.runId,
     status: "started",
-    selection: task.assetKey,
+    selection: task.kind === "semaphore" ? task.name : task.assetKey,
     partitionsSummary: "race",
     stepCount: 0,
     pid: process.pid,
@@ -109,6 +135,9 @@ switch (task.kind) {
     break;
   case "compute":
     send(await compute(storage!, task));
+    break;
+  case "semaphore":
+    send(await holdSlots(storage!, task));
     break;
   case "open": {
     storage = openStorage(location);

@@ -31,6 +31,15 @@ export type ChildTask =
       reverse: boolean;
     }
   | {
+      kind: "semaphore";
+      runId: string;
+      /** Takes one slot of semaphore `name` (at most `limit` held) `holds` times, each for `holdMs`. */
+      name: string;
+      limit: number;
+      holds: number;
+      holdMs: number;
+    }
+  | {
       kind: "open";
       /** After opening (the race itself), creates this run and adds it as a partition key of "openers". */
       runId: string;
@@ -50,6 +59,17 @@ export interface ComputeResult {
   computed: string[];
   /** Keys it found materialized by the other one. */
   doneElsewhere: string[];
+}
+
+export interface SemaphoreResult {
+  /**
+   * When each slot was held, as [taken, given back] in nanoseconds of the host's monotonic clock
+   * (process.hrtime, shared by every process on the host): read after acquireSlots returned and
+   * before releaseSlots was called, so each lies within the slot's real holding.
+   */
+  holds: [string, string][];
+  /** acquireSlots calls that returned 0 (the semaphore was full). */
+  refused: number;
 }
 
 export interface OpenResult {
