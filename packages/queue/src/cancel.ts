@@ -3,7 +3,7 @@ import { QueueError } from "./queue-errors.ts";
 import { requirePostgres } from "./queue-storage.ts";
 import { ensureQueueSchema } from "./schema/ensure-schema.ts";
 import { jobKeyOf } from "./steps/jobs.ts";
-import { finishRuns } from "./steps/settle.ts";
+import { ClosedNodes, closeNodes } from "./steps/settle.ts";
 
 export interface CanceledRun {
   runId: string;
@@ -64,7 +64,9 @@ export async function cancelQueuedRun(instance: RunInstance, runId: string): Pro
       [keys, runId],
       "remove queued jobs",
     ).rowCount;
-    finishRuns(conn, [runId], new Date().toISOString());
+    const closed = new ClosedNodes();
+    closed.byRun.set(runId, rows.length);
+    closeNodes(conn, closed, new Date().toISOString());
     return { runId, canceledSteps: rows.filter((r) => r.asset_key !== null).length, removedJobs: removed };
   });
 }

@@ -67,13 +67,14 @@ export async function enqueueRun(defs: Definitions, opts: EnqueueOptions): Promi
       },
     ]);
     storage.connection.query(
-      "INSERT INTO queue_runs (run_id, queue_name, recheck, checks, run_config) VALUES ($1, $2, $3, $4, $5)",
+      "INSERT INTO queue_runs (run_id, queue_name, recheck, checks, run_config, open_nodes) VALUES ($1, $2, $3, $4, $5, $6)",
       [
         runId,
         queue,
         recheck ?? false,
         opts.checks !== false,
         opts.runConfig === undefined ? null : JSON.stringify(opts.runConfig),
+        plan.upstream.length,
       ],
       "record queued run",
     );

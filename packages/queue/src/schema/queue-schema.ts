@@ -9,7 +9,7 @@ import {
  * Version 1: a queued run's plan. Every node of the plan (steps, then barriers) is a row; a node
  * becomes ready when `waiting_on` (its unfinished upstream nodes) reaches 0. Barrier rows have no
  * asset key; `worker_run` is the worker's run computing a step
- * (its lease tells whether that worker is alive). `run_config` keeps the run's config (JSON) for the workers that run its steps.
+ * (its lease tells whether that worker is alive). `open_nodes` counts the nodes not settled yet (the run ends at 0, with no scan of its steps). `run_config` keeps the run's config (JSON) for the workers that run its steps.
  */
 const QUEUE_V1 = `
 CREATE TABLE queue_runs (
@@ -17,7 +17,8 @@ CREATE TABLE queue_runs (
   queue_name TEXT NOT NULL,
   recheck BOOLEAN NOT NULL,
   checks BOOLEAN NOT NULL,
-  run_config TEXT
+  run_config TEXT,
+  open_nodes INTEGER NOT NULL
 );
 
 CREATE TABLE queue_steps (

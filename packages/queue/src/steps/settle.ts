@@ -60,17 +60,32 @@ export function settleSteps(
   );
   if (rows.length === 0) return;
   const now = new Date().toISOString();
-  releaseDownstream(
-    conn,
-    workerSchema,
-    rows.filter((r) => r.status === "succeeded"),
+  const closed = new ClosedNodes();
+  closed.add(rows);
+  closed.add(
+    releaseDownstream(
+      conn,
+      workerSchema,
+      rows.filter((r) => r.status === "succeeded"),
+    ),
   );
-  skipDownstream(
-    conn,
-    rows.filter((r) => r.status !== "succeeded"),
-    now,
+  closed.add(
+    skipDownstream(
+      conn,
+      rows.filter((r) => r.status !== "succeeded"),
+      now,
+    ),
   );
-  finishRuns(conn, [...new Set(rows.map((r) => r.run_id))], now);
+  closeNodes(conn, closed, now);
+}
+
+/** Nodes settled in one transaction, counted per run. */
+export class ClosedNodes {
+  readonly byRun = new Map<string, number>();
+
+  add(rows: readonly { run_id: string }[]): void {
+    for (const r of rows) this.byRun.set(r.run_id, (this.byRun.get(r.run_id) ?? 0) + 1);
+  }
 }
 
 /**
@@ -96,7 +111,13 @@ export function settleOnAppend(workerSchema: string, deferred: ReadonlySet<strin
   };
 }
 
-function releaseDownstream(conn: SyncConnection, workerSchema: string, done: readonly SettledRow[]): void {
+/** Returns the barriers it passed (settled as succeeded). */
+function releaseDownstream(
+  conn: SyncConnection,
+  workerSchema: string,
+  done: readonly SettledRow[],
+): { run_id: string }[] {
+  const passed: { run_id: string }[] = [];
   let from = done.map((r) => ({ run: r.run_id, node: r.node }));
   while (from.length > 0) {
     const { rows } = conn.query<ReleasedRow>(
@@ -128,12 +149,20 @@ function releaseDownstream(conn: SyncConnection, workerSchema: string, done: rea
     }
     addStepJobs(conn, workerSchema, jobs);
     // A barrier is done once its upstream is: its own downstream is released next.
-    from = ready.filter((r) => r.asset_key === null).map((r) => ({ run: r.run_id, node: r.node }));
+    const barriers = ready.filter((r) => r.asset_key === null);
+    passed.push(...barriers);
+    from = barriers.map((r) => ({ run: r.run_id, node: r.node }));
   }
+  return passed;
 }
 
-function skipDownstream(conn: SyncConnection, ended: readonly SettledRow[], now: string): void {
-  if (ended.length === 0) return;
+/** Returns the nodes it skipped (barriers included). */
+function skipDownstream(
+  conn: SyncConnection,
+  ended: readonly SettledRow[],
+  now: string,
+): { run_id: string }[] {
+  if (ended.length === 0) return [];
   const { rows } = conn.query<{
     run_id: string;
     asset_key: string | null;
@@ -159,7 +188,7 @@ function skipDownstream(conn: SyncConnection, ended: readonly SettledRow[], now:
     "skip downstream steps",
   );
   const skipped = rows.filter((r) => r.asset_key !== null);
-  if (skipped.length === 0) return;
+  if (skipped.length === 0) return rows;
   conn.query(
     `INSERT INTO event_log (run_id, type, asset_key, partition_key, timestamp, message)
      SELECT r, 'step_skipped', a, p, $4, m FROM unnest($1::text[], $2::text[], $3::text[], $5::text[]) AS x(r, a, p, m)`,
@@ -172,15 +201,28 @@ function skipDownstream(conn: SyncConnection, ended: readonly SettledRow[], now:
     ],
     "record skipped steps",
   );
+  return rows;
 }
 
-/** Ends the runs that have no step left waiting or queued: failed if any step did not succeed. */
-export function finishRuns(conn: SyncConnection, runIds: readonly string[], now: string): void {
-  if (runIds.length === 0) return;
+/**
+ * Takes the settled nodes off their runs' open counts and ends the runs left with none: failed if
+ * any step did not succeed, canceled if any was canceled. Only an ending run's steps are scanned.
+ */
+export function closeNodes(conn: SyncConnection, closed: ClosedNodes, now: string): void {
+  if (closed.byRun.size === 0) return;
+  const { rows: done } = conn.query<{ run_id: string; open_nodes: number }>(
+    `UPDATE queue_runs q SET open_nodes = q.open_nodes - c.n
+     FROM unnest($1::text[], $2::int[]) AS c(r, n)
+     WHERE q.run_id = c.r
+     RETURNING q.run_id, q.open_nodes`,
+    [[...closed.byRun.keys()], [...closed.byRun.values()]],
+    "count open nodes",
+  );
+  const ending = done.filter((r) => r.open_nodes === 0);
+  if (ending.length === 0) return;
   const { rows } = conn.query<{ run_id: string; status: string }>(
     `WITH counts AS (
        SELECT run_id,
-         count(*) FILTER (WHERE status IN ('waiting', 'queued')) AS open,
          count(*) FILTER (WHERE asset_key IS NOT NULL AND status = 'succeeded') AS succeeded,
          count(*) FILTER (WHERE asset_key IS NOT NULL AND status = 'failed') AS failed,
          count(*) FILTER (WHERE asset_key IS NOT NULL AND status = 'skipped') AS skipped,
@@ -192,9 +234,9 @@ export function finishRuns(conn: SyncConnection, runIds: readonly string[], now:
        tags = (r.tags::jsonb || jsonb_build_object('succeeded', c.succeeded::text, 'failed', c.failed::text,
          'skipped', c.skipped::text, 'canceled', c.canceled::text))::text
      FROM counts c
-     WHERE r.run_id = c.run_id AND c.open = 0 AND r.status IN ('queued', 'started')
+     WHERE r.run_id = c.run_id AND r.status IN ('queued', 'started')
      RETURNING r.run_id, r.status`,
-    [runIds, now],
+    [ending.map((r) => r.run_id), now],
     "finish queued runs",
   );
   if (rows.length === 0) return;

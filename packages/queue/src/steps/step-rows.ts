@@ -34,34 +34,30 @@ export function takeOpenSteps(
   entries: readonly JobEntry[],
   workerRun: string,
 ): OpenStep[] {
-  return conn.transaction("take queued steps", () => {
-    const { rows } = conn.query<OpenRow>(
-      `UPDATE queue_steps q SET worker_run = $3
+  const { rows } = conn.query<OpenRow>(
+    `WITH taken AS (
+       UPDATE queue_steps q SET worker_run = $3
        FROM unnest($1::text[], $2::int[]) AS e(r, n), queue_runs qr, runs
        WHERE q.run_id = e.r AND q.node = e.n AND q.status = 'queued' AND q.asset_key IS NOT NULL
          AND qr.run_id = q.run_id AND runs.run_id = q.run_id AND runs.status IN ('queued', 'started')
-       RETURNING q.run_id, q.node, q.asset_key, q.partition_key, qr.queue_name, qr.recheck, qr.checks, qr.run_config`,
-      [entries.map((e) => e.run), entries.map((e) => e.node), workerRun],
-      "take queued steps",
-    );
-    if (rows.length > 0) {
-      conn.query(
-        `UPDATE runs SET status = 'started', started_at = $2 WHERE run_id = ANY($1::text[]) AND status = 'queued'`,
-        [[...new Set(rows.map((r) => r.run_id))], new Date().toISOString()],
-        "start queued runs",
-      );
-    }
-    return rows.map((r) => ({
-      run: r.run_id,
-      node: r.node,
-      assetKey: r.asset_key,
-      partitionKey: r.partition_key,
-      queue: r.queue_name,
-      recheck: r.recheck,
-      checks: r.checks,
-      runConfig: r.run_config,
-    }));
-  });
+       RETURNING q.run_id, q.node, q.asset_key, q.partition_key, qr.queue_name, qr.recheck, qr.checks, qr.run_config),
+     started AS (
+       UPDATE runs SET status = 'started', started_at = $4
+       WHERE run_id IN (SELECT run_id FROM taken) AND status = 'queued')
+     SELECT * FROM taken`,
+    [entries.map((e) => e.run), entries.map((e) => e.node), workerRun, new Date().toISOString()],
+    "take queued steps",
+  );
+  return rows.map((r) => ({
+    run: r.run_id,
+    node: r.node,
+    assetKey: r.asset_key,
+    partitionKey: r.partition_key,
+    queue: r.queue_name,
+    recheck: r.recheck,
+    checks: r.checks,
+    runConfig: r.run_config,
+  }));
 }
 
 /** Puts steps back in the queue for another attempt (by any worker), after `delayMs`. */

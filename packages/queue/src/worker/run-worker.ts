@@ -213,11 +213,14 @@ export async function runWorker(opts: WorkerOptions): Promise<WorkerSummary> {
     else if (result.doneElsewhere > 0) summary.doneElsewhere++;
     else if (outcome === "failed") summary.failed++;
     else summary.skipped++;
-    // The lead's success or failure was usually settled with its event; doing it again changes nothing.
-    settle([lead, ...others], outcome);
+    // The lead's success or failure was settled with its event, unless its asset's successes are
+    // deferred to after its checks; the other runs' entries of a collapsed job are settled here.
+    const leadSettled = result.failed > 0 || (result.succeeded > 0 && !deferred.has(lead.assetKey));
+    settle(leadSettled ? others : [lead, ...others], outcome);
   };
 
   const settle = (steps: readonly OpenStep[], outcome: StepOutcome): void => {
+    if (steps.length === 0) return;
     const settlements = steps.map(
       (s): Settlement => ({ run: s.run, assetKey: s.assetKey, partitionKey: s.partitionKey, outcome }),
     );
