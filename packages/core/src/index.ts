@@ -27,6 +27,7 @@ export type {
   AssetDefinition,
   AssetIn,
   AssetSpec,
+  ClusterSlots,
   CodeVersionArgs,
   ComputeInstance,
   ConfigSchema,
@@ -68,6 +69,12 @@ export {
   type CheckAssetsSummary,
   checkAssets,
 } from "./execution/checks/check-assets.ts";
+export {
+  type ClusterSlotsBinding,
+  RunClusterSlots,
+  type RunClusterSlotsOptions,
+  SLOT_POLL_MS,
+} from "./execution/cluster-slots.ts";
 export { type RunConfig, RunConfigError } from "./execution/config.ts";
 export { materialize } from "./execution/lazy-materialize.ts";
 export {

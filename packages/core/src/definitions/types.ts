@@ -150,6 +150,23 @@ export interface ResourceRunContext {
   notice(message: string): void;
   /** A short live status for the run's progress line; undefined clears it. */
   status(text: string | undefined): void;
+  /**
+   * Slots of named semaphores shared by every process recording runs in the same instance (on
+   * any machine): what keeps all of them together under a provider's limit. Absent when the run
+   * is not recorded in an instance.
+   */
+  clusterSlots?: ClusterSlots;
+}
+
+/** Cluster-wide semaphores, held by the current run (they die with its lease). */
+export interface ClusterSlots {
+  /**
+   * Waits until a slot of `name` is free (at most `limit` held across the instance) and takes it
+   * for the current run; resolves with the function that gives it back (once; later calls do
+   * nothing). Rejects with `signal.reason` when `signal` aborts first, and with an AssetsError
+   * when the storage fails or the run has ended.
+   */
+  acquire(name: string, limit: number, signal?: AbortSignal): Promise<() => void>;
 }
 
 /** A resource value or a factory run once per run (disposed at the end when it returns `dispose`). */

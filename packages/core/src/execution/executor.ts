@@ -9,6 +9,7 @@ import { AssetGraph } from "../graph/asset-graph.ts";
 import { type LeaseSettings, leaseSettings } from "../instance/leases.ts";
 import type { RunStatus } from "../instance/types.ts";
 import { RunChecks } from "./checks/run-checks.ts";
+import type { ClusterSlotsBinding } from "./cluster-slots.ts";
 import { computeInstance } from "./context.ts";
 import { EventRecorder } from "./events/recorder.ts";
 import { openRunLog, type RunLog } from "./logging.ts";
@@ -59,6 +60,8 @@ export interface ExecuteArgs {
    * whose lease the worker renews), and the run record, its start and end are left alone.
    */
   attach?: { runId: string; claimsRunId: string; runLog: RunLog };
+  /** The cluster slots the run's resources were given: bound to the run holding the claims. */
+  clusterSlots?: ClusterSlotsBinding;
 }
 
 type StopReason = "signal" | "fail-fast" | "storage" | "lease";
@@ -144,6 +147,7 @@ export async function executePlan(args: ExecuteArgs): Promise<RunSummary> {
     throw err;
   }
 
+  args.clusterSlots?.bind(claimsRunId);
   const controller = new AbortController();
   let stopped: StopReason | undefined;
   let storageFailure: unknown;
@@ -226,6 +230,7 @@ export async function executePlan(args: ExecuteArgs): Promise<RunSummary> {
   } finally {
     if (heartbeat) clearInterval(heartbeat);
     claims.close();
+    args.clusterSlots?.unbind();
     args.signal?.removeEventListener("abort", onAbort);
     const counts = {
       succeeded: runner.succeeded,

@@ -8,6 +8,7 @@ import { resolveAssetsHome } from "../instance/assets-home.ts";
 import { openInstance } from "../instance/instance.ts";
 import { type LeaseSettings, leaseSettings } from "../instance/leases.ts";
 import { checkResourceUser } from "./checks/check-resources.ts";
+import { RunClusterSlots } from "./cluster-slots.ts";
 import { parseRunConfig, type RunConfig } from "./config.ts";
 import { DEFAULT_CONCURRENCY, type ExecuteArgs, executePlan } from "./executor.ts";
 import { missingUpstreamTargets } from "./missing-upstream.ts";
@@ -167,11 +168,11 @@ export async function prepareRun(
   const assets = keys.map((k) => graph.get(k));
   const configs = parseRunConfig(defs, assets, opts.runConfig);
   const checks = opts.checks === false ? [] : assets.flatMap((a) => defs.checks?.get(a.key) ?? []);
-  const resources = await openResources(
-    defs,
-    [...assets, ...checks.map(checkResourceUser)],
-    resourceRunInfo(opts),
-  );
+  const clusterSlots = new RunClusterSlots(opts.instance.storage);
+  const resources = await openResources(defs, [...assets, ...checks.map(checkResourceUser)], {
+    ...resourceRunInfo(opts),
+    clusterSlots,
+  });
   try {
     const targets = await partitionTargets({
       assets: selected.map((k) => graph.get(k)),
@@ -202,6 +203,7 @@ export async function prepareRun(
         resourcesFor: resources.forAsset,
         recheck: opts.partitions === "missing",
         logLevel: opts.logLevel,
+        clusterSlots,
       },
       dispose: () => resources.dispose(),
     };

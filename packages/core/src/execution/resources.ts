@@ -1,5 +1,6 @@
 import type {
   AssetDefinition,
+  ClusterSlots,
   Definitions,
   ResourceFactory,
   ResourceRunContext,
@@ -46,10 +47,14 @@ async function disposeAll(created: CreatedResource[]): Promise<void> {
   }
 }
 
-/** What the factories of a run's resources are told: its concurrency, and where their notices go. */
+/**
+ * What the factories of a run's resources are told: its concurrency, where their notices go, and
+ * the run's cluster slots (bound to the run by the executor once it exists).
+ */
 export interface ResourceRunInfo {
   concurrency: number;
   emit(event: Extract<RunProgressEvent, { type: "notice" | "status" }>): void;
+  clusterSlots?: ClusterSlots;
 }
 
 function runContext(source: string, run: ResourceRunInfo): ResourceRunContext {
@@ -57,6 +62,7 @@ function runContext(source: string, run: ResourceRunInfo): ResourceRunContext {
     concurrency: run.concurrency,
     notice: (message: string) => run.emit({ type: "notice", source, message }),
     status: (text: string | undefined) => run.emit({ type: "status", source, text }),
+    ...(run.clusterSlots === undefined ? {} : { clusterSlots: run.clusterSlots }),
   });
 }
 
