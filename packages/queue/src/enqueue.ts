@@ -6,6 +6,7 @@ import type { PostgresStorage } from "@daydream/postgres";
 import { QueueError } from "./queue-errors.ts";
 import { requirePostgres } from "./queue-storage.ts";
 import { ensureQueueSchema } from "./schema/ensure-schema.ts";
+import { verifySharedRoot } from "./shared-root.ts";
 import { addStepJobs, DEFAULT_QUEUE, isQueueName, type StepJob } from "./steps/jobs.ts";
 
 export interface EnqueueOptions
@@ -16,6 +17,8 @@ export interface EnqueueOptions
   instance: RunInstance;
   /** Only workers started with this `--queue` take the run's steps (default "default"). */
   queue?: string;
+  /** The data root every worker must see too (checked by a marker file): see verifySharedRoot. */
+  sharedRoot?: string;
 }
 
 export interface EnqueuedRun {
@@ -43,6 +46,7 @@ export async function enqueueRun(defs: Definitions, opts: EnqueueOptions): Promi
   const { plan, selection, partitionsSummary, recheck } = prepared.executeArgs;
   await prepared.dispose();
   const workerSchema = await ensureQueueSchema(storage);
+  if (opts.sharedRoot !== undefined) verifySharedRoot(storage, opts.sharedRoot);
   const runId = randomUUID();
   const enqueued = storage.connection.transaction("enqueue run", () => {
     storage.createRun({

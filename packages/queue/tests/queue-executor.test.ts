@@ -24,6 +24,7 @@ import {
   openQueueStorage,
   QueueError,
   runWorker,
+  SHARED_ROOT_MARKER,
 } from "../src/index.ts";
 
 const items = dynamicPartitions("items");
@@ -190,6 +191,34 @@ describe("queue executor", () => {
     expect(worker.succeeded).toBe(0);
     expect(instance.storage.getRun(queued.runId)?.status).toBe("canceled");
     await expect(cancelQueuedRun(instance, queued.runId)).rejects.toThrow(/already ended canceled/);
+  });
+
+  it("a worker that does not see the enqueuer's data root is refused before running anything", async () => {
+    const defs = definitions();
+    const shared = path.join(home, "shared");
+    const elsewhere = path.join(home, "elsewhere");
+    fs.mkdirSync(shared);
+    fs.mkdirSync(elsewhere);
+    await enqueueRun(defs, { instance, selection: "a", partitions: { keys: ["k00"] }, sharedRoot: shared });
+    expect(fs.readFileSync(path.join(shared, SHARED_ROOT_MARKER), "utf8")).toMatch(/^[0-9a-f-]{36}\n$/);
+
+    const refused = await runWorker({ defs, instance, once: true, sharedRoot: elsewhere }).catch(
+      (e: unknown) => e,
+    );
+    expect(refused).toBeInstanceOf(QueueError);
+    expect((refused as QueueError).code).toBe("SHARED_ROOT_MISMATCH");
+    expect((refused as QueueError).message).toContain(elsewhere);
+    const missing = await runWorker({
+      defs,
+      instance,
+      once: true,
+      sharedRoot: path.join(home, "nope"),
+    }).catch((e: unknown) => e);
+    expect((missing as QueueError).code).toBe("SHARED_ROOT_MISSING");
+    expect(calls.size).toBe(0);
+
+    const worker = await runWorker({ defs, instance, once: true, sharedRoot: shared, lease: FAST_LEASE });
+    expect(worker.succeeded).toBe(1);
   });
 
   it("refuses an instance on SQLite, saying how to get PostgreSQL", async () => {

@@ -34,6 +34,15 @@ CREATE TABLE queue_steps (
 );
 CREATE INDEX queue_steps_by_step ON queue_steps (asset_key, partition_key) WHERE status IN ('waiting', 'queued');
 CREATE INDEX queue_steps_open ON queue_steps (run_id) WHERE status IN ('waiting', 'queued');
+-- The instance's shared data root: the marker its file holds, and where it was first seen.
+CREATE TABLE queue_shared_root (
+  id INTEGER PRIMARY KEY CHECK (id = 1),
+  marker TEXT NOT NULL,
+  path TEXT NOT NULL,
+  host TEXT NOT NULL,
+  created_at TEXT NOT NULL
+);
+
 CREATE INDEX queue_steps_running ON queue_steps (worker_run) WHERE worker_run IS NOT NULL;
 `;
 

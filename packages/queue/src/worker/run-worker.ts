@@ -22,6 +22,7 @@ import { deferredSettlements } from "../open-queue-storage.ts";
 import { QueueError } from "../queue-errors.ts";
 import { requirePostgres } from "../queue-storage.ts";
 import { ensureQueueSchema, quietLogger } from "../schema/ensure-schema.ts";
+import { verifySharedRoot } from "../shared-root.ts";
 import { DEFAULT_QUEUE, isQueueName, type JobEntry, taskOf } from "../steps/jobs.ts";
 import { type Settlement, type StepOutcome, settleSteps } from "../steps/settle.ts";
 import {
@@ -41,6 +42,8 @@ export interface WorkerOptions {
   concurrency?: number;
   /** Take only the steps of runs enqueued with this queue (default "default"). */
   queue?: string;
+  /** The data root shared with the enqueuer (checked by a marker file before any step runs). */
+  sharedRoot?: string;
   /** Drain what is queued, then return. */
   once?: boolean;
   /** Stop: no new steps; running ones get `graceMs` to finish, then are aborted and requeued. */
@@ -110,6 +113,7 @@ export async function runWorker(opts: WorkerOptions): Promise<WorkerSummary> {
     );
   }
   const workerSchema = await ensureQueueSchema(storage);
+  if (opts.sharedRoot !== undefined) verifySharedRoot(storage, opts.sharedRoot);
   const conn = storage.connection;
   const graph = AssetGraph.of(opts.defs);
   const assets = [...opts.defs.assets.values()];
