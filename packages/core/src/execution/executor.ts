@@ -59,7 +59,17 @@ export interface ExecuteArgs {
    * queued run): events go to `runId`, claims are held by `claimsRunId` (the worker's own run,
    * whose lease the worker renews), and the run record, its start and end are left alone.
    */
-  attach?: { runId: string; claimsRunId: string; runLog: RunLog };
+  attach?: {
+    runId: string;
+    claimsRunId: string;
+    runLog: RunLog;
+    /**
+     * A recorder the caller shares between the plans it runs at once for this run (claims
+     * released for `claimsRunId`): their events go in common batches, and each plan ends once
+     * the batch holding its events is written.
+     */
+    recorder?: EventRecorder;
+  };
   /** The cluster slots the run's resources were given: bound to the run holding the claims. */
   clusterSlots?: ClusterSlotsBinding;
 }
@@ -170,10 +180,12 @@ export async function executePlan(args: ExecuteArgs): Promise<RunSummary> {
       runLog.logger.warn({ err, event: event.type }, "onProgress callback threw; the run goes on");
     }
   };
-  const recorder = new EventRecorder(storage, runId, {
-    claimsRunId,
-    onError: (err) => stop("storage", err),
-  });
+  const recorder =
+    attach?.recorder ??
+    new EventRecorder(storage, runId, {
+      claimsRunId,
+      onError: (err) => stop("storage", err),
+    });
   const claims = new StepClaims(storage, claimsRunId, plan, concurrency, args.recheck ?? false);
   // The lease keeps this run's claims its own; losing it (a stall longer than the lease) stops the
   // run. An attached run's claims belong to its caller's run, which renews that lease itself.
@@ -247,11 +259,10 @@ export async function executePlan(args: ExecuteArgs): Promise<RunSummary> {
     );
     try {
       if (attach) {
-        recorder.flush();
-        storage.releaseSteps(
-          claimsRunId,
-          plan.steps.map((s) => ({ assetKey: s.assetKey, partitionKey: s.partitionKey ?? "" })),
-        );
+        // Claims taken ahead for steps the plan never reached go too.
+        for (const step of plan.steps) recorder.release(step.assetKey, step.partitionKey);
+        if (attach.recorder) await recorder.whenFlushed();
+        else recorder.flush();
       } else {
         recorder.record({ type: "run_end", assetKey: null, partitionKey: null, message: status });
         recorder.flush();

@@ -11,6 +11,8 @@ export interface OpenStep {
   recheck: boolean;
   checks: boolean;
   runConfig: string | null;
+  /** The run already materialized the step (a worker died before settling it): nothing to compute. */
+  doneByRun: boolean;
 }
 
 interface OpenRow {
@@ -22,6 +24,7 @@ interface OpenRow {
   recheck: boolean;
   checks: boolean;
   run_config: string | null;
+  last_success_run_id?: string | null;
 }
 
 /**
@@ -44,7 +47,8 @@ export function takeOpenSteps(
      started AS (
        UPDATE runs SET status = 'started', started_at = $4
        WHERE run_id IN (SELECT run_id FROM taken) AND status = 'queued')
-     SELECT * FROM taken`,
+     SELECT taken.*, st.last_success_run_id FROM taken
+     LEFT JOIN asset_partition_state st ON st.asset_key = taken.asset_key AND st.partition_key = taken.partition_key`,
     [entries.map((e) => e.run), entries.map((e) => e.node), workerRun, new Date().toISOString()],
     "take queued steps",
   );
@@ -57,6 +61,7 @@ export function takeOpenSteps(
     recheck: r.recheck,
     checks: r.checks,
     runConfig: r.run_config,
+    doneByRun: r.last_success_run_id === r.run_id,
   }));
 }
 

@@ -12,6 +12,7 @@ import {
   AssetGraph,
   checkResourceUser,
   DEFAULT_CONCURRENCY,
+  EventRecorder,
   openResources,
   openRunLog,
   PartitionLookups,
@@ -148,6 +149,7 @@ export async function runWorker(opts: WorkerOptions): Promise<WorkerSummary> {
     ended: "drained",
   };
   const logs = new Map<string, Promise<RunLog>>();
+  const recorders = new Map<string, EventRecorder>();
   const inFlight = new Set<InFlight>();
   const ctx: StepContext = {
     defs: opts.defs,
@@ -156,6 +158,19 @@ export async function runWorker(opts: WorkerOptions): Promise<WorkerSummary> {
     resources,
     lookups: new PartitionLookups(),
     workerRun,
+    recorderOf: (runId) => {
+      let recorder = recorders.get(runId);
+      if (!recorder) {
+        recorder = new EventRecorder(storage, runId, {
+          claimsRunId: workerRun,
+          // The steps waiting on this batch fail with the error; the batch stays for the next flush.
+          onError: (err) =>
+            process.emitWarning(`could not record events of run ${runId}: ${(err as Error).message}`),
+        });
+        recorders.set(runId, recorder);
+      }
+      return recorder;
+    },
     runLogOf: (runId) => {
       let log = logs.get(runId);
       if (!log) logs.set(runId, (log = openRunLog(opts.instance.logPathFor(runId), runId)));
@@ -176,8 +191,7 @@ export async function runWorker(opts: WorkerOptions): Promise<WorkerSummary> {
     }
     const lead = steps[0];
     // A step this run materialized already (a worker died before settling it) is not computed again.
-    const state = storage.getAssetPartitionState(lead.assetKey, lead.partitionKey);
-    if (state?.lastMaterialization?.runId === lead.run) {
+    if (lead.doneByRun) {
       summary.doneElsewhere++;
       settle(job.steps, "succeeded");
       return;
@@ -329,6 +343,7 @@ export async function runWorker(opts: WorkerOptions): Promise<WorkerSummary> {
         requeued: String(summary.requeued),
       },
     });
+    for (const recorder of recorders.values()) recorder.flush();
     for (const log of logs.values()) await (await log).close();
     await resources.dispose();
   }

@@ -3,6 +3,7 @@ import {
   type AssetGraph,
   buildPlan,
   checkResourceUser,
+  type EventRecorder,
   executePlan,
   type PartitionLookups,
   parseRunConfig,
@@ -21,6 +22,8 @@ export interface StepContext {
   /** The worker's own run: it holds the claims of the steps it computes. */
   workerRun: string;
   runLogOf(runId: string): Promise<RunLog>;
+  /** One recorder per queued run, shared by the worker's steps of that run (batched writes). */
+  recorderOf(runId: string): EventRecorder;
   onProgress?(event: RunProgressEvent): void;
 }
 
@@ -66,6 +69,11 @@ export async function runStep(ctx: StepContext, step: OpenStep, signal: AbortSig
     recheck: step.recheck,
     signal,
     onProgress: ctx.onProgress,
-    attach: { runId: step.run, claimsRunId: ctx.workerRun, runLog: await ctx.runLogOf(step.run) },
+    attach: {
+      runId: step.run,
+      claimsRunId: ctx.workerRun,
+      runLog: await ctx.runLogOf(step.run),
+      recorder: ctx.recorderOf(step.run),
+    },
   });
 }

@@ -24,6 +24,7 @@ export class EventRecorder {
   private releases: { assetKey: string; partitionKey: string }[] = [];
   private checks: CheckResultRecord[] = [];
   private timer: NodeJS.Timeout | undefined;
+  private waiters: { resolve(): void; reject(err: unknown): void }[] = [];
   private readonly maxBatch: number;
   private readonly maxDelayMs: number;
 
@@ -59,18 +60,38 @@ export class EventRecorder {
       clearTimeout(this.timer);
       this.timer = undefined;
     }
-    if (this.events.length > 0) {
-      this.storage.appendEvents(this.events);
-      this.events = [];
+    const waiters = this.waiters;
+    this.waiters = [];
+    try {
+      if (this.events.length > 0) {
+        this.storage.appendEvents(this.events);
+        this.events = [];
+      }
+      if (this.checks.length > 0) {
+        this.storage.recordCheckResults(this.checks);
+        this.checks = [];
+      }
+      if (this.releases.length > 0) {
+        this.storage.releaseSteps(this.opts.claimsRunId ?? this.runId, this.releases);
+        this.releases = [];
+      }
+    } catch (err) {
+      for (const w of waiters) w.reject(err);
+      throw err;
     }
-    if (this.checks.length > 0) {
-      this.storage.recordCheckResults(this.checks);
-      this.checks = [];
-    }
-    if (this.releases.length > 0) {
-      this.storage.releaseSteps(this.opts.claimsRunId ?? this.runId, this.releases);
-      this.releases = [];
-    }
+    for (const w of waiters) w.resolve();
+  }
+
+  /**
+   * Resolves once everything recorded so far is written, by the next batch: what a recorder
+   * shared by concurrent steps offers instead of a flush per step. Rejects if that write fails.
+   */
+  whenFlushed(): Promise<void> {
+    if (this.events.length + this.releases.length + this.checks.length === 0) return Promise.resolve();
+    return new Promise((resolve, reject) => {
+      this.waiters.push({ resolve, reject });
+      this.scheduleFlush();
+    });
   }
 
   private scheduleFlush(): void {
