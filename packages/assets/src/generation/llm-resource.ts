@@ -10,9 +10,10 @@ export const LLM_RESOURCE = "llm";
 /**
  * One client per run, configured from the environment (DD_LLM, DD_LLM_BASE_URL, DD_LLM_API_KEY...,
  * also settable under `env:` in assets.yaml) when the run starts, so its per-model adaptive caps,
- * rate-limit pauses and budget are shared by every partition of the run. Prices come from
- * llm_models.csv as it is then; with a budget, an active model without a price is refused
- * before any call.
+ * rate-limit pauses and budget are shared by every partition of the run; the cluster-wide cap
+ * (DD_LLM_CLUSTER_CONCURRENCY) with every process recording runs in the same instance. Prices
+ * come from llm_models.csv as it is then; with a budget, an active model without a price is
+ * refused before any call.
  */
 export const llmResource: ResourceFactory<LlmClient> = {
   kind: "resource-factory",
@@ -22,6 +23,8 @@ export const llmResource: ResourceFactory<LlmClient> = {
     const client = createLlmClient(process.env, {
       prices: (model) => prices?.byName.get(model),
       onCapsBelowMax: (caps) => run?.status(capsText(caps, max)),
+      // DD_LLM_CLUSTER_CONCURRENCY holds the calls of every process sharing the instance through these.
+      clusterSlots: run?.clusterSlots,
     });
     // The offline client spends nothing: it needs neither prices nor a notice about limits.
     if (client.offline) return client;

@@ -94,4 +94,27 @@ describe("createLlmClient", () => {
       expect(err.message).toContain("DD_LLM_BUDGET_USD");
     }
   });
+
+  it("reads the cluster-wide cap per model, which needs the run's cluster slots", () => {
+    const clusterSlots = { acquire: async () => () => {} };
+    const env = { DD_LLM: "openai", DD_LLM_API_KEY: KEY, DD_LLM_CLUSTER_CONCURRENCY: "4" };
+    expect(createLlmClient(env, { clusterSlots }).describe()).toMatchObject({
+      clusterConcurrencyPerModel: 4,
+    });
+    const outside = configError(() => createLlmClient(env));
+    expect(outside.context.variable).toBe("DD_LLM_CLUSTER_CONCURRENCY");
+    expect(outside.message).toContain("this client was given no cluster slots");
+    expect(outside.hint).toMatch(
+      /unset DD_LLM_CLUSTER_CONCURRENCY for this process.*`assets materialize` run/,
+    );
+    // the offline client calls no provider: it needs no slots, but a bad value still fails
+    expect(createLlmClient({ DD_LLM_CLUSTER_CONCURRENCY: "4" })).toBeInstanceOf(OfflineLlmClient);
+    for (const bad of ["0", "-2", "2.5", "many"]) {
+      const err = configError(() => createLlmClient({ DD_LLM_CLUSTER_CONCURRENCY: bad }));
+      expect(err.message).toContain(`DD_LLM_CLUSTER_CONCURRENCY must be a whole number >= 1`);
+      expect(err.message).toContain(JSON.stringify(bad));
+      expect(err.context.variable).toBe("DD_LLM_CLUSTER_CONCURRENCY");
+      expect(err.hint).toMatch(/DD_LLM_CLUSTER_CONCURRENCY=8.*or unset it/);
+    }
+  });
 });

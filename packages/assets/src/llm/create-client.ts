@@ -1,3 +1,4 @@
+import type { ClusterSlots } from "@daydream/core";
 import { OPENROUTER_BASE_URL } from "./base-url.ts";
 import { LlmBudget } from "./budget.ts";
 import type { PriceLookup } from "./call-cost.ts";
@@ -12,6 +13,8 @@ export interface CreateLlmClientOptions {
   prices?: PriceLookup;
   /** Told which models' adaptive cap is below DD_LLM_CONCURRENCY, whenever that changes. */
   onCapsBelowMax?: (caps: ReadonlyMap<string, number>) => void;
+  /** The run's cluster slots (`ResourceRunContext.clusterSlots`): what DD_LLM_CLUSTER_CONCURRENCY needs. */
+  clusterSlots?: ClusterSlots;
 }
 
 export type LlmEnv = Record<string, string | undefined>;
@@ -22,7 +25,8 @@ const KINDS = ["offline", "openai"] as const;
  * Build the client the environment asks for (also settable under `env:` in assets.yaml):
  * DD_LLM = offline (default) | openai; DD_LLM_BASE_URL (default OpenRouter);
  * DD_LLM_API_KEY, falling back to OPENROUTER_API_KEY; DD_LLM_TIMEOUT_MS, DD_LLM_MAX_ATTEMPTS,
- * DD_LLM_CONCURRENCY (per model), DD_LLM_MIN_DELAY_MS, DD_LLM_MAX_TOKENS; DD_LLM_BUDGET_USD (the
+ * DD_LLM_CONCURRENCY (per model), DD_LLM_CLUSTER_CONCURRENCY (per model, across every process
+ * sharing the instance), DD_LLM_MIN_DELAY_MS, DD_LLM_MAX_TOKENS; DD_LLM_BUDGET_USD (the
  * run's spending cap), DD_LLM_REQUEST_COST (ask the provider for each call's cost; default: on
  * for OpenRouter, whose usage accounting other servers may refuse as an unknown parameter).
  */
@@ -31,6 +35,7 @@ export function createLlmClient(env: LlmEnv = process.env, opts: CreateLlmClient
   const maxTokens = readInt(env, "DD_LLM_MAX_TOKENS", 1);
   // Checked whatever the client: the offline one spends nothing, but a typo must not pass.
   const budgetUsd = readBudgetUsd(env);
+  const clusterConcurrency = readClusterConcurrency(env);
   if (kind === "offline") return new OfflineLlmClient({ maxTokens });
   if (kind !== "openai") {
     throw new LlmConfigError(`DD_LLM must be one of ${KINDS.join(", ")}, got ${JSON.stringify(kind)}`, {
@@ -65,7 +70,26 @@ export function createLlmClient(env: LlmEnv = process.env, opts: CreateLlmClient
     budget: budgetUsd === undefined ? undefined : new LlmBudget(budgetUsd, prices),
     requestCost: readSwitch(env, "DD_LLM_REQUEST_COST") ?? isOpenRouter(baseUrl),
     onCapsBelowMax: opts.onCapsBelowMax,
+    clusterConcurrencyPerModel: clusterConcurrency,
+    clusterSlots: opts.clusterSlots,
   });
+}
+
+/** DD_LLM_CLUSTER_CONCURRENCY: calls in flight per model across every process sharing the instance; unset for no cap. */
+export function readClusterConcurrency(env: LlmEnv): number | undefined {
+  const raw = value(env, "DD_LLM_CLUSTER_CONCURRENCY");
+  if (raw === undefined) return undefined;
+  const n = /^\d+$/.test(raw) ? Number(raw) : Number.NaN;
+  if (!Number.isSafeInteger(n) || n < 1) {
+    throw new LlmConfigError(
+      `DD_LLM_CLUSTER_CONCURRENCY must be a whole number >= 1 (LLM calls in flight per model across every process sharing the instance), got ${JSON.stringify(raw)}`,
+      {
+        variable: "DD_LLM_CLUSTER_CONCURRENCY",
+        hint: "e.g. DD_LLM_CLUSTER_CONCURRENCY=8 for your provider's limit, or unset it for no cluster-wide cap (DD_LLM_CONCURRENCY still caps each process)",
+      },
+    );
+  }
+  return n;
 }
 
 /** DD_LLM_BUDGET_USD: US dollars > 0, e.g. 2.5; unset for no cap. */

@@ -1,3 +1,4 @@
+import type { ClusterSlots } from "@daydream/core";
 import OpenAI from "openai";
 import { linkAbort } from "./abort-link.ts";
 import { abortableDelay, DelayAbortedError } from "./abortable-delay.ts";
@@ -57,6 +58,13 @@ export interface OpenAiCompatibleClientOptions {
   initialConcurrency?: number;
   /** Told the models whose adaptive cap is below concurrencyPerModel, whenever that changes. */
   onCapsBelowMax?: (caps: ReadonlyMap<string, number>) => void;
+  /**
+   * Calls in flight per model across every process sharing the instance (DD_LLM_CLUSTER_CONCURRENCY),
+   * enforced through `clusterSlots`; unset for no cluster-wide cap.
+   */
+  clusterConcurrencyPerModel?: number;
+  /** The run's cluster slots: required with `clusterConcurrencyPerModel`. */
+  clusterSlots?: ClusterSlots;
 }
 
 /** OpenRouter's usage accounting: the response's `usage` then carries `cost` in US dollars. */
@@ -79,6 +87,7 @@ export class OpenAiCompatibleClient implements LlmClient {
   readonly maxAttempts: number;
   readonly concurrencyPerModel: number;
   readonly minDelayMs: number;
+  readonly clusterConcurrencyPerModel: number | undefined;
   readonly #retryBaseDelayMs: number;
   readonly #maxRetryDelayMs: number;
   readonly #apiKey: string;
@@ -89,6 +98,7 @@ export class OpenAiCompatibleClient implements LlmClient {
   readonly #prices: PriceLookup | undefined;
   readonly #budget: LlmBudget | undefined;
   readonly #requestCost: boolean;
+  readonly #clusterSlots: ClusterSlots | undefined;
 
   constructor(options: OpenAiCompatibleClientOptions) {
     const d = OPENAI_CLIENT_DEFAULTS;
@@ -116,6 +126,16 @@ export class OpenAiCompatibleClient implements LlmClient {
       "calls in flight per model, e.g. 8",
     );
     requireNonNegativeInteger(this.minDelayMs, "minDelayMs", "0 disables the spacing");
+    this.clusterConcurrencyPerModel = options.clusterConcurrencyPerModel;
+    this.#clusterSlots = options.clusterSlots;
+    if (this.clusterConcurrencyPerModel !== undefined) {
+      requirePositiveInteger(
+        this.clusterConcurrencyPerModel,
+        "clusterConcurrencyPerModel",
+        "calls in flight per model across every process, e.g. 8",
+      );
+      if (this.#clusterSlots === undefined) throw noClusterSlots();
+    }
     requireNonNegativeInteger(this.#retryBaseDelayMs, "retryBaseDelayMs", "e.g. 1000");
     requireNonNegativeInteger(this.#maxRetryDelayMs, "maxRetryDelayMs", "e.g. 60000");
     this.#apiKey = options.apiKey;
@@ -160,14 +180,18 @@ export class OpenAiCompatibleClient implements LlmClient {
       maxAttempts: this.maxAttempts,
       concurrencyPerModel: this.concurrencyPerModel,
       minDelayMs: this.minDelayMs,
+      ...(this.clusterConcurrencyPerModel === undefined
+        ? {}
+        : { clusterConcurrencyPerModel: this.clusterConcurrencyPerModel }),
       ...(this.#budget === undefined ? {} : { budgetUsd: this.#budget.limitUsd }),
     };
   }
 
   /**
    * One call: each attempt holds a slot of the model's adaptive cap while its request is in
-   * flight (a retry waits without one, then goes first), and the first also reserves its
-   * share of the budget, kept until the call is settled.
+   * flight (a retry waits without one, then goes first), then one of the model's cluster-wide
+   * slots when there is a cluster cap, and the first also reserves its share of the budget,
+   * kept until the call is settled.
    */
   async complete(request: LlmRequest): Promise<LlmResponse> {
     const req = normalizeRequest(request, this.maxTokens);
@@ -180,11 +204,14 @@ export class OpenAiCompatibleClient implements LlmClient {
         attempt++;
         const slot = await this.#gate.acquire(req.model, signal, attempt > 1);
         let result: AttemptResult | undefined;
+        let releaseClusterSlot: (() => void) | undefined;
         try {
+          releaseClusterSlot = await this.#clusterSlot(req.model, signal);
           reservation ??= await this.#budget?.reserve(req.model, promptChars(req), req.maxTokens, signal);
           await this.#gate.awaitTurn(req.model, signal);
           result = await this.#attempt(req, signal);
         } finally {
+          releaseClusterSlot?.();
           slot.release(slotOutcome(result));
         }
         if (result.ok) {
@@ -218,6 +245,17 @@ export class OpenAiCompatibleClient implements LlmClient {
       // A call that never got an answer is not billed: its reserve goes back.
       reservation?.cancel();
       if (err instanceof DelayAbortedError) throw this.#error(req, abortedFailure(), attempt);
+      throw err;
+    }
+  }
+
+  /** One of the model's slots across every process, when there is a cluster cap. */
+  async #clusterSlot(model: string, signal: AbortSignal | undefined): Promise<(() => void) | undefined> {
+    if (this.clusterConcurrencyPerModel === undefined || this.#clusterSlots === undefined) return undefined;
+    try {
+      return await this.#clusterSlots.acquire(`llm:${model}`, this.clusterConcurrencyPerModel, signal);
+    } catch (err) {
+      if (signal?.aborted) throw new DelayAbortedError();
       throw err;
     }
   }
@@ -278,6 +316,16 @@ export class OpenAiCompatibleClient implements LlmClient {
       baseUrl: this.baseUrl,
     });
   }
+}
+
+function noClusterSlots(): LlmConfigError {
+  return new LlmConfigError(
+    "DD_LLM_CLUSTER_CONCURRENCY caps LLM calls across the processes sharing an instance, but this client was given no cluster slots (only `assets materialize` runs have them)",
+    {
+      variable: "DD_LLM_CLUSTER_CONCURRENCY",
+      hint: "unset DD_LLM_CLUSTER_CONCURRENCY for this process (DD_LLM_CONCURRENCY still caps it), or make the calls from an `assets materialize` run",
+    },
+  );
 }
 
 /** What an attempt tells the adaptive cap: a 429 lowers it, a success raises it. */

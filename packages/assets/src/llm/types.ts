@@ -66,6 +66,8 @@ export interface LlmClientInfo {
   maxAttempts?: number;
   concurrencyPerModel?: number;
   minDelayMs?: number;
+  /** Calls in flight per model across every process sharing the instance (DD_LLM_CLUSTER_CONCURRENCY). */
+  clusterConcurrencyPerModel?: number;
   budgetUsd?: number;
 }
 
