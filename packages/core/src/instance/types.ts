@@ -233,23 +233,10 @@ export interface Storage {
   /**
    * Takes up to `count` (default 1) slots of the semaphore `name` for an unfinished run with a
    * lease, so that the slots held by all live runs together never pass `limit`; returns how many
-   * it took (0 when none is free). In the same transaction, slots of runs that are not live any more (finished,
-   * lease expired, process on this host gone) are freed, and a dead run is marked `interrupted`
-   * as a claim takeover does. Slots go with their run: when it ends (`releaseSteps(runId)`) or is
-   * marked interrupted.
-   */
-  acquireSlots(runId: string, name: string, limit: number, count?: number): number;
-  /** Gives back `count` of the run's slots of `name` (all of them when omitted); extra are ignored. */
-  releaseSlots(runId: string, name: string, count?: number): void;
-
-  // semaphore slots: at most `limit` of a named resource in use across every process at once
-  /**
-   * Takes up to `count` (default 1) slots of the semaphore `name` for an unfinished run, so that
-   * the slots held by all live runs together never pass `limit`; returns how many it took (0 when
-   * none is free). In the same transaction, slots of runs that are not live any more (finished,
-   * lease expired, process on this host gone) are freed, and a dead run is marked `interrupted`
-   * as a claim takeover does. Slots go with their run: when it ends (`releaseSteps(runId)`) or is
-   * marked interrupted.
+   * it took (0 when none is free). In the same transaction, slots of runs that are not live any
+   * more (finished, lease expired, process on this host gone) are freed, and a dead run is marked
+   * `interrupted` as a claim takeover does. Slots go with their run: when it ends
+   * (`releaseSteps(runId)`) or is marked interrupted.
    */
   acquireSlots(runId: string, name: string, limit: number, count?: number): number;
   /** Gives back `count` of the run's slots of `name` (all of them when omitted); extra are ignored. */
