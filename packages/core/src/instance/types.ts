@@ -226,7 +226,6 @@ export interface Storage {
    */
   claimSteps<S extends StepRef>(runId: string, steps: readonly S[], opts?: ClaimOptions): ClaimOutcome<S>;
   /** Without `steps`, also gives back every semaphore slot the run holds (its end). */
-  /** Without `steps`, also gives back every semaphore slot the run holds (its end). */
   releaseSteps(runId: string, steps?: StepRef[]): void;
 
   // semaphore slots: at most `limit` of a named resource in use across every process at once
