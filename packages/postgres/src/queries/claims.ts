@@ -106,13 +106,21 @@ export class ClaimQueries {
       );
   }
 
+  /** A run's pid and host never change: read once per run (a worker claims once per step). */
+  private readonly owners = new Map<string, { pid: number; host: string }>();
+
   private ownerOf(runId: string, step: StepRef): { pid: number; host: string } {
+    const known = this.owners.get(runId);
+    if (known) return known;
     const owner = this.conn.query<{ pid: number; host: string }>(
       "SELECT pid, host FROM runs WHERE run_id = $1",
       [runId],
       "read run",
     ).rows[0];
-    if (owner) return owner;
+    if (owner) {
+      this.owners.set(runId, owner);
+      return owner;
+    }
     throw new StorageError(
       "unknown_run",
       `cannot claim ${step.assetKey}[${step.partitionKey}]: run ${runId} does not exist`,

@@ -90,7 +90,9 @@ export class EventRecorder {
     if (this.events.length + this.releases.length + this.checks.length === 0) return Promise.resolve();
     return new Promise((resolve, reject) => {
       this.waiters.push({ resolve, reject });
-      this.scheduleFlush();
+      // Someone waits: write at the end of this turn of the event loop, with whatever else the
+      // turn recorded, rather than after the batch delay.
+      if (this.waiters.length === 1) setImmediate(() => this.tryFlush());
     });
   }
 
