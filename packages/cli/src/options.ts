@@ -23,6 +23,16 @@ export function parseUsd(value: string): number {
   return n;
 }
 
+/** Seconds >= 0, decimals allowed (30, 0.5). */
+export function parseSeconds(value: string): number {
+  const trimmed = value.trim();
+  const n = Number(trimmed);
+  if (!/^[0-9]+(\.[0-9]+)?$/.test(trimmed) || !Number.isFinite(n)) {
+    throw new InvalidArgumentError("expected a number of seconds >= 0, such as 30 or 2.5.");
+  }
+  return n;
+}
+
 export function parseNonNegativeInt(value: string): number {
   const n = Number(value);
   if (!/^\d+$/.test(value.trim()) || !Number.isSafeInteger(n)) {

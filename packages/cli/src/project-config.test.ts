@@ -67,6 +67,17 @@ describe("project config (assets.yaml)", () => {
     expect(() => readProjectConfig(path.join(root, "assets.yaml"))).toThrow(/"env" .* must be a mapping/);
   });
 
+  it("reads materialize's default executor, and refuses one it does not know", () => {
+    write("definitions: defs.ts\nexecutor: queue\n");
+    expect(readProjectConfig(path.join(root, "assets.yaml")).executor).toBe("queue");
+    write("definitions: defs.ts\n");
+    expect(readProjectConfig(path.join(root, "assets.yaml")).executor).toBeUndefined();
+    write("definitions: defs.ts\nexecutor: threads\n");
+    expect(() => readProjectConfig(path.join(root, "assets.yaml"))).toThrow(
+      /"executor" in assets.yaml is "threads": expected in-process or queue/,
+    );
+  });
+
   it("needs a definitions module from -f or the file, and it must exist", () => {
     expect(() => resolveProject({ cwd: root }, {})).toThrow(/no definitions module to load/);
     write("definitions: nope.ts\n");

@@ -1,7 +1,7 @@
 /**
  * The project config file `assets.yaml`: found in the working directory or its
  * nearest ancestor, it names the default definitions module, the instance home,
- * the instance storage and default values for environment variables.
+ * the instance storage, the executor of `materialize` and default values for environment variables.
  */
 import { existsSync, readFileSync } from "node:fs";
 import path from "node:path";
@@ -9,7 +9,10 @@ import { parse as parseYaml } from "yaml";
 import { ProjectConfigError, UsageError } from "./errors.ts";
 
 export const PROJECT_CONFIG_FILE = "assets.yaml";
-const KNOWN_FIELDS = ["definitions", "home", "storage", "env"] as const;
+const KNOWN_FIELDS = ["definitions", "home", "storage", "executor", "env"] as const;
+/** Where `materialize` runs its steps: in its own process, or by `assets worker` processes. */
+export const EXECUTORS = ["in-process", "queue"] as const;
+export type ExecutorName = (typeof EXECUTORS)[number];
 /** Env vars holding paths: a relative default from assets.yaml is resolved against the project root. */
 const PATH_ENV_VARS = new Set(["DD_DATA_ROOT"]);
 
@@ -20,6 +23,8 @@ export interface ProjectConfig {
   home?: string;
   /** `sqlite`, or a postgres:// URL. */
   storage?: string;
+  /** `materialize`'s default executor (--executor wins). */
+  executor?: ExecutorName;
   env: Record<string, string>;
 }
 
@@ -85,6 +90,7 @@ export function readProjectConfig(file: string): ProjectConfig {
     definitions: optionalString(fields, "definitions", file),
     home: optionalString(fields, "home", file),
     storage: optionalString(fields, "storage", file),
+    executor: executorField(fields, file),
     env: envDefaults(fields.env, file),
   };
 }
@@ -102,6 +108,21 @@ function optionalString(fields: Record<string, unknown>, key: string, file: stri
     });
   }
   return value;
+}
+
+function executorField(fields: Record<string, unknown>, file: string): ExecutorName | undefined {
+  const value = fields.executor;
+  if (value === undefined || value === null) return undefined;
+  if (typeof value === "string" && (EXECUTORS as readonly string[]).includes(value)) {
+    return value as ExecutorName;
+  }
+  throw new ProjectConfigError(
+    `"executor" in ${PROJECT_CONFIG_FILE} is ${JSON.stringify(value)}: expected ${EXECUTORS.join(" or ")}`,
+    {
+      context: { file, key: "executor" },
+      hint: "write executor: queue to have `assets worker` processes run materialize's steps (the instance must be on PostgreSQL), or leave it out",
+    },
+  );
 }
 
 function envDefaults(value: unknown, file: string): Record<string, string> {

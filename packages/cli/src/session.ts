@@ -50,6 +50,17 @@ export async function openProjectInstance(project: Project): Promise<Instance> {
   return openInstance(project.home, { storage: new PostgresStorage(project.storage.url) });
 }
 
+/**
+ * The instance an `assets worker` records steps with: on PostgreSQL, a storage whose every
+ * append also settles the queued steps it finishes (`openQueueStorage`). SQLite opens as usual,
+ * for the worker to refuse it with the queue's own error.
+ */
+export async function openWorkerInstance(project: Project): Promise<Instance> {
+  if (project.storage.kind === "sqlite") return openInstance(project.home);
+  const { openQueueStorage } = await import("@daydream/queue");
+  return openInstance(project.home, { storage: openQueueStorage(project.storage.url) });
+}
+
 /** Opens the instance, runs `fn` and closes the instance whatever happens. */
 export async function withInstance<T>(
   project: Project,

@@ -1,4 +1,5 @@
 /** `assets materialize --select SEL [partition flags]`: run the selected assets x partitions. */
+import type { UsageReport } from "@daydream/assets/usage";
 import { AssetsError, materialize, type PartitionsSelector, type RunSummary } from "@daydream/core";
 import type { Command } from "commander";
 import { globalsOf } from "../action.ts";
@@ -10,6 +11,7 @@ import { errorJson, printJson } from "../output/json.ts";
 import { createProgressReporter, type ProgressMode } from "../output/progress.ts";
 import { renderRunSummary } from "../output/summary.ts";
 import { renderUsage } from "../output/usage.ts";
+import type { ExecutorName } from "../project-config.ts";
 import { readRunConfig, withRunConfigFile } from "../run-config.ts";
 import { loadProjectDefinitions, projectFor, withInstance } from "../session.ts";
 
@@ -30,6 +32,12 @@ export interface MaterializeOptions {
   budgetUsd?: number;
   waitForHeld?: boolean;
   json?: boolean;
+  /** Default: `executor:` in assets.yaml, else in-process. */
+  executor?: ExecutorName;
+  /** Queue only: enqueue and return. */
+  detach?: boolean;
+  /** Queue only: the workers' `--queue`. */
+  queue?: string;
 }
 
 const PARTITION_FLAGS = [
@@ -69,7 +77,7 @@ export function partitionsSelector(opts: MaterializeOptions): PartitionsSelector
   return undefined;
 }
 
-function progressMode(json: boolean): ProgressMode {
+export function progressMode(json: boolean): ProgressMode {
   if (process.stderr.isTTY) return "bar";
   return json ? "none" : "lines";
 }
@@ -87,7 +95,7 @@ export function exitCodeFor(summary: RunSummary, inputFailures: number): number 
 }
 
 /** Read as a property, not via instanceof: definitions loaded with -f may bring their own copy of core. */
-function isUserError(err: Error): boolean {
+export function isUserError(err: Error): boolean {
   return (err as { userError?: unknown }).userError === true;
 }
 
@@ -104,6 +112,19 @@ function forcedExitError(signal: string, runId: string | undefined): AssetsError
 export async function runMaterialize(opts: MaterializeOptions, cmd: Command): Promise<number> {
   const partitions = partitionsSelector(opts);
   const project = projectFor(globalsOf(cmd));
+  if ((opts.executor ?? project.config?.executor) === "queue") {
+    return (await import("./materialize-queue.ts")).runQueued(opts, project, partitions);
+  }
+  for (const [flag, given] of [
+    ["--detach", opts.detach],
+    ["--queue", opts.queue],
+  ] as const) {
+    if (given !== undefined) {
+      throw new UsageError(`${flag} needs --executor queue`, {
+        hint: "add --executor queue (or `executor: queue` in assets.yaml) to run the steps on `assets worker` processes",
+      });
+    }
+  }
   // Read by the LLM resource when the run starts, like every DD_LLM_* setting.
   if (opts.budgetUsd !== undefined) process.env.DD_LLM_BUDGET_USD = String(opts.budgetUsd);
   const defs = await loadProjectDefinitions(project);
@@ -157,8 +178,13 @@ export async function runMaterialize(opts: MaterializeOptions, cmd: Command): Pr
     }
   });
 
-  const llmUsage = usage.report();
-  if (opts.json) printJson({ ...summary, llmUsage });
+  printSummary(summary, usage.report(), opts.json === true);
+  return exitCodeFor(summary, inputFailures);
+}
+
+/** The run's summary and LLM usage on stdout, as text or one JSON document. */
+export function printSummary(summary: RunSummary, llmUsage: UsageReport, json: boolean): void {
+  if (json) printJson({ ...summary, llmUsage });
   else if (summary.totalSteps === 0) {
     process.stdout.write(`Nothing to materialize: the selection planned no steps (run ${summary.runId}).\n`);
   } else {
@@ -166,5 +192,4 @@ export async function runMaterialize(opts: MaterializeOptions, cmd: Command): Pr
     const table = renderUsage(llmUsage, paintOut);
     if (table !== "") process.stdout.write(`LLM usage:\n${table}`);
   }
-  return exitCodeFor(summary, inputFailures);
 }
