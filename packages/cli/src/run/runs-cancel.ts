@@ -23,7 +23,7 @@ export async function runRunsCancel(runId: string, _opts: unknown, cmd: Command)
   if (json) printJson(canceled);
   else {
     process.stdout.write(
-      `Canceled run ${paintOut.bold(canceled.runId)}: ${plural(canceled.canceledSteps, "step")} not finished canceled, ` +
+      `Canceled run ${paintOut.bold(canceled.runId)}: ${plural(canceled.canceledSteps, "unfinished step")} canceled, ` +
         `${plural(canceled.removedJobs, "job")} removed from the queue; steps the workers are computing stop at their next heartbeat\n`,
     );
   }
