@@ -172,12 +172,14 @@ describe("draft_response", () => {
     expect(llm.calls.map((c) => c.prompt)).toEqual(["an edited prompt\n"]);
   });
 
-  it("says which asset to materialize first when prompt.txt is missing", async () => {
-    await setup(() => ({ text: GOOD_DRAFT }));
+  it("builds the missing prompt.txt first when one partition's response is asked for", async () => {
+    const llm = await setup(() => ({ text: GOOD_DRAFT }));
     const id = draftOf("loose-notes");
     const s = await p.run("draft_response", { keys: [id] });
-    expect(s.status).toBe("failed");
-    expect(s.failures[0].error).toMatch(/prompt\.txt of draft .* does not exist/);
+    expect(s.status).toBe("succeeded");
+    expect(s.totalSteps).toBe(2);
+    expect(has("draft", id, "prompt.txt")).toBe(true);
+    expect(llm.calls.map((c) => c.prompt)).toEqual([read("draft", id, "prompt.txt")]);
   });
 
   it("skips under `missing` a partition whose parsed.txt exists, whoever wrote it", async () => {

@@ -5,6 +5,7 @@ import {
   type Instance,
   type LeaseSettings,
   leaseSettings,
+  RunClusterSlots,
   type RunProgressEvent,
   type RunSummary,
 } from "@daydream/core";
@@ -120,9 +121,12 @@ export async function runWorker(opts: WorkerOptions): Promise<WorkerSummary> {
   const assets = [...opts.defs.assets.values()];
   const checks = [...(opts.defs.checks?.values() ?? [])].flat();
   for (const check of checks) if (check.blocking && check.severity === "error") deferred.add(check.asset);
+  // Cluster-wide slots (e.g. LLM calls per model across workers) are held by the worker's run.
+  const clusterSlots = new RunClusterSlots(storage);
   const resources = await openResources(opts.defs, [...assets, ...checks.map(checkResourceUser)], {
     concurrency,
     emit: (event) => opts.onEvent?.({ type: "step", run: "", event }),
+    clusterSlots,
   });
 
   const workerRun = randomUUID();
@@ -137,6 +141,7 @@ export async function runWorker(opts: WorkerOptions): Promise<WorkerSummary> {
     tags: { executor: "queue-worker", queue, concurrency: String(concurrency) },
     leaseMs: lease.leaseMs,
   });
+  clusterSlots.bind(workerRun);
   opts.onEvent?.({ type: "started", workerRun, queue, concurrency });
 
   const summary: WorkerSummary = {
@@ -329,6 +334,7 @@ export async function runWorker(opts: WorkerOptions): Promise<WorkerSummary> {
     await runner.stop();
     clearTimeout(grace);
     clearInterval(heartbeat);
+    clusterSlots.unbind();
     storage.releaseSteps(workerRun);
     storage.updateRun(workerRun, {
       status: summary.ended === "lease-lost" ? "interrupted" : "succeeded",
