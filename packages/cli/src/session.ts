@@ -61,6 +61,15 @@ export async function openWorkerInstance(project: Project): Promise<Instance> {
   return openInstance(project.home, { storage: openQueueStorage(project.storage.url) });
 }
 
+/**
+ * The data root (DD_DATA_ROOT, made absolute from assets.yaml) that every machine of the queue
+ * executor must share: the queue checks it by a marker file before any step runs there.
+ */
+export function sharedDataRoot(env: NodeJS.ProcessEnv = process.env): string | undefined {
+  const root = env.DD_DATA_ROOT;
+  return root === undefined || root === "" ? undefined : path.resolve(root);
+}
+
 /** Opens the instance, runs `fn` and closes the instance whatever happens. */
 export async function withInstance<T>(
   project: Project,

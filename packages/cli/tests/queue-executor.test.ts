@@ -200,6 +200,20 @@ describe("the queue executor on PostgreSQL", () => {
     expect(bad.stderr).toContain('error: queue name "a b" is not valid');
   });
 
+  it("a worker that sees another data root than the instance's runs is refused before any step, exit 2", async () => {
+    const elsewhere = makeProject({ prefix: "assets-queue-elsewhere-" });
+    try {
+      fs.mkdirSync(path.join(elsewhere.dir, "data"));
+      const res = await elsewhere.run(["worker", "--once"], { env });
+      expect(res.code).toBe(2);
+      expect(res.stderr).toContain(`sees a different data root at ${path.join(elsewhere.dir, "data")}`);
+      expect(res.stderr).toContain("hint: every machine must see the same files");
+      expect(fs.existsSync(path.join(project.dir, "data", ".assets-shared-root"))).toBe(true);
+    } finally {
+      elsewhere.cleanup();
+    }
+  });
+
   it("assets runs cancel on a run materialize is running in its process says how to stop it, exit 2", async () => {
     const running = project.spawn(["materialize", "--select", "squared", "--partitions", "6", "--json"], {
       env: { ...env, FIXTURE_SLOW_MS: "30000" },
@@ -218,5 +232,40 @@ describe("the queue executor on PostgreSQL", () => {
     expect(res.stderr).toContain(`hint: stop it where it runs (Ctrl-C, or kill -INT ${running.pid} on `);
     running.kill("SIGINT");
     expect((await done).code).toBe(130);
+  });
+
+  it("--config run config reaches the workers; config that does not fit is refused at enqueue, naming the file", async () => {
+    fs.writeFileSync(path.join(project.dir, "run.yaml"), "assets:\n  settings:\n    offset: 7\n");
+    const runId = (
+      await project.json<{ runId: string }>(
+        [
+          "materialize",
+          "--select",
+          "settings",
+          "--config",
+          "run.yaml",
+          "--executor",
+          "queue",
+          "--detach",
+          "--json",
+        ],
+        { env },
+      )
+    ).runId;
+    const worker = await project.json<WorkerSummary>(["worker", "--once", "--json"], { env });
+    expect(worker).toMatchObject({ succeeded: 1, failed: 0 });
+    expect(await statusOf(runId)).toBe("succeeded");
+    expect(JSON.parse(fs.readFileSync(path.join(project.dir, "data/out/settings.json"), "utf8"))).toEqual({
+      offset: 7,
+    });
+
+    fs.writeFileSync(path.join(project.dir, "bad.yaml"), "assets:\n  setings:\n    offset: 1\n");
+    const bad = await project.run(
+      ["materialize", "--select", "settings", "--config", "bad.yaml", "--executor", "queue", "--detach"],
+      { env },
+    );
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toContain("setings");
+    expect(bad.stderr).toContain(path.join(project.dir, "bad.yaml"));
   });
 });

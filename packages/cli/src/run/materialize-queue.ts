@@ -13,7 +13,7 @@ import { printJson } from "../output/json.ts";
 import { createProgressReporter } from "../output/progress.ts";
 import type { Project } from "../project-config.ts";
 import { readRunConfig, withRunConfigFile } from "../run-config.ts";
-import { loadProjectDefinitions, withInstance } from "../session.ts";
+import { loadProjectDefinitions, sharedDataRoot, withInstance } from "../session.ts";
 import { exitCodeFor, type MaterializeOptions, printSummary, progressMode } from "./materialize.ts";
 
 /** Options that only mean something when the steps run in this process, and what to do instead. */
@@ -63,6 +63,7 @@ export async function runQueued(
         runConfig: runConfig?.config,
         checks: opts.checks !== false,
         queue: opts.queue,
+        sharedRoot: sharedDataRoot(),
       });
     } catch (err) {
       throw withRunConfigFile(err, runConfig?.file);

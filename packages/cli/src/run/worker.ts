@@ -13,7 +13,7 @@ import { cancelOnSignals } from "../interrupt.ts";
 import { paintErr, paintOut } from "../output/colors.ts";
 import { firstLine, formatDuration, plural, stepLabel } from "../output/format.ts";
 import { printJson } from "../output/json.ts";
-import { loadProjectDefinitions, openWorkerInstance, projectFor } from "../session.ts";
+import { loadProjectDefinitions, openWorkerInstance, projectFor, sharedDataRoot } from "../session.ts";
 
 export interface WorkerCommandOptions {
   concurrency?: number;
@@ -49,6 +49,7 @@ export async function runWorkerCommand(opts: WorkerCommandOptions, cmd: Command)
       instance,
       concurrency: opts.concurrency,
       queue: opts.queue,
+      sharedRoot: sharedDataRoot(),
       once: opts.once === true,
       signal: controller.signal,
       graceMs: opts.graceSeconds * 1000,
