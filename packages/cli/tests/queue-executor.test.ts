@@ -139,6 +139,13 @@ describe("the queue executor on PostgreSQL", () => {
     const rest = await project.json<WorkerSummary>(["worker", "--once", "--json"], { env });
     expect(rest).toMatchObject({ succeeded: 1, failed: 0, ended: "drained" });
     expect(await statusOf(runId)).toBe("succeeded");
+
+    // Its log is split between the workers' machines: no single host is named.
+    const shown = await project.run(["runs", "show", runId], { env });
+    expect(shown.stdout).toContain(
+      `Logs: on the machines of the workers that ran its steps, ${runId}.jsonl under each one's $ASSETS_HOME/logs`,
+    );
+    expect(await project.json(["runs", "show", runId, "--json"], { env })).toMatchObject({ logHost: null });
   });
 
   it("SIGTERM with --grace-seconds 0.2: the step in flight is stopped and handed back; another worker computes it", async () => {
@@ -232,6 +239,8 @@ describe("the queue executor on PostgreSQL", () => {
     expect(res.stderr).toContain(`hint: stop it where it runs (Ctrl-C, or kill -INT ${running.pid} on `);
     running.kill("SIGINT");
     expect((await done).code).toBe(130);
+    // Ctrl-C on PostgreSQL storage cancels gracefully: the run is recorded canceled.
+    expect(await statusOf(inProcess!.runId)).toBe("canceled");
   });
 
   it("--config run config reaches the workers; config that does not fit is refused at enqueue, naming the file", async () => {

@@ -1,5 +1,6 @@
 /** `assets runs [--limit N] [--status S]` and `assets runs show RUN_ID`: run history. */
 import os from "node:os";
+import path from "node:path";
 import { UsageTotals, usageOfStep } from "@daydream/assets/usage";
 import type { EventRecord, Instance, RunRecord, RunStatus, StepFailure } from "@daydream/core";
 import type { Command } from "commander";
@@ -14,6 +15,11 @@ import { renderUsage } from "../output/usage.ts";
 import { projectFor, withInstance } from "../session.ts";
 
 const EVENT_PAGE = 5000;
+
+/** Enqueued with `materialize --executor queue`: workers on any machine ran its steps. */
+function isQueued(run: RunRecord): boolean {
+  return run.tags.executor === "queue";
+}
 
 export function runDurationMs(run: RunRecord): number | null {
   if (run.startedAt === null) return null;
@@ -145,7 +151,8 @@ export async function runRunsShow(runId: string, _opts: unknown, cmd: Command): 
       steps,
       llmUsage: usage.report(),
       logPath,
-      logHost: run.host,
+      // A queued run's steps log where its workers ran: no one host has its log.
+      logHost: isQueued(run) ? null : run.host,
     });
     return EXIT_OK;
   }
@@ -174,9 +181,13 @@ export async function runRunsShow(runId: string, _opts: unknown, cmd: Command): 
 /**
  * Where the run's log is. Logs are files under $ASSETS_HOME/logs of the machine that ran the
  * run, never in the shared storage: a run from another machine (a shared PostgreSQL instance)
- * has its log there, and `assets logs` works only on that machine.
+ * has its log there, and `assets logs` works only on that machine. A queued run's log is split
+ * between the machines of the workers that computed its steps.
  */
 function logsLine(run: RunRecord, logPath: string, p: Painter): string {
+  if (isQueued(run)) {
+    return `Logs: on the machines of the workers that ran its steps, ${path.basename(logPath)} under each one's $ASSETS_HOME/logs (run \`${logsCommand(run.runId)}\` there)`;
+  }
   if (run.host === os.hostname()) return `Logs: ${logsCommand(run.runId)}  ${p.dim(`(${logPath})`)}`;
   return `Logs: ${logPath} on host ${p.bold(run.host)}, the machine that ran it (run \`${logsCommand(run.runId)}\` there)`;
 }
