@@ -27,7 +27,7 @@ export function registerMaterialize(program: Command): void {
     )
     .option(
       "--concurrency <n>",
-      "steps run at once (default 8; with --executor queue each worker sets its own)",
+      "steps run at once (default 8; in-process only: queued runs take each worker's --concurrency)",
       parsePositiveInt,
     )
     .option("--config <file>", "run config YAML: assets: { <asset_key>: { ...config } }")
