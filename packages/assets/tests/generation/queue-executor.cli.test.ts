@@ -311,6 +311,9 @@ describe("assets materialize --executor queue and assets worker", () => {
       `${2 * DRAFTS} succeeded, 0 failed, 0 skipped (of ${2 * DRAFTS} steps)`,
     );
     expect(followed.stdout).toMatch(/LLM usage:/);
+    expect(followed.stdout).toMatch(
+      /^Logs: on the machines of the workers that ran its steps, \S+\.jsonl under/m,
+    );
     expect(followed.stderr).toContain("Ctrl-C stops following, not the run");
     expect(server.requests.length - before).toBe(DRAFTS);
     expectDraftsOnce(trial);

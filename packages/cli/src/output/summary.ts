@@ -84,7 +84,8 @@ function renderChecks(summary: RunSummary, p: Painter): string {
   return head + lines.join("");
 }
 
-export function renderRunSummary(summary: RunSummary, p: Painter): string {
+/** `logs` replaces the line saying where the run's log is (a queued run's is on its workers' machines). */
+export function renderRunSummary(summary: RunSummary, p: Painter, logs?: string): string {
   const head = `Run ${p.bold(summary.runId)} ${statusColor(p, summary.status)} in ${formatDuration(summary.durationMs)}`;
   const counts =
     `  ${p.green(`${summary.succeeded} succeeded`)}, ` +
@@ -99,6 +100,6 @@ export function renderRunSummary(summary: RunSummary, p: Painter): string {
     renderNotStarted(summary, p),
     renderElsewhere(summary, p),
     renderFailures(summary.failures, summary.failed, p),
-    `Logs: ${logsCommand(summary.runId)}  ${p.dim(`(${summary.logPath})`)}\n`,
+    `${logs ?? `Logs: ${logsCommand(summary.runId)}  ${p.dim(`(${summary.logPath})`)}`}\n`,
   ].join("");
 }

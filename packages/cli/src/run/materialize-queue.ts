@@ -11,6 +11,7 @@ import { paintErr, paintOut } from "../output/colors.ts";
 import { plural } from "../output/format.ts";
 import { printJson } from "../output/json.ts";
 import { createProgressReporter } from "../output/progress.ts";
+import { logsCommand } from "../output/summary.ts";
 import type { Project } from "../project-config.ts";
 import { readRunConfig, withRunConfigFile } from "../run-config.ts";
 import { loadProjectDefinitions, sharedDataRoot, withInstance } from "../session.ts";
@@ -137,7 +138,12 @@ async function follow(instance: Instance, queued: EnqueuedRun, json: boolean): P
     if (json) printJson({ ...queued, status: instance.storage.getRun(runId)?.status, followed: false });
     return EXIT_INTERRUPTED;
   }
-  printSummary(summary, usage.report(), json);
+  printSummary(
+    summary,
+    usage.report(),
+    json,
+    `Logs: on the machines of the workers that ran its steps, ${runId}.jsonl under each one's $ASSETS_HOME/logs (run \`${logsCommand(runId)}\` there)`,
+  );
   // A failure read back from the event log does not say whether it was bad input: such runs exit 1.
   return exitCodeFor(summary, 0);
 }

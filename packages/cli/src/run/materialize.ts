@@ -182,13 +182,13 @@ export async function runMaterialize(opts: MaterializeOptions, cmd: Command): Pr
   return exitCodeFor(summary, inputFailures);
 }
 
-/** The run's summary and LLM usage on stdout, as text or one JSON document. */
-export function printSummary(summary: RunSummary, llmUsage: UsageReport, json: boolean): void {
+/** The run's summary and LLM usage on stdout, as text (`logs`: see renderRunSummary) or one JSON document. */
+export function printSummary(summary: RunSummary, llmUsage: UsageReport, json: boolean, logs?: string): void {
   if (json) printJson({ ...summary, llmUsage });
   else if (summary.totalSteps === 0) {
     process.stdout.write(`Nothing to materialize: the selection planned no steps (run ${summary.runId}).\n`);
   } else {
-    process.stdout.write(renderRunSummary(summary, paintOut));
+    process.stdout.write(renderRunSummary(summary, paintOut, logs));
     const table = renderUsage(llmUsage, paintOut);
     if (table !== "") process.stdout.write(`LLM usage:\n${table}`);
   }
