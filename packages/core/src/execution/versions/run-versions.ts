@@ -38,6 +38,9 @@ export function versionedUpstreams(
   return out;
 }
 
+/** Versions of an upstream asset read one at a time before the rest are read in one go. */
+const PREFETCH_AFTER = 16;
+
 /**
  * Builds the versions each materialization of a run records: its code version, the hash of
  * its output, and the data versions of the upstream partitions it read, taken from this run's
@@ -46,6 +49,9 @@ export function versionedUpstreams(
 export class RunVersions {
   /** Data versions known in this run: "asset\0partition" -> version. */
   private readonly known = new Map<string, string | null>();
+  /** Per upstream asset, how many versions were read one by one; past PREFETCH_AFTER, all at once. */
+  private readonly misses = new Map<string, number>();
+  private readonly prefetched = new Set<string>();
 
   constructor(
     private readonly defs: Definitions,
@@ -73,10 +79,23 @@ export class RunVersions {
   private dataVersion(assetKey: string, partition: string): string | null {
     const id = `${assetKey}\0${partition}`;
     let version = this.known.get(id);
-    if (version === undefined) {
-      version = this.storage.getAssetPartitionState(assetKey, partition)?.versions?.data ?? null;
-      this.known.set(id, version);
+    if (version !== undefined) return version;
+    const misses = (this.misses.get(assetKey) ?? 0) + 1;
+    this.misses.set(assetKey, misses);
+    if (misses > PREFETCH_AFTER && !this.prefetched.has(assetKey)) {
+      // Many steps read this asset: one read of all its versions beats one round trip each.
+      this.prefetched.add(assetKey);
+      for (const [key, versions] of this.storage.listPartitionVersions(assetKey)) {
+        const known = `${assetKey}\0${key}`;
+        if (!this.known.has(known)) this.known.set(known, versions.data);
+      }
+      version = this.known.get(id);
+      if (version !== undefined) return version;
+      this.known.set(id, null);
+      return null;
     }
+    version = this.storage.getAssetPartitionState(assetKey, partition)?.versions?.data ?? null;
+    this.known.set(id, version);
     return version;
   }
 }
