@@ -20,8 +20,9 @@ export interface RunRecord {
   /** Free-form JSON: counts, config file path, error... */
   tags: Record<string, string>;
   /**
-   * When the run's lease ends unless renewed (epoch ms, storage clock); null for runs recorded
-   * before leases existed. Absent in records a caller builds itself.
+   * When the run's lease ends unless renewed (epoch ms, storage clock); null for a finished run
+   * or a run created without a lease (`leaseMs: null`), which no process judges dead. Absent in
+   * records a caller builds itself.
    */
   leaseExpiresAt?: number | null;
 }
@@ -151,9 +152,14 @@ export interface Storage {
   readonly location: string;
 
   // runs
-  /** `leaseMs`: the new run's lease runs that long from now on the storage's clock (default 30 s). */
+  /**
+   * `leaseMs`: the new run's lease runs that long from now on the storage's clock (default 30 s);
+   * null: no lease, the run holds no claims and `markDeadRunsInterrupted` leaves it alone.
+   */
   createRun(
-    run: Omit<RunRecord, "createdAt" | "startedAt" | "endedAt" | "leaseExpiresAt"> & { leaseMs?: number },
+    run: Omit<RunRecord, "createdAt" | "startedAt" | "endedAt" | "leaseExpiresAt"> & {
+      leaseMs?: number | null;
+    },
   ): RunRecord;
   /**
    * Renews an unfinished run's lease to `leaseMs` from now (storage clock). False when the run
@@ -169,7 +175,8 @@ export interface Storage {
   listRuns(opts?: ListRunsOptions): RunRecord[];
   /**
    * Unfinished runs whose lease expired (any host), or whose process on this host is gone or a
-   * zombie, become `interrupted` and lose their claims; returns how many.
+   * zombie, become `interrupted` and lose their claims; returns how many. Runs without a lease
+   * are left alone.
    */
   markDeadRunsInterrupted(): number;
 

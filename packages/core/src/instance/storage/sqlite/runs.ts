@@ -66,7 +66,7 @@ export class RunQueries {
     this.clock = db.prepare(`SELECT ${SQL_NOW_MS} AS now`);
     this.unfinished = db.prepare(
       `SELECT run_id, status, pid, host, lease_expires_at, ${SQL_NOW_MS} AS now FROM runs
-       WHERE status IN ('queued', 'started') ORDER BY created_at`,
+       WHERE status IN ('queued', 'started') AND lease_expires_at IS NOT NULL ORDER BY created_at`,
     );
     this.renewLease = db.prepare(
       `UPDATE runs SET lease_expires_at = ${SQL_NOW_MS} + ? WHERE run_id = ? AND status IN ('queued', 'started')`,
