@@ -49,9 +49,11 @@ function partitionKeyProblem(key: string): string | undefined {
 /** Validates every key before returning them as an array (nothing is written on failure). */
 export function validatePartitionKeys(keys: Iterable<string>, partitions?: string): string[] {
   const list = Array.isArray(keys) ? (keys as string[]) : Array.from(keys);
-  for (let index = 0; index < list.length; index++) {
-    validatePartitionKey(list[index], { index, partitions });
-  }
+  // A position only helps find a key in a list: a lone key is named by itself.
+  if (list.length === 1) validatePartitionKey(list[0], { partitions });
+  else
+    for (let index = 0; index < list.length; index++)
+      validatePartitionKey(list[index], { index, partitions });
   return list;
 }
 
