@@ -7,7 +7,7 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { materializeOk, runCli, writeProjectConfig } from "./generation/helpers/cli.ts";
+import { runCli, writeProjectConfig } from "./generation/helpers/cli.ts";
 import { readSimpleCsv } from "./generation/helpers/data-root.ts";
 
 const SAMPLE_DATA = path.resolve(import.meta.dirname, "../../../data");
@@ -90,46 +90,21 @@ describe("the README's commands, verbatim, on a fresh clone", () => {
       expect(essay).toBeDefined();
     });
 
-    it("names what to materialize first while the evaluation's essay does not exist", async () => {
+    it("builds the draft, essay and prompt the evaluation reads, then the evaluation, in one command", async () => {
       const g = evaluation.gen_id;
-      const res = await run("materialize", "--select", "evaluation_response", "--partition", g);
-      expect(res.code).toBe(1);
-      expect(res.stdout).toContain(`✗ evaluation_response[${g}]: input evaluation_prompt`);
-      expect(res.stdout).toContain(
-        `hint: materialize evaluation_prompt for partition ${g} first (npx assets materialize --select evaluation_prompt --partition ${g})`,
-      );
-      // following that hint leads to the essay it evaluates
-      const prompt = await run("materialize", "--select", "evaluation_prompt", "--partition", g);
-      // A missing upstream generation is a usage error (GensStoreError), so the run exits 2.
-      expect(prompt.code).toBe(2);
-      expect(prompt.stdout).toContain(
-        `✗ evaluation_prompt[${g}]: parsed.txt of essay ${essay.gen_id} does not exist`,
-      );
-      expect(prompt.stdout).toContain(
-        `hint: materialize essay_response for partition ${essay.gen_id} first ` +
-          `(npx assets materialize --select essay_response --partition ${essay.gen_id})`,
-      );
-      expect(fs.existsSync(path.join(project.data, "gens", "evaluation", g, "parsed.txt"))).toBe(false);
-    });
-
-    it("materializes the evaluation once its draft, essay and prompt exist", async () => {
-      const g = evaluation.gen_id;
-      await materializeOk(project.dir, [
-        "--select",
-        "draft_prompt,draft_response",
-        "--partition",
-        essay.parent_gen_id,
-      ]);
-      await materializeOk(project.dir, [
-        "--select",
-        "essay_prompt,essay_response",
-        "--partition",
-        essay.gen_id,
-      ]);
-      await materializeOk(project.dir, ["--select", "evaluation_prompt", "--partition", g]);
       const res = await run("materialize", "--select", "evaluation_response", "--partition", g);
       expect(res.code).toBe(0);
-      expect(res.stdout).toMatch(/1 succeeded, 0 failed/);
+      // draft_prompt, draft_response, essay_prompt, essay_response, evaluation_prompt, evaluation_response
+      expect(res.stdout).toMatch(/ 6 succeeded, 0 failed/);
+      for (const [stage, id] of [
+        ["draft", essay.parent_gen_id],
+        ["essay", essay.gen_id],
+        ["evaluation", g],
+      ]) {
+        expect(fs.readFileSync(path.join(project.data, "gens", stage, id, "parsed.txt"), "utf8")).not.toBe(
+          "",
+        );
+      }
       const metadata = JSON.parse(
         fs.readFileSync(path.join(project.data, "gens", "evaluation", g, "metadata.json"), "utf8"),
       ) as Record<string, unknown>;
@@ -139,9 +114,13 @@ describe("the README's commands, verbatim, on a fresh clone", () => {
         parent_gen_id: essay.gen_id,
         cohort_id: cohortId,
       });
-      expect(
-        fs.readFileSync(path.join(project.data, "gens", "evaluation", g, "parsed.txt"), "utf8"),
-      ).not.toBe("");
+    });
+
+    it("run again, materializes only the evaluation: what it reads exists now", async () => {
+      const g = evaluation.gen_id;
+      const res = await run("materialize", "--select", "evaluation_response", "--partition", g);
+      expect(res.code).toBe(0);
+      expect(res.stdout).toMatch(/ 1 succeeded, 0 failed/);
     });
   });
 });
