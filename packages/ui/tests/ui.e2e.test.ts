@@ -128,9 +128,12 @@ describe("assets ui in a browser", () => {
 
   it("shows the error of a failed partition", async () => {
     const essay = instance.storage.getDynamicPartitions("essay_gens")[0];
-    const drafts = path.join(dataRoot, "gens", "draft");
-    // Without its parent draft's text the essay cannot be generated.
-    fs.renameSync(drafts, `${drafts}.away`);
+    // Essay templates with a syntax error: the essay's prompt cannot be rendered.
+    const templates = path.join(dataRoot, "1_raw", "generation_templates", "essay");
+    const originals = new Map(
+      fs.readdirSync(templates).map((name) => [name, fs.readFileSync(path.join(templates, name), "utf8")]),
+    );
+    for (const name of originals.keys()) fs.writeFileSync(path.join(templates, name), "{% if %}\n");
     try {
       await page.goto(`${server.url}#/launch`);
       await page.fill("#launch-selection", "essay_prompt,essay_response");
@@ -139,7 +142,7 @@ describe("assets ui in a browser", () => {
       await page.click("#launch-submit");
       await page.waitForSelector("#run-head .badge.status-failed", { timeout: 30_000 });
     } finally {
-      fs.renameSync(`${drafts}.away`, drafts);
+      for (const [name, text] of originals) fs.writeFileSync(path.join(templates, name), text);
     }
     const failure = await page.textContent("#failures li");
     expect(failure).toContain(`[${essay}]`);
