@@ -38,6 +38,16 @@ const EXAMPLES: Record<string, string[]> = {
   "kind:llm and (group:generation_draft or group:generation_essays)": ["draft_response", "essay_response"],
   "group:evaluation and not kind:llm": ["evaluation_prompt"],
   "+draft_prompt": ["content_combinations", "draft_generation_tasks", "draft_prompt"],
+  "essay_prompt*": [
+    "essay_prompt",
+    "essay_response",
+    "evaluation_prompt",
+    "evaluation_response",
+    "parsed_scores",
+    "score_pivot",
+  ],
+  "group:evaluation": ["evaluation_prompt", "evaluation_response"],
+  "draft_prompt,draft_response": ["draft_prompt", "draft_response"],
 };
 
 /** The --select value of every `$ npx assets materialize` example, unquoted as the shell would. */
@@ -79,7 +89,7 @@ describe("assets materialize --help", () => {
   });
 
   it("shows examples whose selections select what they say", async () => {
-    const selections = exampleSelections(help);
+    const selections = [...new Set(exampleSelections(help))];
     expect(selections.sort()).toEqual(Object.keys(EXAMPLES).sort());
     for (const selection of selections) {
       const res = await runCli(project.dir, ["list", "--select", selection, "--json"]);

@@ -73,7 +73,7 @@ export function registerMaterialize(program: Command): void {
             "an asset and everything downstream of it, only partitions not yet materialized",
           ],
           [
-            "npx assets materialize --select 'essay_prompt+' --missing --stale",
+            "npx assets materialize --select 'essay_prompt*' --missing --stale",
             "essays and everything after them whose template or parent changed, or that are missing",
           ],
           [
