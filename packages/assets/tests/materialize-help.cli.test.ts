@@ -32,6 +32,7 @@ const EXAMPLES: Record<string, string[]> = {
     "evaluation_prompt",
     "evaluation_response",
     "parsed_scores",
+    "score_pivot",
   ],
   cohort_id: ["cohort_id"],
   'key:"draft_*"': ["draft_generation_tasks", "draft_prompt", "draft_response"],
