@@ -19,6 +19,8 @@ exactlyOnceScenarios({
   },
   open: (project) => openInstance(project.home, { storage: new PostgresStorage(schemas.get(project)!.url) }),
   copiesInstance: false,
+  // Every trial rebuilds its cohort in a fresh schema; the SQLite file runs the full scale.
+  scale: { drafts: 60, trials: 2 },
   release: async (project) => {
     await schemas.get(project)?.drop();
     schemas.delete(project);

@@ -22,7 +22,6 @@ import {
 } from "./cli.ts";
 import { finishedGenIds, type TempProject, tempProject } from "./data-root.ts";
 
-const DRAFTS = 125;
 const DRAFT_STAGES = ["--select", "draft_prompt,draft_response", "--missing"];
 const FOUR_STAGES = ["--select", "draft_prompt,draft_response,essay_prompt,essay_response", "--missing"];
 const BUILD_COHORT = ["--select", "cohort_id,cohort_membership,group:task_definitions"];
@@ -37,9 +36,13 @@ export interface Backend {
   copiesInstance: boolean;
   /** Drops what the project's instance left behind outside its directory. */
   release(project: TempProject): Promise<void>;
+  /** Drafts per trial (default 125) and trials of the draft-stage races (default 3). */
+  scale?: { drafts: number; trials: number };
 }
 
 export function exactlyOnceScenarios(backend: Backend): void {
+  const DRAFTS = backend.scale?.drafts ?? 125;
+  const TRIALS = backend.scale?.trials ?? 3;
   let server: FakeOpenAiServer;
   let llmEnv: Record<string, string>;
   const storageEnvs = new Map<TempProject, Record<string, string>>();
@@ -49,11 +52,11 @@ export function exactlyOnceScenarios(backend: Backend): void {
     ...storageEnvs.get(project),
     ...extra,
   });
-  /** A project with its cohort and task tables built: 125 drafts (one template x 125 models). */
+  /** A project with its cohort and task tables built: DRAFTS drafts (one template x DRAFTS models). */
   let prepared: TempProject;
   const trials: TempProject[] = [];
 
-  /** One active draft template and 125 generation models, so the cohort has 125 drafts. */
+  /** One active draft template and DRAFTS generation models, so the cohort has DRAFTS drafts. */
   function widenToDrafts(dataRoot: string): void {
     const raw = path.join(dataRoot, "1_raw");
     const templates = path.join(raw, "draft_templates.csv");
@@ -171,8 +174,8 @@ export function exactlyOnceScenarios(backend: Backend): void {
 
   describe("several processes, one --missing selection", () => {
     for (const processes of [2, 3, 4]) {
-      it(`${processes} processes over ${DRAFTS} drafts make ${DRAFTS} LLM calls, in every one of 3 trials`, async () => {
-        for (let trial = 0; trial < 3; trial++) {
+      it(`${processes} processes over ${DRAFTS} drafts make ${DRAFTS} LLM calls, in every one of ${TRIALS} trials`, async () => {
+        for (let trial = 0; trial < TRIALS; trial++) {
           const project = await freshTrial();
           const before = server.requests.length;
           const runs = summaries(await racing(project, processes, DRAFT_STAGES));
