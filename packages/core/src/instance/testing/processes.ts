@@ -40,20 +40,30 @@ export interface ZombieProcess {
 /**
  * A zombie: `sh` starts a background `sleep`, then becomes a `sleep` itself, which never
  * waits for children; killing the background one leaves it a zombie while the parent lives.
+ * The child is killed only once the parent has become `sleep`: the shell itself would reap it.
  */
 export async function startZombieProcess(): Promise<ZombieProcess> {
-  const parent = spawn("sh", ["-c", "sleep 60 & echo $!; exec sleep 60"], {
-    stdio: ["ignore", "pipe", "ignore"],
-  });
-  const pid = await new Promise<number>((resolve, reject) => {
-    parent.stdout!.once("data", (chunk: Buffer) => resolve(Number(chunk.toString().trim())));
-    parent.once("error", reject);
+  const parent = spawn("sh", ["-c", "sleep 60 & exec sleep 60"], { stdio: "ignore" });
+  if (parent.pid === undefined) throw new Error("could not start a child process");
+  const parentPid = parent.pid;
+  const pid = await poll("the shell to become sleep with one child", () => {
+    if (readFileSync(`/proc/${parentPid}/comm`, "latin1").trim() !== "sleep") return undefined;
+    const children = readFileSync(`/proc/${parentPid}/task/${parentPid}/children`, "latin1").trim();
+    return children === "" ? undefined : Number(children.split(" ")[0]);
   });
   process.kill(pid, "SIGKILL");
-  for (let i = 0; i < 100; i++) {
+  await poll("the killed child to become a zombie", () => {
     const stat = readFileSync(`/proc/${pid}/stat`, "latin1");
-    if (stat.charAt(stat.lastIndexOf(")") + 2) === "Z") break;
+    return stat.charAt(stat.lastIndexOf(")") + 2) === "Z" ? true : undefined;
+  });
+  return { pid, reap: () => parent.kill("SIGKILL") };
+}
+
+async function poll<T>(what: string, check: () => T | undefined): Promise<T> {
+  for (let i = 0; i < 500; i++) {
+    const found = check();
+    if (found !== undefined) return found;
     await new Promise((resolve) => setTimeout(resolve, 10));
   }
-  return { pid, reap: () => parent.kill("SIGKILL") };
+  throw new Error(`timed out waiting for ${what}`);
 }
