@@ -1,7 +1,6 @@
 export { isPostgresUrl, type PostgresTarget, parsePostgresUrl } from "./connection/postgres-url.ts";
 export type { QueryResult, SyncConnection } from "./connection/sync-connection.ts";
-export { type MigrationLedger, migrate } from "./schema/migrations.ts";
-export type { AppendHook } from "./queries/events.ts";
 export { PostgresStorage, type PostgresStorageOptions } from "./postgres-storage.ts";
-export { MIGRATIONS, type PostgresMigration } from "./schema/migrations.ts";
+export type { AppendHook } from "./queries/events.ts";
+export { MIGRATIONS, type MigrationLedger, migrate, type PostgresMigration } from "./schema/migrations.ts";
 export { type LocalServer, type LocalServerOptions, startLocalServer } from "./server/local-server.ts";

@@ -27,7 +27,11 @@ const EVENT_COLUMNS =
   "id, run_id, type, asset_key, partition_key, timestamp, duration_ms, metadata, error, message";
 
 /** Called in the append transaction with the batch just written (ids in batch order). */
-export type AppendHook = (conn: SyncConnection, events: readonly EventRecord[], ids: readonly number[]) => void;
+export type AppendHook = (
+  conn: SyncConnection,
+  events: readonly EventRecord[],
+  ids: readonly number[],
+) => void;
 
 /** The append-only event log on PostgreSQL: one statement per batch, arrays in, ids back in order. */
 export class EventQueries {

@@ -178,7 +178,10 @@ export async function runWorker(opts: WorkerOptions): Promise<WorkerSummary> {
     },
     runLogOf: (runId) => {
       let log = logs.get(runId);
-      if (!log) logs.set(runId, (log = openRunLog(opts.instance.logPathFor(runId), runId)));
+      if (!log) {
+        log = openRunLog(opts.instance.logPathFor(runId), runId);
+        logs.set(runId, log);
+      }
       return log;
     },
   };

@@ -32,7 +32,10 @@ const configs = new WeakMap<StepContext, Map<string, Map<string, Record<string, 
 /** The run config of a queued run, parsed once per worker. */
 function configOf(ctx: StepContext, step: OpenStep): Map<string, Record<string, unknown>> {
   let byRun = configs.get(ctx);
-  if (!byRun) configs.set(ctx, (byRun = new Map()));
+  if (!byRun) {
+    byRun = new Map();
+    configs.set(ctx, byRun);
+  }
   let parsed = byRun.get(step.run);
   if (!parsed) {
     const runConfig = step.runConfig === null ? undefined : (JSON.parse(step.runConfig) as RunConfig);
