@@ -5,8 +5,8 @@ import { type Plan, prepareRun } from "@daydream/core/executor";
 import type { PostgresStorage } from "@daydream/postgres";
 import { QueueError } from "./queue-errors.ts";
 import { requirePostgres } from "./queue-storage.ts";
+import { verifySharedRoot } from "./root-marker.ts";
 import { ensureQueueSchema } from "./schema/ensure-schema.ts";
-import { verifySharedRoot } from "./shared-root.ts";
 import { addStepJobs, DEFAULT_QUEUE, isQueueName, type StepJob } from "./steps/jobs.ts";
 
 export interface EnqueueOptions

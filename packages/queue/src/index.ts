@@ -8,6 +8,6 @@ export { type EnqueuedRun, type EnqueueOptions, enqueueRun } from "./enqueue.ts"
 export { type FollowOptions, followRun } from "./follow.ts";
 export { openQueueStorage } from "./open-queue-storage.ts";
 export { QueueError } from "./queue-errors.ts";
-export { SHARED_ROOT_MARKER, verifySharedRoot } from "./shared-root.ts";
+export { SHARED_ROOT_MARKER, verifySharedRoot } from "./root-marker.ts";
 export { DEFAULT_QUEUE } from "./steps/jobs.ts";
 export { runWorker, type WorkerEvent, type WorkerOptions, type WorkerSummary } from "./worker/run-worker.ts";

@@ -5,8 +5,6 @@
  * requests, the files written, the materializations recorded per step), not only statuses.
  */
 import type { ChildProcess } from "node:child_process";
-import fs from "node:fs";
-import path from "node:path";
 import { openInstance } from "@daydream/core";
 import { PostgresStorage } from "@daydream/postgres";
 import { testSchemaUrl } from "@daydream/postgres/testing";
@@ -20,7 +18,7 @@ import {
   spawnCli,
   writeProjectConfig,
 } from "./helpers/cli.ts";
-import { finishedGenIds, type TempProject, tempProject } from "./helpers/data-root.ts";
+import { finishedGenIds, type TempProject, tempProject, widenToDrafts } from "./helpers/data-root.ts";
 
 const DRAFTS = 12;
 const DRAFT_STAGES = ["--select", "draft_prompt,draft_response", "--missing"];
@@ -47,34 +45,11 @@ interface Trial {
 let server: FakeOpenAiServer;
 const trials: Trial[] = [];
 
-/** One active draft template and DRAFTS generation models: the cohort has DRAFTS drafts. */
-function widenToDrafts(dataRoot: string): void {
-  const raw = path.join(dataRoot, "1_raw");
-  const templates = path.join(raw, "draft_templates.csv");
-  fs.writeFileSync(
-    templates,
-    fs.readFileSync(templates, "utf8").replace(",Free-form notes,true,", ",Free-form notes,false,"),
-  );
-  const models = Array.from(
-    { length: DRAFTS },
-    (_, i) => `gen-${i},fake/gen-${i},fake,Generator ${i},True,False,`,
-  );
-  fs.writeFileSync(
-    path.join(raw, "llm_models.csv"),
-    [
-      "id,model,provider,display_name,for_generation,for_evaluation,specialization",
-      ...models,
-      "eval-small,fake/eval-small,fake,Evaluator,False,True,",
-      "",
-    ].join("\n"),
-  );
-}
-
 /** A project on its own schema with its cohort and task tables built (in-process). */
 async function newTrial(extraEnv: Record<string, string> = {}): Promise<Trial> {
   const project = tempProject("queue-executor-");
   writeProjectConfig(project.dir);
-  widenToDrafts(project.dataRoot);
+  widenToDrafts(project.dataRoot, DRAFTS);
   const schema = testSchemaUrl(inject("postgresUrl"), "queue_cli");
   const env = {
     DD_LLM: "openai",

@@ -23,8 +23,8 @@ import type { JobHelpers } from "graphile-worker";
 import { deferredSettlements } from "../open-queue-storage.ts";
 import { QueueError } from "../queue-errors.ts";
 import { requirePostgres } from "../queue-storage.ts";
+import { verifySharedRoot } from "../root-marker.ts";
 import { ensureQueueSchema, quietLogger } from "../schema/ensure-schema.ts";
-import { verifySharedRoot } from "../shared-root.ts";
 import { DEFAULT_QUEUE, isQueueName, type JobEntry, taskOf } from "../steps/jobs.ts";
 import { type Settlement, type StepOutcome, settleSteps } from "../steps/settle.ts";
 import {

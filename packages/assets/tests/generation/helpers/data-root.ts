@@ -72,3 +72,29 @@ export function snapshotDir(dir: string): Map<string, { content: string; mtimeMs
   }
   return out;
 }
+
+/**
+ * One active draft template and `drafts` generation models (plus one evaluator), so the fixture's
+ * cohort has exactly `drafts` drafts.
+ */
+export function widenToDrafts(dataRoot: string, drafts: number): void {
+  const raw = path.join(dataRoot, "1_raw");
+  const templates = path.join(raw, "draft_templates.csv");
+  fs.writeFileSync(
+    templates,
+    fs.readFileSync(templates, "utf8").replace(",Free-form notes,true,", ",Free-form notes,false,"),
+  );
+  const models = Array.from(
+    { length: drafts },
+    (_, i) => `gen-${i},fake/gen-${i},fake,Generator ${i},True,False,`,
+  );
+  fs.writeFileSync(
+    path.join(raw, "llm_models.csv"),
+    [
+      "id,model,provider,display_name,for_generation,for_evaluation,specialization",
+      ...models,
+      "eval-small,fake/eval-small,fake,Evaluator,False,True,",
+      "",
+    ].join("\n"),
+  );
+}

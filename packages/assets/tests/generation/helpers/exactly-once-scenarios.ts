@@ -7,7 +7,6 @@
  */
 import { type ChildProcess, spawn } from "node:child_process";
 import fs from "node:fs";
-import path from "node:path";
 import type { Instance, RunSummary } from "@daydream/core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type FakeOpenAiServer, startFakeOpenAiServer } from "../../../src/llm/fake-openai-server.ts";
@@ -20,7 +19,7 @@ import {
   spawnCli,
   writeProjectConfig,
 } from "./cli.ts";
-import { finishedGenIds, type TempProject, tempProject } from "./data-root.ts";
+import { finishedGenIds, type TempProject, tempProject, widenToDrafts } from "./data-root.ts";
 
 const DRAFT_STAGES = ["--select", "draft_prompt,draft_response", "--missing"];
 const FOUR_STAGES = ["--select", "draft_prompt,draft_response,essay_prompt,essay_response", "--missing"];
@@ -56,29 +55,6 @@ export function exactlyOnceScenarios(backend: Backend): void {
   let prepared: TempProject;
   const trials: TempProject[] = [];
 
-  /** One active draft template and DRAFTS generation models, so the cohort has DRAFTS drafts. */
-  function widenToDrafts(dataRoot: string): void {
-    const raw = path.join(dataRoot, "1_raw");
-    const templates = path.join(raw, "draft_templates.csv");
-    fs.writeFileSync(
-      templates,
-      fs.readFileSync(templates, "utf8").replace(",Free-form notes,true,", ",Free-form notes,false,"),
-    );
-    const models = Array.from(
-      { length: DRAFTS },
-      (_, i) => `gen-${i},fake/gen-${i},fake,Generator ${i},True,False,`,
-    );
-    fs.writeFileSync(
-      path.join(raw, "llm_models.csv"),
-      [
-        "id,model,provider,display_name,for_generation,for_evaluation,specialization",
-        ...models,
-        "eval-small,fake/eval-small,fake,Evaluator,False,True,",
-        "",
-      ].join("\n"),
-    );
-  }
-
   async function newProject(prefix: string): Promise<TempProject> {
     const project = tempProject(prefix);
     writeProjectConfig(project.dir);
@@ -106,7 +82,7 @@ export function exactlyOnceScenarios(backend: Backend): void {
     server = await startFakeOpenAiServer({ delayMs: 20 });
     llmEnv = { DD_LLM: "openai", DD_LLM_BASE_URL: server.baseUrl, DD_LLM_API_KEY: "test" };
     prepared = await newProject("exactly-once-base-");
-    widenToDrafts(prepared.dataRoot);
+    widenToDrafts(prepared.dataRoot, DRAFTS);
     await materializeOk(prepared.dir, BUILD_COHORT, envOf(prepared));
   }, 60_000);
 
