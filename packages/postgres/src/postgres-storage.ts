@@ -6,11 +6,13 @@ import type {
   ClaimOutcome,
   EventRecord,
   EventType,
+  InputMismatch,
   ListCheckResultsOptions,
   ListRunsOptions,
   MaterializationVersions,
   NewRun,
   Page,
+  PartitionRef,
   RunPatch,
   RunRecord,
   StepRef,
@@ -136,6 +138,14 @@ export class PostgresStorage implements Storage {
 
   listPartitionVersions(assetKey: string): Map<string, MaterializationVersions> {
     return this.states.versions(assetKey);
+  }
+
+  listRecordedCodeVersions(assetKey: string, otherThan?: { code: string | null }): [string, string | null][] {
+    return this.states.codeVersions(assetKey, otherThan);
+  }
+
+  listInputMismatches(assetKey: string, staleUpstream: readonly PartitionRef[]): InputMismatch[] {
+    return this.states.mismatchedInputs(assetKey, staleUpstream);
   }
 
   wipeAssetPartitionStates(assetKey: string, partitionKey?: string): number {

@@ -1,4 +1,5 @@
-import { APIConnectionError, APIConnectionTimeoutError, APIError } from "openai";
+import type { APIError } from "openai";
+import type { OpenAiSdk } from "./openai-sdk.ts";
 import { isRetryableStatus, parseRetryAfter } from "./retry-policy.ts";
 
 /** One failed attempt, classified for the retry loop: only `transient` failures are retried. */
@@ -41,9 +42,9 @@ export function timeoutFailure(timeoutMs: number): AttemptFailure {
 }
 
 /** Map what the SDK threw (HTTP status errors, connection errors, bad JSON) to a failure kind. */
-export function classifyThrown(err: unknown, timeoutMs: number): AttemptFailure {
-  if (err instanceof APIConnectionTimeoutError) return timeoutFailure(timeoutMs);
-  if (err instanceof APIConnectionError) {
+export function classifyThrown(err: unknown, timeoutMs: number, sdk: OpenAiSdk): AttemptFailure {
+  if (err instanceof sdk.APIConnectionTimeoutError) return timeoutFailure(timeoutMs);
+  if (err instanceof sdk.APIConnectionError) {
     const cause = err.cause instanceof Error ? `: ${err.cause.message}` : "";
     return {
       kind: "transient",
@@ -52,7 +53,7 @@ export function classifyThrown(err: unknown, timeoutMs: number): AttemptFailure 
       hint: "check DD_LLM_BASE_URL and that the server is reachable",
     };
   }
-  if (err instanceof APIError && typeof err.status === "number") return statusFailure(err);
+  if (err instanceof sdk.APIError && typeof err.status === "number") return statusFailure(err);
   if (err instanceof SyntaxError) return garbledFailure(`body is not valid JSON (${err.message})`, undefined);
   // Anything else thrown while talking to the server (socket reset mid-body...) is treated as transient.
   return {

@@ -1,5 +1,5 @@
 import type { ClusterSlots } from "@daydream/core";
-import OpenAI from "openai";
+import type OpenAI from "openai";
 import { linkAbort } from "./abort-link.ts";
 import { abortableDelay, DelayAbortedError } from "./abortable-delay.ts";
 import { type AttemptFailure, abortedFailure, classifyThrown, garbledFailure } from "./attempt-failure.ts";
@@ -10,6 +10,7 @@ import { type Completion, isUnusable, readCompletion } from "./completion-body.t
 import { LlmConfigError, LlmError, scrubSecret } from "./errors.ts";
 import { createHttpFetch } from "./http-fetch.ts";
 import { ModelGate, type SlotOutcome } from "./model-gate.ts";
+import { loadOpenAiSdk, type OpenAiSdk } from "./openai-sdk.ts";
 import {
   type NormalizedRequest,
   normalizeRequest,
@@ -91,7 +92,8 @@ export class OpenAiCompatibleClient implements LlmClient {
   readonly #retryBaseDelayMs: number;
   readonly #maxRetryDelayMs: number;
   readonly #apiKey: string;
-  readonly #sdk: OpenAI;
+  readonly #sdkOptions: ConstructorParameters<typeof OpenAI>[0];
+  #sdk: Promise<{ sdk: OpenAiSdk; client: OpenAI }> | undefined;
   readonly #gate: ModelGate;
   readonly #logger: LlmLogger | undefined;
   readonly #random: () => number;
@@ -155,7 +157,7 @@ export class OpenAiCompatibleClient implements LlmClient {
         options.onCapsBelowMax?.(below);
       },
     });
-    this.#sdk = new OpenAI({
+    this.#sdkOptions = {
       apiKey: options.apiKey,
       baseURL: url,
       maxRetries: 0,
@@ -167,7 +169,7 @@ export class OpenAiCompatibleClient implements LlmClient {
       organization: null,
       project: null,
       defaultHeaders: options.headers,
-    });
+    };
   }
 
   describe(): LlmClientInfo {
@@ -264,9 +266,10 @@ export class OpenAiCompatibleClient implements LlmClient {
     if (signal?.aborted) return { ok: false, failure: abortedFailure() };
     // A signal of its own per attempt: the SDK adds an abort listener to the signal it is given
     // and never removes it, so the run's shared signal must not be handed over directly.
+    const { sdk, client } = await this.#loadSdk();
     const link = linkAbort(signal);
     try {
-      const body: unknown = await this.#sdk.chat.completions.create(
+      const body: unknown = await client.chat.completions.create(
         {
           model: req.model,
           messages: req.messages,
@@ -281,10 +284,16 @@ export class OpenAiCompatibleClient implements LlmClient {
       return { ok: false, failure: garbledFailure(completion.problem, completion.providerStatus) };
     } catch (err) {
       if (signal?.aborted) return { ok: false, failure: abortedFailure() };
-      return { ok: false, failure: classifyThrown(err, this.timeoutMs) };
+      return { ok: false, failure: classifyThrown(err, this.timeoutMs, sdk) };
     } finally {
       link.unlink();
     }
+  }
+
+  /** The SDK client, made on the first call (see openai-sdk.ts for why it loads late). */
+  #loadSdk(): Promise<{ sdk: OpenAiSdk; client: OpenAI }> {
+    this.#sdk ??= loadOpenAiSdk().then((sdk) => ({ sdk, client: new sdk.default(this.#sdkOptions) }));
+    return this.#sdk;
   }
 
   #response(req: NormalizedRequest, completion: Completion, attempts: number): LlmResponse {

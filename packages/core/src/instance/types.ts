@@ -84,6 +84,22 @@ export interface MaterializationInput {
   version: string | null;
 }
 
+/** One partition of one asset ("" for an unpartitioned asset). */
+export interface PartitionRef {
+  asset: string;
+  partition: string;
+}
+
+/** A recorded input that no longer matches its upstream partition (see `listInputMismatches`). */
+export interface InputMismatch {
+  /** The downstream partition that read the input. */
+  partitionKey: string;
+  asset: string;
+  partition: string;
+  /** True: the upstream has other data now; false: same data, but the upstream is stale. */
+  changed: boolean;
+}
+
 export interface EventRecord {
   /** Assigned by storage (monotonic). */
   id?: number;
@@ -204,6 +220,22 @@ export interface Storage {
    * Partitions whose materialization recorded no versions are left out.
    */
   listPartitionVersions(assetKey: string): Map<string, MaterializationVersions>;
+  /**
+   * The code version each partition's latest versioned success ran with, as `[partition, code]`
+   * pairs (the partitions `listPartitionVersions` returns). With `otherThan`, only the pairs
+   * whose code version differs from it (null equals null): an asset whose code version is the
+   * same for every partition is checked without reading every row.
+   */
+  listRecordedCodeVersions(assetKey: string, otherThan?: { code: string | null }): [string, string | null][];
+  /**
+   * The recorded inputs of the asset's partitions (latest versioned success) that no longer
+   * match upstream: the upstream partition's latest versioned success has other data than was
+   * read (`changed: true`), or has the same data but is listed in `staleUpstream`. Inputs whose
+   * upstream has no versioned success now are left out (missing, not stale). Computed by the
+   * database, so only the mismatches cross to JavaScript; each partition's inputs come in their
+   * recorded order.
+   */
+  listInputMismatches(assetKey: string, staleUpstream: readonly PartitionRef[]): InputMismatch[];
   /** Forget materialization records (never touches user files). Returns rows removed. */
   wipeAssetPartitionStates(assetKey: string, partitionKey?: string): number;
 

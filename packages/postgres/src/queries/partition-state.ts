@@ -1,8 +1,10 @@
 import {
   type AssetPartitionState,
   type EventRecord,
+  type InputMismatch,
   type MaterializationVersions,
   type Page,
+  type PartitionRef,
   pageBounds,
   StorageError,
 } from "@daydream/core";
@@ -23,6 +25,8 @@ interface StateRow {
   data_version: string | null;
   input_versions: string | null;
 }
+
+const VERSIONED = "last_success_run_id IS NOT NULL AND input_versions IS NOT NULL";
 
 type VersionsRow = Pick<StateRow, "partition_key" | "code_version" | "data_version" | "input_versions">;
 
@@ -162,6 +166,38 @@ export class PartitionStateQueries {
     const out = new Map<string, MaterializationVersions>();
     for (const row of rows) out.set(row.partition_key, toVersions(row)!);
     return out;
+  }
+
+  codeVersions(assetKey: string, otherThan?: { code: string | null }): [string, string | null][] {
+    const { rows } = this.conn.query<{ partition_key: string; code_version: string | null }>(
+      `SELECT partition_key, code_version FROM asset_partition_state
+       WHERE asset_key = $1 AND ${VERSIONED} AND ($2 OR code_version IS DISTINCT FROM $3::text)`,
+      [assetKey, otherThan === undefined, otherThan?.code ?? null],
+      "read recorded code versions",
+    );
+    return rows.map((r) => [r.partition_key, r.code_version]);
+  }
+
+  mismatchedInputs(assetKey: string, staleUpstream: readonly PartitionRef[]): InputMismatch[] {
+    // WITH ORDINALITY keeps each input's place in the recorded list.
+    const { rows } = this.conn.query<InputMismatch>(
+      `SELECT r.partition_key AS "partitionKey", j.value ->> 'asset' AS asset,
+         j.value ->> 'partition' AS partition,
+         u.data_version IS DISTINCT FROM (j.value ->> 'version') AS changed
+       FROM asset_partition_state r
+       CROSS JOIN LATERAL jsonb_array_elements(r.input_versions::jsonb) WITH ORDINALITY AS j(value, n)
+       JOIN asset_partition_state u
+         ON u.asset_key = j.value ->> 'asset' AND u.partition_key = j.value ->> 'partition'
+       WHERE r.asset_key = $1 AND r.last_success_run_id IS NOT NULL AND r.input_versions IS NOT NULL
+         AND u.last_success_run_id IS NOT NULL AND u.input_versions IS NOT NULL
+         AND (u.data_version IS DISTINCT FROM (j.value ->> 'version')
+           OR (j.value ->> 'asset', j.value ->> 'partition') IN
+             (SELECT s ->> 'asset', s ->> 'partition' FROM jsonb_array_elements($2::jsonb) s))
+       ORDER BY r.partition_key, j.n`,
+      [assetKey, JSON.stringify(staleUpstream)],
+      "compare recorded inputs",
+    );
+    return rows;
   }
 
   wipe(assetKey: string, partitionKey?: string): number {

@@ -1,6 +1,6 @@
-import type { AnyAssetDefinition } from "../../definitions/asset.ts";
+import { type AnyAssetDefinition, inputAssetKeys } from "../../definitions/asset.ts";
 import type { Definitions } from "../../definitions/types.ts";
-import type { MaterializationVersions, Storage } from "../../instance/types.ts";
+import type { PartitionRef, Storage } from "../../instance/types.ts";
 import { CodeVersions } from "./code-versions.ts";
 
 /** Why a materialized partition is stale. */
@@ -24,13 +24,17 @@ export function staleCauseLabel(cause: StaleCause): string {
 /**
  * Tells, for materialized partitions, whether they are current: stale when the asset's code
  * version changed since, or an upstream partition it read has other data now (materialized
- * again), or is stale itself. Each asset's recorded versions are read once (one storage query),
- * and each (asset, partition)'s answer is computed once, so a whole asset costs a few map
- * lookups per partition. Partitions that recorded no versions are never stale.
+ * again), or is stale itself. Answers are computed for a whole asset at once and kept: its
+ * declared upstream assets first, then the database compares the recorded inputs with the
+ * upstream's latest data versions (`listInputMismatches`), so at 100,000 partitions only the
+ * mismatches reach JavaScript; the code versions are compared in the database too when the
+ * asset's is the same for every partition. Partitions that recorded no versions are never stale.
+ * Upstream staleness follows the declared inputs and deps: an input recorded from an asset
+ * that is no longer declared upstream can make a partition stale by its data, not by its own
+ * staleness.
  */
 export class Staleness {
-  private readonly versions = new Map<string, Map<string, MaterializationVersions>>();
-  private readonly memo = new Map<string, Map<string, readonly StaleCause[]>>();
+  private readonly stale = new Map<string, Map<string, readonly StaleCause[]>>();
   private readonly codeVersions: CodeVersions;
 
   constructor(
@@ -43,61 +47,82 @@ export class Staleness {
 
   /** Causes of the partition's staleness; empty when current or never materialized with versions. */
   causesOf(assetKey: string, partitionKey: string): readonly StaleCause[] {
-    let memo = this.memo.get(assetKey);
-    if (memo === undefined) {
-      memo = new Map();
-      this.memo.set(assetKey, memo);
-    }
-    let causes = memo.get(partitionKey);
-    if (causes === undefined) {
-      // Marked fresh while computing, so a cycle in recorded inputs cannot recurse forever.
-      memo.set(partitionKey, FRESH);
-      causes = this.compute(assetKey, partitionKey);
-      memo.set(partitionKey, causes);
-    }
-    return causes;
+    return this.staleAll(assetKey).get(partitionKey) ?? FRESH;
   }
 
   /** The stale partitions among `keys` with their causes, in the order of `keys`. */
   staleOf(assetKey: string, keys: Iterable<string>): Map<string, readonly StaleCause[]> {
+    const all = this.staleAll(assetKey);
     const out = new Map<string, readonly StaleCause[]>();
-    const recorded = this.versionsOf(assetKey);
+    if (all.size === 0) return out;
     for (const key of keys) {
-      if (!recorded.has(key)) continue;
-      const causes = this.causesOf(assetKey, key);
-      if (causes.length > 0) out.set(key, causes);
+      const causes = all.get(key);
+      if (causes !== undefined) out.set(key, causes);
     }
     return out;
   }
 
-  private versionsOf(assetKey: string): Map<string, MaterializationVersions> {
-    let versions = this.versions.get(assetKey);
-    if (versions === undefined) {
-      versions = this.storage.listPartitionVersions(assetKey);
-      this.versions.set(assetKey, versions);
+  /** Every stale partition of the asset (whatever the store holds now), with its causes. */
+  private staleAll(assetKey: string): Map<string, readonly StaleCause[]> {
+    let stale = this.stale.get(assetKey);
+    if (stale === undefined) {
+      // Empty while computing, so a cycle through the declared upstream cannot recurse forever.
+      this.stale.set(assetKey, new Map());
+      stale = this.compute(assetKey);
+      this.stale.set(assetKey, stale);
     }
-    return versions;
+    return stale;
   }
 
-  private compute(assetKey: string, partitionKey: string): readonly StaleCause[] {
+  private compute(assetKey: string): Map<string, readonly StaleCause[]> {
+    const out = new Map<string, StaleCause[]>();
     const asset = this.defs.assets.get(assetKey);
-    const recorded = this.versionsOf(assetKey).get(partitionKey);
-    if (asset === undefined || recorded === undefined) return FRESH;
-    const causes: StaleCause[] = [];
-    const current = this.codeVersions.of(asset, asset.partitions === undefined ? undefined : partitionKey);
-    if (current !== recorded.code) causes.push({ kind: "code", recorded: recorded.code, current });
-    for (const { asset: upstream, partition, version } of recorded.inputs) {
-      if (!this.defs.assets.has(upstream)) continue;
-      const latest = this.versionsOf(upstream).get(partition);
-      // An upstream without a record now is missing, not a cause of staleness.
-      if (latest === undefined) continue;
-      if (latest.data !== version) causes.push({ kind: "input", asset: upstream, partition });
-      else if (this.causesOf(upstream, partition).length > 0) {
-        causes.push({ kind: "upstream", asset: upstream, partition });
+    if (asset === undefined) return out;
+    const causesFor = (key: string): StaleCause[] => {
+      let causes = out.get(key);
+      if (causes === undefined) {
+        causes = [];
+        out.set(key, causes);
       }
+      return causes;
+    };
+    for (const [key, recorded, current] of this.changedCodeVersions(asset)) {
+      causesFor(key).push({ kind: "code", recorded, current });
     }
-    return causes.length === 0 ? FRESH : causes;
+    const staleUpstream: PartitionRef[] = [];
+    for (const upstream of declaredUpstream(asset)) {
+      if (!this.defs.assets.has(upstream)) continue;
+      for (const partition of this.staleAll(upstream).keys())
+        staleUpstream.push({ asset: upstream, partition });
+    }
+    for (const m of this.storage.listInputMismatches(assetKey, staleUpstream)) {
+      if (!this.defs.assets.has(m.asset)) continue;
+      const kind = m.changed ? "input" : "upstream";
+      causesFor(m.partitionKey).push({ kind, asset: m.asset, partition: m.partition });
+    }
+    return out;
   }
+
+  /** `[partition, recorded, current]` of the partitions whose code version changed. */
+  private changedCodeVersions(asset: AnyAssetDefinition): [string, string | null, string | null][] {
+    const changed: [string, string | null, string | null][] = [];
+    if (asset.partitions === undefined || asset.partitionCodeVersions === undefined) {
+      const current = this.codeVersions.of(asset, undefined);
+      for (const [key, recorded] of this.storage.listRecordedCodeVersions(asset.key, { code: current })) {
+        changed.push([key, recorded, current]);
+      }
+      return changed;
+    }
+    for (const [key, recorded] of this.storage.listRecordedCodeVersions(asset.key)) {
+      const current = this.codeVersions.of(asset, key);
+      if (current !== recorded) changed.push([key, recorded, current]);
+    }
+    return changed;
+  }
+}
+
+function declaredUpstream(asset: AnyAssetDefinition): Set<string> {
+  return new Set([...inputAssetKeys(asset).map((i) => i.asset), ...asset.deps]);
 }
 
 /** Counts of stale partitions by cause label, most frequent first, and a sample of them. */

@@ -1,6 +1,13 @@
 import type Database from "better-sqlite3";
 import { StorageError } from "../../../errors.ts";
-import type { AssetPartitionState, EventRecord, MaterializationVersions, Page } from "../../types.ts";
+import type {
+  AssetPartitionState,
+  EventRecord,
+  InputMismatch,
+  MaterializationVersions,
+  Page,
+  PartitionRef,
+} from "../../types.ts";
 import { pageBounds } from "../paging.ts";
 
 interface StateRow {
@@ -19,6 +26,8 @@ interface StateRow {
   input_versions: string | null;
 }
 
+type InputMismatchRow = Omit<InputMismatch, "changed"> & { changed: 0 | 1 };
+
 type VersionsRow = Pick<StateRow, "partition_key" | "code_version" | "data_version" | "input_versions">;
 
 /** Unpartitioned assets are stored under the empty partition key. */
@@ -31,6 +40,22 @@ export const SQL_MATERIALIZED_KEYS =
   "SELECT partition_key FROM asset_partition_state WHERE asset_key = ? AND status = 'materialized'";
 const SQL_VERSIONS = `SELECT partition_key, code_version, data_version, input_versions FROM asset_partition_state
   WHERE asset_key = ? AND last_success_run_id IS NOT NULL AND input_versions IS NOT NULL`;
+const VERSIONED = "last_success_run_id IS NOT NULL AND input_versions IS NOT NULL";
+const SQL_CODE_VERSIONS = `SELECT partition_key, code_version FROM asset_partition_state
+  WHERE asset_key = ? AND ${VERSIONED}`;
+const SQL_CODE_VERSIONS_OTHER_THAN = `${SQL_CODE_VERSIONS} AND code_version IS NOT ?`;
+// For each recorded input (json_each keeps its place in the list), the upstream's latest
+// versioned success; kept when its data differs from what was read, or it is listed as stale.
+const SQL_INPUT_MISMATCHES = `SELECT r.partition_key AS partitionKey, j.value ->> 'asset' AS asset,
+    j.value ->> 'partition' AS partition, u.data_version IS NOT (j.value ->> 'version') AS changed
+  FROM asset_partition_state r, json_each(r.input_versions) j
+  JOIN asset_partition_state u ON u.asset_key = j.value ->> 'asset' AND u.partition_key = j.value ->> 'partition'
+  WHERE r.asset_key = ? AND r.last_success_run_id IS NOT NULL AND r.input_versions IS NOT NULL
+    AND u.last_success_run_id IS NOT NULL AND u.input_versions IS NOT NULL
+    AND (u.data_version IS NOT (j.value ->> 'version')
+      OR (j.value ->> 'asset', j.value ->> 'partition') IN
+        (SELECT s.value ->> 'asset', s.value ->> 'partition' FROM json_each(?) s))
+  ORDER BY r.partition_key, j.key`;
 const SQL_LIST_STATES =
   "SELECT * FROM asset_partition_state WHERE asset_key = ? ORDER BY partition_key LIMIT ? OFFSET ?";
 const SQL_LIST_STATES_BY_STATUS =
@@ -50,6 +75,12 @@ export class PartitionStateQueries {
   private readonly counts: Database.Statement<[string], { status: string; n: number }>;
   private readonly materializedKeys: Database.Statement<[string], string>;
   private readonly versionsOf: Database.Statement<[string], VersionsRow>;
+  private readonly codeVersionsOf: Database.Statement<[string], [string, string | null]>;
+  private readonly codeVersionsOtherThan: Database.Statement<
+    [string, string | null],
+    [string, string | null]
+  >;
+  private readonly inputMismatches: Database.Statement<[string, string], InputMismatchRow>;
   private readonly wipeOne: Database.Statement<[string, string]>;
   private readonly wipeAll: Database.Statement<[string]>;
 
@@ -80,6 +111,16 @@ export class PartitionStateQueries {
     );
     this.materializedKeys = db.prepare(SQL_MATERIALIZED_KEYS).pluck() as Database.Statement<[string], string>;
     this.versionsOf = db.prepare(SQL_VERSIONS);
+    // Raw rows (arrays): at 100,000 partitions, building an object per row is most of the read.
+    this.codeVersionsOf = db.prepare(SQL_CODE_VERSIONS).raw() as Database.Statement<
+      [string],
+      [string, string | null]
+    >;
+    this.codeVersionsOtherThan = db.prepare(SQL_CODE_VERSIONS_OTHER_THAN).raw() as Database.Statement<
+      [string, string | null],
+      [string, string | null]
+    >;
+    this.inputMismatches = db.prepare(SQL_INPUT_MISMATCHES);
     this.wipeOne = db.prepare("DELETE FROM asset_partition_state WHERE asset_key = ? AND partition_key = ?");
     this.wipeAll = db.prepare("DELETE FROM asset_partition_state WHERE asset_key = ?");
   }
@@ -157,6 +198,16 @@ export class PartitionStateQueries {
     const out = new Map<string, MaterializationVersions>();
     for (const row of this.versionsOf.all(assetKey)) out.set(row.partition_key, toVersions(row)!);
     return out;
+  }
+
+  codeVersions(assetKey: string, otherThan?: { code: string | null }): [string, string | null][] {
+    if (otherThan === undefined) return this.codeVersionsOf.all(assetKey);
+    return this.codeVersionsOtherThan.all(assetKey, otherThan.code);
+  }
+
+  mismatchedInputs(assetKey: string, staleUpstream: readonly PartitionRef[]): InputMismatch[] {
+    const rows = this.inputMismatches.all(assetKey, JSON.stringify(staleUpstream));
+    return rows.map((row) => ({ ...row, changed: row.changed === 1 }));
   }
 
   wipe(assetKey: string, partitionKey?: string): number {

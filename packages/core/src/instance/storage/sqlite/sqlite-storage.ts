@@ -6,9 +6,11 @@ import type {
   ClaimOutcome,
   EventRecord,
   EventType,
+  InputMismatch,
   ListRunsOptions,
   MaterializationVersions,
   Page,
+  PartitionRef,
   RunRecord,
   StepRef,
   Storage,
@@ -118,6 +120,14 @@ export class SqliteStorage implements Storage {
 
   listPartitionVersions(assetKey: string): Map<string, MaterializationVersions> {
     return this.guard("read partition versions", () => this.states.versions(assetKey));
+  }
+
+  listRecordedCodeVersions(assetKey: string, otherThan?: { code: string | null }): [string, string | null][] {
+    return this.guard("read recorded code versions", () => this.states.codeVersions(assetKey, otherThan));
+  }
+
+  listInputMismatches(assetKey: string, staleUpstream: readonly PartitionRef[]): InputMismatch[] {
+    return this.guard("compare recorded inputs", () => this.states.mismatchedInputs(assetKey, staleUpstream));
   }
 
   wipeAssetPartitionStates(assetKey: string, partitionKey?: string): number {

@@ -313,5 +313,77 @@ export function partitionStateCases(instance: () => TestInstance): void {
       expect(storage.listPartitionVersions("responses").has("a")).toBe(false);
       expect(storage.listPartitionVersions("other").size).toBe(0);
     });
+    it("lists recorded code versions, all of them or those other than one", () => {
+      const { storage } = instance();
+      const runId = createTestRun(storage).runId;
+      const at = (code: string | null): MaterializationVersions => ({ code, data: "d", inputs: [] });
+      storage.appendEvents([
+        { ...materialization(runId, "prompts", "a"), versions: at("v1") },
+        { ...materialization(runId, "prompts", "b"), versions: at("v2") },
+        { ...materialization(runId, "prompts", "c"), versions: at(null) },
+        materialization(runId, "prompts", "unversioned"),
+        { ...materialization(runId, "other", "a"), versions: at("v9") },
+      ]);
+      const sorted = (pairs: [string, string | null][]) =>
+        [...pairs].sort((x, y) => x[0].localeCompare(y[0]));
+      expect(sorted(storage.listRecordedCodeVersions("prompts"))).toEqual([
+        ["a", "v1"],
+        ["b", "v2"],
+        ["c", null],
+      ]);
+      expect(sorted(storage.listRecordedCodeVersions("prompts", { code: "v1" }))).toEqual([
+        ["b", "v2"],
+        ["c", null],
+      ]);
+      expect(sorted(storage.listRecordedCodeVersions("prompts", { code: null }))).toEqual([
+        ["a", "v1"],
+        ["b", "v2"],
+      ]);
+      expect(storage.listRecordedCodeVersions("none")).toEqual([]);
+    });
+    it("lists the recorded inputs whose upstream has other data now or is listed stale", () => {
+      const { storage } = instance();
+      const runId = createTestRun(storage).runId;
+      const up = (partition: string, data: string | null): EventRecord => ({
+        ...materialization(runId, "prompts", partition),
+        versions: { code: "c", data, inputs: [] },
+      });
+      const down = (partition: string, inputs: MaterializationVersions["inputs"]): EventRecord => ({
+        ...materialization(runId, "responses", partition),
+        versions: { code: null, data: `r-${partition}`, inputs },
+      });
+      const input = (partition: string, version: string | null) => ({ asset: "prompts", partition, version });
+      storage.appendEvents([
+        up("a", "p-a2"),
+        up("b", "p-b"),
+        up("n", null),
+        materialization(runId, "prompts", "unversioned"),
+        down("same", [input("b", "p-b")]),
+        down("changed", [input("a", "p-a1")]),
+        down("null-same", [input("n", null)]),
+        down("null-changed", [input("b", null)]),
+        down("gone", [input("missing", "x"), input("unversioned", "y")]),
+        down("two", [input("b", "p-b"), input("a", "old"), { asset: "tables", partition: "", version: "t" }]),
+      ]);
+      expect(storage.listInputMismatches("responses", [])).toEqual([
+        { partitionKey: "changed", asset: "prompts", partition: "a", changed: true },
+        { partitionKey: "null-changed", asset: "prompts", partition: "b", changed: true },
+        { partitionKey: "two", asset: "prompts", partition: "a", changed: true },
+      ]);
+      // Listed stale: reported with the same data; an input with other data stays "changed".
+      expect(
+        storage.listInputMismatches("responses", [
+          { asset: "prompts", partition: "b" },
+          { asset: "prompts", partition: "a" },
+        ]),
+      ).toEqual([
+        { partitionKey: "changed", asset: "prompts", partition: "a", changed: true },
+        { partitionKey: "null-changed", asset: "prompts", partition: "b", changed: true },
+        { partitionKey: "same", asset: "prompts", partition: "b", changed: false },
+        { partitionKey: "two", asset: "prompts", partition: "b", changed: false },
+        { partitionKey: "two", asset: "prompts", partition: "a", changed: true },
+      ]);
+      expect(storage.listInputMismatches("prompts", [{ asset: "prompts", partition: "a" }])).toEqual([]);
+    });
   });
 }
