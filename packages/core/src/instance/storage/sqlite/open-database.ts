@@ -38,9 +38,6 @@ export function openSqliteDatabase(
     db.pragma("journal_mode = WAL");
     db.pragma("synchronous = NORMAL");
     db.pragma("foreign_keys = ON");
-    // 32 MB of page cache instead of 2 MB: the key index of 100,000 dynamic partitions is a few
-    // MB, and keys arrive in random (hash) order, so a small cache spills pages mid-transaction.
-    db.pragma("cache_size = -32000");
     migrate(db, dbPath, migrations);
     return db;
   } catch (err) {
