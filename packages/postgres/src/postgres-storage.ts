@@ -149,7 +149,10 @@ export class PostgresStorage implements Storage {
   }
 
   wipeAssetPartitionStates(assetKey: string, partitionKey?: string): number {
-    return this.states.wipe(assetKey, partitionKey);
+    return this.conn.transaction("wipe partition states", () => {
+      this.checks.wipe(assetKey, partitionKey);
+      return this.states.wipe(assetKey, partitionKey);
+    });
   }
 
   recordCheckResults(results: readonly CheckResultRecord[]): void {

@@ -236,7 +236,10 @@ export interface Storage {
    * recorded order.
    */
   listInputMismatches(assetKey: string, staleUpstream: readonly PartitionRef[]): InputMismatch[];
-  /** Forget materialization records (never touches user files). Returns rows removed. */
+  /**
+   * Forget materialization records and the check results about them, in one transaction (never
+   * touches user files). Returns the materialization records removed.
+   */
   wipeAssetPartitionStates(assetKey: string, partitionKey?: string): number;
 
   // asset checks: the latest result per (asset, check, partition)

@@ -56,6 +56,15 @@ const SUMMARY = `SELECT check_name,
 export class CheckResultQueries {
   constructor(private readonly conn: SyncConnection) {}
 
+  /** Forgets the results of the asset's checks (of one partition when given). */
+  wipe(assetKey: string, partitionKey?: string): void {
+    this.conn.query(
+      "DELETE FROM asset_check_results WHERE asset_key = $1 AND ($2::text IS NULL OR partition_key = $2)",
+      [assetKey, partitionKey ?? null],
+      "wipe check results",
+    );
+  }
+
   /** All or nothing: an invalid result rejects the whole batch. */
   record(results: readonly CheckResultRecord[]): void {
     if (results.length === 0) return;

@@ -39,6 +39,8 @@ export class CheckResultQueries {
   private readonly summary: Database.Statement<[string], SummaryRow>;
   private readonly listStatements = new Map<string, Database.Statement<unknown[], CheckRow>>();
   private readonly recordBatch: Database.Transaction<(results: readonly CheckResultRecord[]) => void>;
+  private readonly wipeOne: Database.Statement<[string, string]>;
+  private readonly wipeAll: Database.Statement<[string]>;
 
   constructor(private readonly db: Database.Database) {
     this.upsert = db.prepare(
@@ -49,6 +51,8 @@ export class CheckResultQueries {
          blocking = excluded.blocking, description = excluded.description, metadata = excluded.metadata`,
     );
     this.summary = db.prepare(SQL_SUMMARY);
+    this.wipeOne = db.prepare("DELETE FROM asset_check_results WHERE asset_key = ? AND partition_key = ?");
+    this.wipeAll = db.prepare("DELETE FROM asset_check_results WHERE asset_key = ?");
     this.recordBatch = db.transaction((results: readonly CheckResultRecord[]) => {
       for (const r of results) {
         this.upsert.run(
@@ -72,6 +76,12 @@ export class CheckResultQueries {
     if (results.length === 0) return;
     results.forEach(assertValidCheckResult);
     this.recordBatch.immediate(results);
+  }
+
+  /** Forgets the results of the asset's checks (of one partition when given). */
+  wipe(assetKey: string, partitionKey?: string): void {
+    if (partitionKey === undefined) this.wipeAll.run(assetKey);
+    else this.wipeOne.run(assetKey, partitionKey);
   }
 
   list(assetKey: string, opts: ListCheckResultsOptions = {}): CheckResultRecord[] {

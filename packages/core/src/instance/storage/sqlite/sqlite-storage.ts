@@ -131,7 +131,12 @@ export class SqliteStorage implements Storage {
   }
 
   wipeAssetPartitionStates(assetKey: string, partitionKey?: string): number {
-    return this.guard("wipe partition states", () => this.states.wipe(assetKey, partitionKey));
+    return this.guard("wipe partition states", () =>
+      this.db.transaction(() => {
+        this.checks.wipe(assetKey, partitionKey);
+        return this.states.wipe(assetKey, partitionKey);
+      })(),
+    );
   }
 
   recordCheckResults(results: readonly CheckResultRecord[]): void {

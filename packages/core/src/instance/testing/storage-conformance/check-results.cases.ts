@@ -124,5 +124,21 @@ export function checkResultCases(instance: () => TestInstance): void {
         1,
       );
     });
+
+    it("forgets the results of a wiped partition, and of a wiped asset", () => {
+      const s = storage();
+      s.recordCheckResults([
+        result("a", "non_empty"),
+        result("b", "non_empty"),
+        result("a", "non_empty", { assetKey: "essays" }),
+      ]);
+      s.wipeAssetPartitionStates("drafts", "a");
+      const keys = (asset: string) => s.listCheckResults(asset).map((r) => r.partitionKey);
+      expect(keys("drafts")).toEqual(["b"]);
+      expect(keys("essays")).toEqual(["a"]);
+      s.wipeAssetPartitionStates("drafts");
+      expect(keys("drafts")).toEqual([]);
+      expect(keys("essays")).toEqual(["a"]);
+    });
   });
 }
