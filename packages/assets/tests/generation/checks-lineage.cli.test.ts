@@ -5,6 +5,7 @@
  */
 import fs from "node:fs";
 import path from "node:path";
+import type { RunSummary } from "@daydream/core";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { materializeOk, runCli, writeProjectConfig } from "./helpers/cli.ts";
 import { gensFiles, membershipRows, type TempProject, tempProject } from "./helpers/data-root.ts";
@@ -37,11 +38,17 @@ describe("asset checks (CLI)", () => {
     expect(llmEssays.length).toBeGreaterThan(0);
     expect(copyEssays.length).toBeGreaterThan(0);
 
-    const run = await materializeOk(project.dir, [
+    // The run's steps succeeded, but a blocking check held steps back: exit 1.
+    const materialized = await runCli(project.dir, [
+      "materialize",
       "--select",
       "group:generation_draft,group:generation_essays",
       "--missing",
+      "--json",
     ]);
+    expect(materialized.code).toBe(1);
+    const run = JSON.parse(materialized.stdout) as RunSummary;
+    expect(run.status).toBe("succeeded");
     expect(run.checks.failed).toBe(llmEssays.length);
     expect(run.checks.failures.map((f) => [f.assetKey, f.checkName, f.blocking]).sort()).toEqual(
       llmEssays.map(() => ["essay_prompt", "no_template_syntax", true]),

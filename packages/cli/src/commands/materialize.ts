@@ -109,7 +109,8 @@ export function registerMaterialize(program: Command): void {
             "draft prompts with what they read (the draft task table, the combinations)",
           ],
         ]) +
-        "\nExit codes: 0 all steps succeeded, 1 a step failed (an LLM call, a write, a bug...), 2 bad usage or input\n" +
+        "\nExit codes: 0 all steps succeeded, 1 a step failed (an LLM call, a write, a bug...) or a blocking\n" +
+        "error check failed (its partition's downstream was held back), 2 bad usage or input\n" +
         "(also a run whose failed steps all failed on bad input), 130 canceled.\n" +
         "With --executor queue, --detach exits 0 once the run is enqueued; otherwise the command follows the run\n" +
         "and exits as above; Ctrl-C stops following (130) and the run goes on in the workers\n" +

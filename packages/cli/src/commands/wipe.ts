@@ -5,9 +5,7 @@ import { examples, lazyAction } from "../action.ts";
 export function registerWipe(program: Command): void {
   program
     .command("wipe")
-    .description(
-      "forget the materialization records of an asset and its check results (never deletes files)",
-    )
+    .description("forget the materialization records of an asset and its check results (never deletes files)")
     .argument("<key>", "asset key")
     .option("--partition <key>", "only this partition")
     .option("--yes", "confirm")

@@ -85,10 +85,15 @@ export function progressMode(json: boolean): ProgressMode {
 /**
  * A failed run exits 2 (bad input) when every failed step failed on a user error (an
  * AssetsError with `userError`: a malformed raw file, an invalid id...), since only fixing
- * the input helps; any other failure (an LLM outage, a bug) exits 1.
+ * the input helps; any other failure (an LLM outage, a bug) exits 1. A run whose steps all
+ * succeeded still exits 1 when a blocking error check failed: that partition's downstream was
+ * held back, so a script must not go on as if everything were built.
  */
 export function exitCodeFor(summary: RunSummary, inputFailures: number): number {
-  if (summary.status === "succeeded") return EXIT_OK;
+  if (summary.status === "succeeded") {
+    const held = summary.checks.failures.some((f) => f.blocking && f.severity === "error");
+    return held ? EXIT_STEP_FAILED : EXIT_OK;
+  }
   if (summary.status === "canceled") return EXIT_INTERRUPTED;
   if (summary.failed > 0 && inputFailures === summary.failed) return EXIT_USAGE;
   return EXIT_STEP_FAILED;
