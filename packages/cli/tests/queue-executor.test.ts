@@ -103,7 +103,7 @@ describe("the queue executor on PostgreSQL", () => {
 
   beforeAll(async () => {
     schema = testSchemaUrl(inject("postgresUrl"), "queue_cli_fixture");
-    env = { ASSETS_STORAGE: schema.url, FIXTURE_NUMBERS: "1,2,3,4,5,6,13" };
+    env = { ASSETS_STORAGE: schema.url, FIXTURE_NUMBERS: "1,2,3,4,5,6,13,66" };
     project = makeProject({ prefix: "assets-queue-pg-" });
     const setup = await project.run(["materialize", "--select", "settings,register_numbers"], { env });
     expect(setup.code, setup.stderr).toBe(0);
@@ -188,6 +188,26 @@ describe("the queue executor on PostgreSQL", () => {
     expect(res.stdout).toMatch(/^Run \S+ failed in /m);
     expect(res.stdout).toContain("1 succeeded, 1 failed, 0 skipped (of 2 steps)");
     expect(res.stdout).toContain("✗ squared[13]: unlucky number 13");
+  });
+
+  it("a followed run whose only failure is bad input exits 2, as in-process", async () => {
+    const follower = project.spawn(
+      ["materialize", "--select", "squared", "--partitions", "66", "--executor", "queue"],
+      { env },
+    );
+    const followed = collect(follower);
+    await waitForOutput(follower, "stderr", /Run \S+ queued on default/);
+    const worker = await project.run(["worker", "--once"], { env });
+    expect(worker.code, worker.stderr).toBe(0);
+    const res = await followed;
+    expect(res.code).toBe(2);
+    expect(res.stdout).toContain("0 succeeded, 1 failed, 0 skipped (of 1 step)");
+    expect(res.stdout).toContain("hint: pick another partition");
+    expect(res.stdout).toContain("✗ squared[66]: 66 is not a number this fixture accepts");
+    const inProcess = await project.run(["materialize", "--select", "squared", "--partitions", "66"], {
+      env,
+    });
+    expect(inProcess.code).toBe(2);
   });
 
   it("workers take only their queue's steps; a bad queue name is refused", async () => {

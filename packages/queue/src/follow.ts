@@ -1,5 +1,6 @@
 import type {
   EventRecord,
+  RunCheckCounts,
   RunInstance,
   RunProgressEvent,
   RunStatus,
@@ -93,7 +94,7 @@ export async function followRun(
           assetKey: event.assetKey,
           partitionKey,
           durationMs: event.durationMs ?? 0,
-          error: new Error(message),
+          error: Object.assign(new Error(message), event.error?.userError ? { userError: true } : {}),
         });
         return;
       }
@@ -126,9 +127,32 @@ export async function followRun(
       doneElsewhere: 0,
       durationMs: Math.round(performance.now() - started),
       failures: [...failures.values()],
-      checks: { passed: 0, warned: 0, failed: 0, failures: [] },
+      checks: checksOf(new Set([...outcomes.keys()].map((key) => key.split("\u0000")[0]))),
       logPath: instance.logPathFor(runId),
     };
+  }
+
+  /** The run's check outcomes: the latest results of its assets' checks that this run recorded. */
+  function checksOf(assetKeys: ReadonlySet<string>): RunCheckCounts {
+    const counts: RunCheckCounts = { passed: 0, warned: 0, failed: 0, failures: [] };
+    for (const assetKey of assetKeys) {
+      for (const r of storage.listCheckResults(assetKey)) {
+        if (r.runId !== runId) continue;
+        if (r.passed) counts.passed++;
+        else if (r.severity === "warn") counts.warned++;
+        else counts.failed++;
+        if (r.passed) continue;
+        counts.failures.push({
+          assetKey,
+          partitionKey: r.partitionKey || undefined,
+          checkName: r.checkName,
+          severity: r.severity,
+          blocking: r.blocking,
+          description: r.description,
+        });
+      }
+    }
+    return counts;
   }
 }
 

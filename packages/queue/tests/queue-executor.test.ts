@@ -164,6 +164,21 @@ describe("queue executor", () => {
     expect(calls.get("total")).toBeUndefined();
     const summary = await followRun(instance, queued.runId, { pollMs: 20 });
     expect(summary).toMatchObject({ status: "failed", succeeded: 39, failed: 0, skipped: 2 });
+    expect(summary?.checks).toEqual({
+      passed: 19,
+      warned: 0,
+      failed: 1,
+      failures: [
+        {
+          assetKey: "a",
+          partitionKey: "k05",
+          checkName: "accepted",
+          severity: "error",
+          blocking: true,
+          description: "rejected",
+        },
+      ],
+    });
     expect(instance.storage.summarizeCheckResults("a")).toMatchObject([
       { checkName: "accepted", passed: 19, failed: 1, blocking: 1 },
     ]);

@@ -15,7 +15,13 @@ import { logsCommand } from "../output/summary.ts";
 import type { Project } from "../project-config.ts";
 import { readRunConfig, withRunConfigFile } from "../run-config.ts";
 import { loadProjectDefinitions, sharedDataRoot, withInstance } from "../session.ts";
-import { exitCodeFor, type MaterializeOptions, printSummary, progressMode } from "./materialize.ts";
+import {
+  exitCodeFor,
+  isUserError,
+  type MaterializeOptions,
+  printSummary,
+  progressMode,
+} from "./materialize.ts";
 
 /** Options that only mean something when the steps run in this process, and what to do instead. */
 const IN_PROCESS_ONLY = [
@@ -115,6 +121,7 @@ async function follow(instance: Instance, queued: EnqueuedRun, json: boolean): P
     );
   }
   let summary: RunSummary | undefined;
+  let inputFailures = 0;
   try {
     summary = await followRun(instance, runId, {
       signal: controller.signal,
@@ -123,6 +130,7 @@ async function follow(instance: Instance, queued: EnqueuedRun, json: boolean): P
           const entry = usageOfStep(event.assetKey, event.metadata);
           if (entry !== undefined) usage.add(entry);
         } else if (event.type === "notice") reporter.note(`${paintErr.yellow("note:")} ${event.message}`);
+        else if (event.type === "step_failure" && isUserError(event.error)) inputFailures++;
         reporter.onEvent(event);
       },
     });
@@ -144,6 +152,5 @@ async function follow(instance: Instance, queued: EnqueuedRun, json: boolean): P
     json,
     `Logs: on the machines of the workers that ran its steps, ${runId}.jsonl under each one's $ASSETS_HOME/logs (run \`${logsCommand(runId)}\` there)`,
   );
-  // A failure read back from the event log does not say whether it was bad input: such runs exit 1.
-  return exitCodeFor(summary, 0);
+  return exitCodeFor(summary, inputFailures);
 }

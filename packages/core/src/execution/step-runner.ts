@@ -338,7 +338,14 @@ export class StepRunner {
       assetKey,
       partitionKey: partitionKey ?? null,
       durationMs,
-      error: { message: errorText(error), stack: error.stack, name: error.name, ...hint },
+      error: {
+        message: errorText(error),
+        stack: error.stack,
+        name: error.name,
+        ...hint,
+        // Kept so that whoever follows the run from its events tells bad input from other failures.
+        ...((error as { userError?: unknown }).userError === true ? { userError: true } : {}),
+      },
     });
     log.error({ err: error, duration_ms: durationMs }, "step failed");
     this.args.emit({ type: "step_failure", assetKey, partitionKey, durationMs, error });

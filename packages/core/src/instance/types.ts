@@ -112,7 +112,8 @@ export interface EventRecord {
   durationMs?: number | null;
   metadata?: Metadata | null;
   /** `hint`: how to fix it, when the error carried one (AssetsError). */
-  error?: { message: string; stack?: string; name?: string; hint?: string } | null;
+  /** `userError`: the step failed on bad input (an AssetsError marked so), not an outage or a bug. */
+  error?: { message: string; stack?: string; name?: string; hint?: string; userError?: boolean } | null;
   /** Why a step was skipped (e.g. "upstream failed: draft_response[abc]"). */
   message?: string | null;
   /** Materialization events: the versions it was computed from (kept in the partition's state). */
