@@ -38,7 +38,7 @@ describe("asset checks (CLI)", () => {
     expect(llmEssays.length).toBeGreaterThan(0);
     expect(copyEssays.length).toBeGreaterThan(0);
 
-    // The run's steps succeeded, but a blocking check held steps back: exit 1.
+    // No step failed, but a blocking check held steps back: the run failed, exit 1.
     const materialized = await runCli(project.dir, [
       "materialize",
       "--select",
@@ -48,7 +48,7 @@ describe("asset checks (CLI)", () => {
     ]);
     expect(materialized.code).toBe(1);
     const run = JSON.parse(materialized.stdout) as RunSummary;
-    expect(run.status).toBe("succeeded");
+    expect(run).toMatchObject({ status: "failed", failed: 0 });
     expect(run.checks.failed).toBe(llmEssays.length);
     expect(run.checks.failures.map((f) => [f.assetKey, f.checkName, f.blocking]).sort()).toEqual(
       llmEssays.map(() => ["essay_prompt", "no_template_syntax", true]),

@@ -85,9 +85,9 @@ export function progressMode(json: boolean): ProgressMode {
 /**
  * A failed run exits 2 (bad input) when every failed step failed on a user error (an
  * AssetsError with `userError`: a malformed raw file, an invalid id...), since only fixing
- * the input helps; any other failure (an LLM outage, a bug) exits 1. A run whose steps all
- * succeeded still exits 1 when a blocking error check failed: that partition's downstream was
- * held back, so a script must not go on as if everything were built.
+ * the input helps; any other failure (an LLM outage, a bug) exits 1. A blocking error check
+ * that failed exits 1 even when nothing downstream was in the run (which then succeeded): a
+ * script must not go on as if that partition were good.
  */
 export function exitCodeFor(summary: RunSummary, inputFailures: number): number {
   if (summary.status === "succeeded") {

@@ -118,11 +118,19 @@ async function graphOf(plan: Plan): Promise<PGraph> {
   return new PGraph(nodes, dependencies);
 }
 
-/** A run with steps that declined to start did not do what it planned: it ends failed. */
-function finalStatus(stopped: StopReason | undefined, failed: number, notStarted: number): RunStatus {
+/**
+ * A run with steps that declined to start did not do what it planned: it ends failed. So does
+ * one with skipped steps: their upstream failed, or a blocking check held them back (as the
+ * queue executor ends such runs, and as Dagster fails a run on a blocking check).
+ */
+function finalStatus(
+  stopped: StopReason | undefined,
+  counts: { failed: number; notStarted: number; skipped: number },
+): RunStatus {
   if (stopped === "signal") return "canceled";
   if (stopped === "lease") return "interrupted";
-  return failed > 0 || notStarted > 0 || stopped === "storage" ? "failed" : "succeeded";
+  const incomplete = counts.failed > 0 || counts.notStarted > 0 || counts.skipped > 0;
+  return incomplete || stopped === "storage" ? "failed" : "succeeded";
 }
 
 /** Runs a plan as one recorded run: run record, batched events, claims, per-run log, summary. */
@@ -238,7 +246,7 @@ export async function executePlan(args: ExecuteArgs): Promise<RunSummary> {
       continue: true,
       run: (id) => runner.run(Number(id)),
     });
-    status = finalStatus(stopped, runner.failed, runner.notStarted);
+    status = finalStatus(stopped, runner);
   } finally {
     if (heartbeat) clearInterval(heartbeat);
     claims.close();
