@@ -291,12 +291,17 @@ export async function executePlan(args: ExecuteArgs): Promise<RunSummary> {
     if (!attach) await runLog.close();
   }
   if (storageFailure !== undefined) {
-    throw new StorageError("RUN_NOT_RECORDED", `run ${runId} could not be recorded in the instance storage`, {
-      context: { run: runId },
-      hint: "check that the instance database is writable and the disk is not full; then rerun with --missing",
-      cause: storageFailure,
-      userError: false,
-    });
+    const why = storageFailure instanceof Error ? `: ${storageFailure.message.split("\n")[0]}` : "";
+    throw new StorageError(
+      "RUN_NOT_RECORDED",
+      `run ${runId} could not be recorded in the instance storage${why}`,
+      {
+        context: { run: runId },
+        hint: "check that the instance database is writable and the disk is not full; then rerun with --missing",
+        cause: storageFailure,
+        userError: false,
+      },
+    );
   }
   return {
     runId,

@@ -35,7 +35,7 @@ export function openSqliteDatabase(
     // Reading the header-backed version is the first access: a bad file fails here, before any write.
     assertSchemaNotNewer(db, dbPath, migrations);
     db.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`);
-    db.pragma("journal_mode = WAL");
+    enableWal(db);
     db.pragma("synchronous = NORMAL");
     db.pragma("foreign_keys = ON");
     migrate(db, dbPath, migrations);
@@ -111,4 +111,23 @@ function fsError(file: string, action: string, err: unknown): StorageError {
     context: { file },
     hint: "check that the path and its parent directories exist and are accessible",
   });
+}
+
+/**
+ * Switches the database to WAL. Changing the journal mode needs an exclusive lock, and SQLite
+ * answers SQLITE_BUSY at once, without its busy handler, when another connection is opening or
+ * migrating the same new file at that moment: retried here for up to the busy timeout.
+ */
+function enableWal(db: Database.Database): void {
+  const deadline = Date.now() + BUSY_TIMEOUT_MS;
+  for (let pause = 5; ; pause = Math.min(pause * 2, 100)) {
+    try {
+      db.pragma("journal_mode = WAL");
+      return;
+    } catch (err) {
+      const code = (err as { code?: unknown }).code;
+      if (typeof code !== "string" || !code.startsWith("SQLITE_BUSY") || Date.now() >= deadline) throw err;
+      Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, pause);
+    }
+  }
 }
