@@ -48,24 +48,30 @@ export class EventQueries {
     const metadata = events.map((e) => (e.metadata == null ? null : JSON.stringify(e.metadata)));
     try {
       this.conn.transaction("append events", () => {
-        // Ids come from the sequence in the order of the batch (ORDER BY ordinality).
+        // The batch goes as one JSON document: node-postgres escapes array parameters in
+        // JavaScript, which took twice as long as the insert for metadata-heavy batches. Ids come
+        // from the sequence in the order of the batch (ORDER BY ordinality).
         const { rows } = this.conn.query<{ id: number }>(
           `INSERT INTO event_log (run_id, type, asset_key, partition_key, timestamp, duration_ms, metadata, error, message)
            SELECT r, t, a, p, ts, d, m, e, msg
-           FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::float8[], $7::text[], $8::text[], $9::text[])
-             WITH ORDINALITY AS b(r, t, a, p, ts, d, m, e, msg, n)
+           FROM ROWS FROM (json_to_recordset($1::json) AS (r text, t text, a text, p text, ts text,
+             d float8, m text, e text, msg text)) WITH ORDINALITY AS b(r, t, a, p, ts, d, m, e, msg, n)
            ORDER BY n
            RETURNING id`,
           [
-            events.map((e) => e.runId),
-            events.map((e) => e.type),
-            events.map((e) => e.assetKey),
-            events.map((e) => e.partitionKey),
-            events.map((e) => e.timestamp),
-            events.map((e) => e.durationMs ?? null),
-            metadata,
-            events.map((e) => (e.error == null ? null : JSON.stringify(e.error))),
-            events.map((e) => e.message ?? null),
+            JSON.stringify(
+              events.map((e, i) => ({
+                r: e.runId,
+                t: e.type,
+                a: e.assetKey,
+                p: e.partitionKey,
+                ts: e.timestamp,
+                d: e.durationMs ?? null,
+                m: metadata[i],
+                e: e.error == null ? null : JSON.stringify(e.error),
+                msg: e.message ?? null,
+              })),
+            ),
           ],
           "append events",
         );

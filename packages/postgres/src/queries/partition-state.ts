@@ -36,10 +36,11 @@ const STATE_COLUMNS =
 const INSERT_STATE = `INSERT INTO asset_partition_state (asset_key, partition_key, status, run_id, event_id, timestamp,
   duration_ms, metadata, error, last_success_run_id, last_success_at, code_version, data_version, input_versions)`;
 
+// Rows come as one JSON document (see recordOutcomes).
 const UPSERT_MATERIALIZED = `${INSERT_STATE}
   SELECT a, p, 'materialized', r, e, t, d, m, NULL, r, t, cv, dv, iv
-  FROM unnest($1::text[], $2::text[], $3::text[], $4::bigint[], $5::text[], $6::float8[], $7::text[],
-    $8::text[], $9::text[], $10::text[]) AS x(a, p, r, e, t, d, m, cv, dv, iv)
+  FROM json_to_recordset($1::json) AS x(a text, p text, r text, e bigint, t text, d float8, m text,
+    cv text, dv text, iv text)
   ORDER BY a, p
   ON CONFLICT (asset_key, partition_key) DO UPDATE SET status = 'materialized', run_id = excluded.run_id,
     event_id = excluded.event_id, timestamp = excluded.timestamp, duration_ms = excluded.duration_ms,
@@ -50,7 +51,7 @@ const UPSERT_MATERIALIZED = `${INSERT_STATE}
 // A failure keeps the metadata and time of the last success: that value may still be on disk.
 const UPSERT_FAILED = `${INSERT_STATE}
   SELECT a, p, 'failed', r, e, t, d, NULL, m, NULL, NULL, NULL, NULL, NULL
-  FROM unnest($1::text[], $2::text[], $3::text[], $4::bigint[], $5::text[], $6::float8[], $7::text[]) AS x(a, p, r, e, t, d, m)
+  FROM json_to_recordset($1::json) AS x(a text, p text, r text, e bigint, t text, d float8, m text)
   ORDER BY a, p
   ON CONFLICT (asset_key, partition_key) DO UPDATE SET status = 'failed', run_id = excluded.run_id,
     event_id = excluded.event_id, timestamp = excluded.timestamp, duration_ms = excluded.duration_ms,
@@ -210,27 +211,24 @@ export class PartitionStateQueries {
 
   private upsert(sql: string, outcomes: Outcome[], withVersions: boolean): void {
     if (outcomes.length === 0) return;
-    const versions = withVersions
-      ? [
-          outcomes.map((o) => o.event.versions?.code ?? null),
-          outcomes.map((o) => o.event.versions?.data ?? null),
-          outcomes.map((o) => (o.event.versions == null ? null : JSON.stringify(o.event.versions.inputs))),
-        ]
-      : [];
-    this.conn.query(
-      sql,
-      [
-        outcomes.map((o) => o.event.assetKey),
-        outcomes.map((o) => o.event.partitionKey ?? ""),
-        outcomes.map((o) => o.event.runId),
-        outcomes.map((o) => o.id),
-        outcomes.map((o) => o.event.timestamp),
-        outcomes.map((o) => o.event.durationMs ?? null),
-        outcomes.map((o) => o.text),
-        ...versions,
-      ],
-      "record partition state",
-    );
+    // One JSON document rather than arrays: node-postgres escapes array parameters in JavaScript.
+    const rows = outcomes.map((o) => ({
+      a: o.event.assetKey,
+      p: o.event.partitionKey ?? "",
+      r: o.event.runId,
+      e: o.id,
+      t: o.event.timestamp,
+      d: o.event.durationMs ?? null,
+      m: o.text,
+      ...(withVersions
+        ? {
+            cv: o.event.versions?.code ?? null,
+            dv: o.event.versions?.data ?? null,
+            iv: o.event.versions == null ? null : JSON.stringify(o.event.versions.inputs),
+          }
+        : {}),
+    }));
+    this.conn.query(sql, [JSON.stringify(rows)], "record partition state");
   }
 }
 
