@@ -85,3 +85,11 @@ export class StepNotStartedError extends AssetsError {
 export function isNotStarted(err: unknown): boolean {
   return typeof err === "object" && err !== null && (err as { notStarted?: unknown }).notStarted === true;
 }
+
+/**
+ * Whether an error is bad input (an AssetsError with `userError`). Read as a property, not via
+ * instanceof: definitions loaded with -f may bring their own copy of core.
+ */
+export function isUserError(err: unknown): boolean {
+  return (err as { userError?: unknown } | null)?.userError === true;
+}

@@ -56,6 +56,7 @@ export {
   InputLoadError,
   isNotStarted,
   isRetryable,
+  isUserError,
   PartitionError,
   RetryableError,
   SelectionError,
@@ -69,6 +70,7 @@ export {
   type CheckAssetsSummary,
   checkAssets,
 } from "./execution/checks/check-assets.ts";
+export { countCheckResult } from "./execution/checks/check-counts.ts";
 export {
   type ClusterSlotsBinding,
   RunClusterSlots,

@@ -1,11 +1,12 @@
-import type {
-  EventRecord,
-  RunCheckCounts,
-  RunInstance,
-  RunProgressEvent,
-  RunStatus,
-  RunSummary,
-  StepFailure,
+import {
+  countCheckResult,
+  type EventRecord,
+  type RunCheckCounts,
+  type RunInstance,
+  type RunProgressEvent,
+  type RunStatus,
+  type RunSummary,
+  type StepFailure,
 } from "@daydream/core";
 
 export interface FollowOptions {
@@ -136,21 +137,7 @@ export async function followRun(
   function checksOf(assetKeys: ReadonlySet<string>): RunCheckCounts {
     const counts: RunCheckCounts = { passed: 0, warned: 0, failed: 0, failures: [] };
     for (const assetKey of assetKeys) {
-      for (const r of storage.listCheckResults(assetKey)) {
-        if (r.runId !== runId) continue;
-        if (r.passed) counts.passed++;
-        else if (r.severity === "warn") counts.warned++;
-        else counts.failed++;
-        if (r.passed) continue;
-        counts.failures.push({
-          assetKey,
-          partitionKey: r.partitionKey || undefined,
-          checkName: r.checkName,
-          severity: r.severity,
-          blocking: r.blocking,
-          description: r.description,
-        });
-      }
+      for (const r of storage.listCheckResults(assetKey)) if (r.runId === runId) countCheckResult(counts, r);
     }
     return counts;
   }

@@ -3,7 +3,7 @@
  * `assets worker` processes (on any machine sharing the instance's PostgreSQL); then the
  * command returns (--detach) or follows the run to its end with the usual progress and summary.
  */
-import type { Instance, PartitionsSelector, RunSummary } from "@daydream/core";
+import { type Instance, isUserError, type PartitionsSelector, type RunSummary } from "@daydream/core";
 import type { EnqueuedRun } from "@daydream/queue";
 import { EXIT_INTERRUPTED, EXIT_OK, UsageError } from "../errors.ts";
 import { cancelOnSignals } from "../interrupt.ts";
@@ -15,13 +15,7 @@ import { logsCommand } from "../output/summary.ts";
 import type { Project } from "../project-config.ts";
 import { readRunConfig, withRunConfigFile } from "../run-config.ts";
 import { loadProjectDefinitions, sharedDataRoot, withInstance } from "../session.ts";
-import {
-  exitCodeFor,
-  isUserError,
-  type MaterializeOptions,
-  printSummary,
-  progressMode,
-} from "./materialize.ts";
+import { exitCodeFor, type MaterializeOptions, printSummary, progressMode } from "./materialize.ts";
 
 /** Options that only mean something when the steps run in this process, and what to do instead. */
 const IN_PROCESS_ONLY = [

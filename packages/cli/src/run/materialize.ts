@@ -1,6 +1,12 @@
 /** `assets materialize --select SEL [partition flags]`: run the selected assets x partitions. */
 import type { UsageReport } from "@daydream/assets/usage";
-import { AssetsError, materialize, type PartitionsSelector, type RunSummary } from "@daydream/core";
+import {
+  AssetsError,
+  isUserError,
+  materialize,
+  type PartitionsSelector,
+  type RunSummary,
+} from "@daydream/core";
 import type { Command } from "commander";
 import { globalsOf } from "../action.ts";
 import { EXIT_INTERRUPTED, EXIT_OK, EXIT_STEP_FAILED, EXIT_USAGE, UsageError } from "../errors.ts";
@@ -97,11 +103,6 @@ export function exitCodeFor(summary: RunSummary, inputFailures: number): number 
   if (summary.status === "canceled") return EXIT_INTERRUPTED;
   if (summary.failed > 0 && inputFailures === summary.failed) return EXIT_USAGE;
   return EXIT_STEP_FAILED;
-}
-
-/** Read as a property, not via instanceof: definitions loaded with -f may bring their own copy of core. */
-export function isUserError(err: Error): boolean {
-  return (err as { userError?: unknown }).userError === true;
 }
 
 /** A second Ctrl-C: the process exits with steps still running and the run left unfinished. */

@@ -1,7 +1,7 @@
 import type { Logger } from "pino";
 import { isMaterializeResult } from "../definitions/result.ts";
 import type { AssetDefinition, ComputeInstance, Definitions, Metadata } from "../definitions/types.ts";
-import { AssetsError, isNotStarted } from "../errors.ts";
+import { AssetsError, isNotStarted, isUserError } from "../errors.ts";
 import type { RunHolder } from "../instance/types.ts";
 import { isAbortFrom } from "./aborts.ts";
 import type { RunChecks } from "./checks/run-checks.ts";
@@ -344,7 +344,7 @@ export class StepRunner {
         name: error.name,
         ...hint,
         // Kept so that whoever follows the run from its events tells bad input from other failures.
-        ...((error as { userError?: unknown }).userError === true ? { userError: true } : {}),
+        ...(isUserError(error) ? { userError: true } : {}),
       },
     });
     log.error({ err: error, duration_ms: durationMs }, "step failed");

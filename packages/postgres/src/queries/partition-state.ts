@@ -26,6 +26,7 @@ interface StateRow {
   input_versions: string | null;
 }
 
+/** A partition's latest success recorded versions. */
 const VERSIONED = "last_success_run_id IS NOT NULL AND input_versions IS NOT NULL";
 
 type VersionsRow = Pick<StateRow, "partition_key" | "code_version" | "data_version" | "input_versions">;
@@ -160,7 +161,7 @@ export class PartitionStateQueries {
   versions(assetKey: string): Map<string, MaterializationVersions> {
     const { rows } = this.conn.query<VersionsRow>(
       `SELECT partition_key, code_version, data_version, input_versions FROM asset_partition_state
-       WHERE asset_key = $1 AND last_success_run_id IS NOT NULL AND input_versions IS NOT NULL`,
+       WHERE asset_key = $1 AND ${VERSIONED}`,
       [assetKey],
       "read partition versions",
     );

@@ -7,6 +7,7 @@ import type { CheckResultRecord } from "../../instance/check-records.ts";
 import type { Storage } from "../../instance/types.ts";
 import type { PartitionLookups } from "../partition-lookups.ts";
 import type { CheckFailure, RunCheckCounts } from "../types.ts";
+import { countCheckResult } from "./check-counts.ts";
 import { evaluateChecks, isBlockingFailure } from "./evaluate.ts";
 
 export interface RunChecksArgs {
@@ -61,19 +62,7 @@ export class RunChecks implements RunCheckCounts {
     this.args.record(results);
     let blockedBy: CheckResultRecord | undefined;
     for (const r of results) {
-      if (r.passed) this.passed++;
-      else {
-        if (r.severity === "warn") this.warned++;
-        else this.failed++;
-        this.failures.push({
-          assetKey: r.assetKey,
-          partitionKey,
-          checkName: r.checkName,
-          severity: r.severity,
-          blocking: r.blocking,
-          description: r.description,
-        });
-      }
+      countCheckResult(this, r);
       if (isBlockingFailure(r)) blockedBy ??= r;
     }
     if (this.hasBlockingChecks(asset.key)) {

@@ -38,9 +38,10 @@ export const SQL_LATEST_STATE =
   "SELECT * FROM asset_partition_state WHERE asset_key = ? ORDER BY event_id DESC LIMIT 1";
 export const SQL_MATERIALIZED_KEYS =
   "SELECT partition_key FROM asset_partition_state WHERE asset_key = ? AND status = 'materialized'";
-const SQL_VERSIONS = `SELECT partition_key, code_version, data_version, input_versions FROM asset_partition_state
-  WHERE asset_key = ? AND last_success_run_id IS NOT NULL AND input_versions IS NOT NULL`;
+/** A partition's latest success recorded versions. */
 const VERSIONED = "last_success_run_id IS NOT NULL AND input_versions IS NOT NULL";
+const SQL_VERSIONS = `SELECT partition_key, code_version, data_version, input_versions FROM asset_partition_state
+  WHERE asset_key = ? AND ${VERSIONED}`;
 const SQL_CODE_VERSIONS = `SELECT partition_key, code_version FROM asset_partition_state
   WHERE asset_key = ? AND ${VERSIONED}`;
 const SQL_CODE_VERSIONS_OTHER_THAN = `${SQL_CODE_VERSIONS} AND code_version IS NOT ?`;
