@@ -19,6 +19,7 @@ import {
   writeProjectConfig,
 } from "./helpers/cli.ts";
 import { finishedGenIds, type TempProject, tempProject, widenToDrafts } from "./helpers/data-root.ts";
+import { countMaterializationsPerStep } from "./helpers/exactly-once-scenarios.ts";
 
 const DRAFTS = 12;
 const DRAFT_STAGES = ["--select", "draft_prompt,draft_response", "--missing"];
@@ -114,14 +115,7 @@ function materializationsPerStep(trial: Trial): Map<string, number> {
     storage: new PostgresStorage(trial.env.ASSETS_STORAGE),
   });
   try {
-    const counts = new Map<string, number>();
-    for (const run of instance.storage.listRuns({ limit: 1000 })) {
-      for (const e of instance.storage.getEvents(run.runId, { types: ["materialization"] })) {
-        const step = `${e.assetKey}[${e.partitionKey ?? ""}]`;
-        counts.set(step, (counts.get(step) ?? 0) + 1);
-      }
-    }
-    return counts;
+    return countMaterializationsPerStep(instance.storage);
   } finally {
     instance.close();
   }

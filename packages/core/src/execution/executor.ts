@@ -203,7 +203,14 @@ export async function executePlan(args: ExecuteArgs): Promise<RunSummary> {
         try {
           if (!storage.heartbeatRun(runId, lease.leaseMs)) stop("lease");
         } catch (err) {
-          runLog.logger.warn({ err }, "could not renew the run's lease; trying again at the next heartbeat");
+          // A storage that is gone (closed, timed out) will not come back: stop with its error.
+          const code = (err as { code?: unknown }).code;
+          if (code === "storage_closed" || code === "database_timeout") stop("storage", err);
+          else
+            runLog.logger.warn(
+              { err },
+              "could not renew the run's lease; trying again at the next heartbeat",
+            );
         }
       }, lease.heartbeatMs);
   heartbeat?.unref();

@@ -112,8 +112,15 @@ export class SyncConnection {
     }
     Atomics.store(this.signal, 0, 0);
     this.port.postMessage(request);
+    const deadline = Date.now() + timeoutMs;
     const woke = Atomics.wait(this.signal, 0, 0, timeoutMs);
-    const message = receiveMessageOnPort(this.port)?.message as Reply | undefined;
+    let message = receiveMessageOnPort(this.port)?.message as Reply | undefined;
+    // The flag says answered but the reply is not readable yet: give it until the deadline rather
+    // than declaring a live connection dead.
+    while (woke !== "timed-out" && message === undefined && Date.now() < deadline) {
+      Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 1);
+      message = receiveMessageOnPort(this.port)?.message as Reply | undefined;
+    }
     if (woke === "timed-out" || message === undefined) {
       this.closed = true;
       void this.worker.terminate();

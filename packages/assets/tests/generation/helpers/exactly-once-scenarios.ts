@@ -7,7 +7,7 @@
  */
 import { type ChildProcess, spawn } from "node:child_process";
 import fs from "node:fs";
-import type { Instance, RunSummary } from "@daydream/core";
+import type { Instance, RunSummary, Storage } from "@daydream/core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type FakeOpenAiServer, startFakeOpenAiServer } from "../../../src/llm/fake-openai-server.ts";
 import {
@@ -26,6 +26,18 @@ const FOUR_STAGES = ["--select", "draft_prompt,draft_response,essay_prompt,essay
 const BUILD_COHORT = ["--select", "cohort_id,cohort_membership,group:task_definitions"];
 
 /** An instance storage the scenarios run on. */
+/** How many times each step was materialized, over every run recorded in the instance. */
+export function countMaterializationsPerStep(storage: Storage): Map<string, number> {
+  const counts = new Map<string, number>();
+  for (const run of storage.listRuns({ limit: 1000 })) {
+    for (const e of storage.getEvents(run.runId, { types: ["materialization"] })) {
+      const step = `${e.assetKey}[${e.partitionKey ?? ""}]`;
+      counts.set(step, (counts.get(step) ?? 0) + 1);
+    }
+  }
+  return counts;
+}
+
 export interface Backend {
   /** Settings of a new project's instance (ASSETS_STORAGE) for its CLI processes. */
   storageEnv(project: TempProject): Promise<Record<string, string>>;
@@ -107,18 +119,10 @@ export function exactlyOnceScenarios(backend: Backend): void {
     return results.map((r) => JSON.parse(r.stdout) as RunSummary);
   }
 
-  /** How many times each step was materialized, over every run recorded in the instance. */
   function materializationsPerStep(project: TempProject): Map<string, number> {
     const instance = backend.open(project);
     try {
-      const counts = new Map<string, number>();
-      for (const run of instance.storage.listRuns({ limit: 1000 })) {
-        for (const e of instance.storage.getEvents(run.runId, { types: ["materialization"] })) {
-          const step = `${e.assetKey}[${e.partitionKey ?? ""}]`;
-          counts.set(step, (counts.get(step) ?? 0) + 1);
-        }
-      }
-      return counts;
+      return countMaterializationsPerStep(instance.storage);
     } finally {
       instance.close();
     }
