@@ -25,7 +25,7 @@ import {
 } from "./generation-setup.ts";
 import { startBenchPostgres } from "./postgres-server.ts";
 
-const RUNS = 5;
+const RUNS = Number(process.env.BENCH_RUNS ?? 5);
 const TARGET_RATIO = 1.1;
 const PATHS = checkoutPaths(path.resolve(import.meta.dirname, ".."));
 

@@ -169,6 +169,7 @@ export type {
   Page,
   PartitionRef,
   PartitionStatus,
+  RecordBatch,
   RunHolder,
   RunRecord,
   RunStatus,

@@ -13,6 +13,7 @@ import type {
   NewRun,
   Page,
   PartitionRef,
+  RecordBatch,
   RunPatch,
   RunRecord,
   StepRef,
@@ -107,6 +108,17 @@ export class PostgresStorage implements Storage {
 
   appendEvents(events: EventRecord[]): void {
     this.events.append(events);
+  }
+
+  recordBatch(batch: RecordBatch): void {
+    if (this.events.recordBatch(batch)) return;
+    this.conn.transaction("record batch", () => {
+      this.events.append(batch.events);
+      this.checks.record(batch.checkResults);
+      if (batch.release !== undefined && batch.release.steps.length > 0) {
+        this.claims.release(batch.release.runId, batch.release.steps);
+      }
+    });
   }
 
   getEvents(runId: string, opts?: { afterId?: number; limit?: number; types?: EventType[] }): EventRecord[] {

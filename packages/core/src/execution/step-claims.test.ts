@@ -72,13 +72,14 @@ describe("StepClaims", () => {
     expect(claims.claim(MAX_CLAIM_AHEAD + 2)).toBeInstanceOf(Promise);
   });
 
-  it("claims slow steps only as far ahead as the steps expected to start within 50 ms", async () => {
+  it("claims slow steps only as far ahead as the steps expected to start within 200 ms", async () => {
     const { storage, batches } = fakeStorage();
-    const claims = new StepClaims(storage, "r", planOf(10), 2, false);
+    const claims = new StepClaims(storage, "r", planOf(30), 2, false);
     await claims.claim(0);
+    // 2 slots x 200 ms / 40 ms per step: 10 steps ahead of the one asked for.
     claims.finished(0, 40, true);
     await claims.claim(1);
-    expect(batches[1]).toEqual(["1", "2", "3"]);
+    expect(batches[1]).toEqual(Array.from({ length: 11 }, (_, i) => String(i + 1)));
   });
 
   it("asks again for a step refused ahead once the runner reaches it", async () => {
@@ -238,7 +239,8 @@ describe("claims during a run", () => {
           compute: async (ctx) => {
             const later = keys[keys.indexOf(ctx.partitionKey!) + 2];
             if (later) twoAheadFree.push(freeForRival("slow", later));
-            await new Promise((resolve) => setTimeout(resolve, 30));
+            // 120 ms per step at concurrency 1: at most one step starts within the 200 ms window.
+            await new Promise((resolve) => setTimeout(resolve, 120));
           },
         }),
       ],

@@ -2,7 +2,7 @@ import type { ClaimOutcome, RunHolder, StepRef, Storage } from "../instance/type
 import type { Plan } from "./plan.ts";
 
 /** Claim ahead at most the steps expected to start within this window... */
-const CLAIM_AHEAD_MS = 50;
+const CLAIM_AHEAD_MS = 200;
 /** ...and never more than this many: claims held ahead keep other runs off those steps. */
 export const MAX_CLAIM_AHEAD = 256;
 /** Weight of the latest step in the running average of step durations. */

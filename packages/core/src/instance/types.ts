@@ -157,6 +157,14 @@ export interface Page {
   limit?: number;
 }
 
+/** One flush of a run's recorder (see `Storage.recordBatch`). */
+export interface RecordBatch {
+  events: EventRecord[];
+  checkResults: readonly CheckResultRecord[];
+  /** Claims of finished steps to give back; none when omitted or empty. */
+  release?: { runId: string; steps: StepRef[] };
+}
+
 /**
  * Instance storage. The SQLite implementation is the embedded default; keep SQL
  * behind this interface so another backend (PostgreSQL) can come later.
@@ -199,6 +207,12 @@ export interface Storage {
 
   // events (batched by the caller: one transaction per call)
   appendEvents(events: EventRecord[]): void;
+  /**
+   * What a run writes per flush, all or nothing: `appendEvents(events)`, then
+   * `recordCheckResults(checkResults)`, then `releaseSteps(release.runId, release.steps)`, as
+   * one write (one round trip on a database server).
+   */
+  recordBatch(batch: RecordBatch): void;
   getEvents(runId: string, opts?: { afterId?: number; limit?: number; types?: EventType[] }): EventRecord[];
 
   // latest state per (asset, partition)

@@ -47,6 +47,7 @@ port.on("message", async (request) => {
       port.close();
       return;
     }
+    if (request.begin) await client.query("BEGIN");
     const result = await client.query({ text: request.sql, values: request.params });
     const last = Array.isArray(result) ? result[result.length - 1] : result;
     reply({ ok: true, rows: last.rows || [], rowCount: last.rowCount || 0 });

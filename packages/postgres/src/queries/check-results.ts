@@ -34,15 +34,35 @@ const CHECK_COLUMNS =
   "asset_key, check_name, partition_key, run_id, timestamp, passed, severity, blocking, description, metadata";
 
 // DISTINCT ON keeps the last result of a (asset, check, partition) given twice in one batch,
-// which ON CONFLICT would refuse to touch twice in one statement.
-const UPSERT = `INSERT INTO asset_check_results (${CHECK_COLUMNS})
+// which ON CONFLICT would refuse to touch twice in one statement. The batch is one JSON document
+// ($1): node-postgres escapes ten array parameters in JavaScript, several times slower.
+export const upsertCheckResults = (param: string) => `INSERT INTO asset_check_results (${CHECK_COLUMNS})
   SELECT DISTINCT ON (a, c, p) a, c, p, r, t, ok, s, b, d, m
-  FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::boolean[], $7::text[],
-    $8::boolean[], $9::text[], $10::text[]) WITH ORDINALITY AS x(a, c, p, r, t, ok, s, b, d, m, n)
+  FROM ROWS FROM (json_to_recordset(${param}::json) AS (a text, c text, p text, r text, t text, ok boolean,
+    s text, b boolean, d text, m text)) WITH ORDINALITY AS x(a, c, p, r, t, ok, s, b, d, m, n)
   ORDER BY a, c, p, n DESC
   ON CONFLICT (asset_key, check_name, partition_key) DO UPDATE SET run_id = excluded.run_id,
     timestamp = excluded.timestamp, passed = excluded.passed, severity = excluded.severity,
     blocking = excluded.blocking, description = excluded.description, metadata = excluded.metadata`;
+
+const UPSERT = upsertCheckResults("$1");
+
+/** Validated check results as the rows of upsertCheckResults' JSON document. */
+export function checkResultRows(results: readonly CheckResultRecord[]) {
+  results.forEach(assertValidCheckResult);
+  return results.map((r) => ({
+    a: r.assetKey,
+    c: r.checkName,
+    p: r.partitionKey,
+    r: r.runId,
+    t: r.timestamp,
+    ok: r.passed,
+    s: r.severity,
+    b: r.blocking,
+    d: r.description,
+    m: r.metadata === null ? null : JSON.stringify(r.metadata),
+  }));
+}
 
 const SUMMARY = `SELECT check_name,
     count(*) FILTER (WHERE passed) AS passed,
@@ -68,23 +88,7 @@ export class CheckResultQueries {
   /** All or nothing: an invalid result rejects the whole batch. */
   record(results: readonly CheckResultRecord[]): void {
     if (results.length === 0) return;
-    results.forEach(assertValidCheckResult);
-    this.conn.query(
-      UPSERT,
-      [
-        results.map((r) => r.assetKey),
-        results.map((r) => r.checkName),
-        results.map((r) => r.partitionKey),
-        results.map((r) => r.runId),
-        results.map((r) => r.timestamp),
-        results.map((r) => r.passed),
-        results.map((r) => r.severity),
-        results.map((r) => r.blocking),
-        results.map((r) => r.description),
-        results.map((r) => (r.metadata === null ? null : JSON.stringify(r.metadata))),
-      ],
-      "record check results",
-    );
+    this.conn.query(UPSERT, [JSON.stringify(checkResultRows(results))], "record check results");
   }
 
   list(assetKey: string, opts: ListCheckResultsOptions = {}): CheckResultRecord[] {

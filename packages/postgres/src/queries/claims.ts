@@ -21,17 +21,23 @@ interface HolderRow {
   now: number;
 }
 
-/** Rounds of "take what is free, judge the holders of the rest" before a step counts as held. */
-const MAX_ROUNDS = 3;
+/**
+ * Rounds of "take what is free, judge the holders of the rest" before a step counts as held. A
+ * claim committed by another process while our insert waited on it is invisible to that round's
+ * holder read (same statement, earlier snapshot) and is judged in the next round.
+ */
+const MAX_ROUNDS = 4;
 
 const keyOf = (assetKey: string, partitionKey: string) => `${assetKey}\u0000${partitionKey}`;
 
 /**
- * Step claims on PostgreSQL. Under READ COMMITTED each statement sees what others committed, so
- * a claim is taken with INSERT ... ON CONFLICT DO NOTHING (atomic per row), a dead holder's
- * claim is taken over only while it is still that holder's (`AND run_id = dead`), and the
- * "already materialized?" re-check runs after the claim is held: the previous holder recorded
- * its materialization before releasing the claim, so the check cannot miss it.
+ * Step claims on PostgreSQL. Each statement sees what others committed and commits on its own
+ * (no transaction: a claim is one round trip in the usual case), so a claim is taken with
+ * INSERT ... ON CONFLICT DO NOTHING (atomic per row), a dead holder's claim is taken over only
+ * while it is still that holder's (`AND run_id = dead`), and the "already materialized?"
+ * re-check runs after the claim is held: the previous holder recorded its materialization
+ * before releasing the claim, so the check cannot miss it. A process that dies midway leaves
+ * claims of its run, taken over once its lease expires like any other.
  */
 export class ClaimQueries {
   constructor(
@@ -45,17 +51,18 @@ export class ClaimQueries {
     const owner = this.ownerOf(runId, steps[0]);
     const byKey = new Map<string, S>();
     for (const step of steps) byKey.set(keyOf(step.assetKey, step.partitionKey ?? ""), step);
-    return this.conn.transaction("claim steps", () => {
+    return this.conn.retrying(() => {
       const claimed = new Set<string>();
       // Final once set: only steps whose holder was dead or gone come back in `pending`.
       const held = new Map<string, RunHolder>();
       // One lock order for every process (sorted keys): overlapping batches queue, not deadlock.
       let pending = [...byKey.keys()].sort();
       for (let round = 1; pending.length > 0 && round <= MAX_ROUNDS; round++) {
-        for (const key of this.insertClaims(runId, owner, pending)) claimed.add(key);
+        const { inserted, holders } = this.claimRound(runId, owner, pending);
+        for (const key of inserted) claimed.add(key);
         const rest = pending.filter((k) => !claimed.has(k));
         pending = [];
-        for (const row of this.holders(rest)) {
+        for (const row of holders) {
           const key = keyOf(row.asset_key, row.partition_key);
           if (row.run_id === runId) {
             claimed.add(key);
@@ -132,32 +139,44 @@ export class ClaimQueries {
     );
   }
 
-  /** Inserts the free claims; returns the keys now held by `runId` through this insert. */
-  private insertClaims(runId: string, owner: { pid: number; host: string }, keys: string[]): string[] {
+  /**
+   * One statement: inserts the free claims and reads the holders of the others (one round trip).
+   * `inserted` are the keys now held by `runId` through this insert.
+   */
+  private claimRound(
+    runId: string,
+    owner: { pid: number; host: string },
+    keys: string[],
+  ): { inserted: string[]; holders: HolderRow[] } {
     const [assets, partitions] = split(keys);
-    const { rows } = this.conn.query<{ asset_key: string; partition_key: string }>(
-      `INSERT INTO step_claims (asset_key, partition_key, run_id, pid, host, claimed_at)
-       SELECT a, p, $3, $4, $5, $6 FROM unnest($1::text[], $2::text[]) AS s(a, p)
-       ORDER BY a, p
-       ON CONFLICT (asset_key, partition_key) DO NOTHING
-       RETURNING asset_key, partition_key`,
+    const { rows } = this.conn.query<HolderRow & { inserted: boolean }>(
+      `WITH k AS (SELECT a, p FROM unnest($1::text[], $2::text[]) AS s(a, p)),
+       ins AS (
+         INSERT INTO step_claims (asset_key, partition_key, run_id, pid, host, claimed_at)
+         SELECT a, p, $3, $4, $5, $6 FROM k ORDER BY a, p
+         ON CONFLICT (asset_key, partition_key) DO NOTHING
+         RETURNING asset_key, partition_key
+       )
+       SELECT asset_key, partition_key, $3 AS run_id, NULL::integer AS pid, NULL AS host, NULL AS status,
+         NULL::bigint AS lease_expires_at, NULL::bigint AS now, true AS inserted
+       FROM ins
+       UNION ALL
+       SELECT c.asset_key, c.partition_key, c.run_id, r.pid, r.host, r.status, r.lease_expires_at,
+         ${SQL_NOW_MS} AS now, false AS inserted
+       FROM step_claims c
+       JOIN k ON c.asset_key = k.a AND c.partition_key = k.p
+       LEFT JOIN runs r ON r.run_id = c.run_id
+       WHERE NOT EXISTS (SELECT 1 FROM ins WHERE ins.asset_key = c.asset_key AND ins.partition_key = c.partition_key)`,
       [assets, partitions, runId, owner.pid, owner.host, new Date().toISOString()],
       "claim steps",
     );
-    return rows.map((r) => keyOf(r.asset_key, r.partition_key));
-  }
-
-  private holders(keys: string[]): HolderRow[] {
-    if (keys.length === 0) return [];
-    const [assets, partitions] = split(keys);
-    return this.conn.query<HolderRow>(
-      `SELECT c.asset_key, c.partition_key, c.run_id, r.pid, r.host, r.status, r.lease_expires_at, ${SQL_NOW_MS} AS now
-       FROM step_claims c
-       JOIN unnest($1::text[], $2::text[]) AS s(a, p) ON c.asset_key = s.a AND c.partition_key = s.p
-       LEFT JOIN runs r ON r.run_id = c.run_id`,
-      [assets, partitions],
-      "read claim holders",
-    ).rows;
+    const inserted: string[] = [];
+    const holders: HolderRow[] = [];
+    for (const row of rows) {
+      if (row.inserted) inserted.push(keyOf(row.asset_key, row.partition_key));
+      else holders.push(row);
+    }
+    return { inserted, holders };
   }
 
   /** Removes a claim only while `holder` still has it, so a claim someone else took meanwhile stays. */

@@ -4,11 +4,25 @@ import {
   type EventRecord,
   type EventType,
   pageBounds,
+  type RecordBatch,
   StorageError,
 } from "@daydream/core";
 import { pgCodeOf } from "../connection/pg-errors.ts";
 import type { SyncConnection } from "../connection/sync-connection.ts";
-import type { PartitionStateQueries } from "./partition-state.ts";
+import { checkResultRows, upsertCheckResults } from "./check-results.ts";
+import { APPEND_CTES, outcomesUnique, outcomeText, type PartitionStateQueries } from "./partition-state.ts";
+
+const APPEND_WITH_STATE = `WITH ${APPEND_CTES} SELECT 1`;
+
+// Claims are released in the same statement as the record of their steps ($3: JSON [{a, p}]).
+const RECORD_BATCH = `WITH ${APPEND_CTES},
+  chk AS (${upsertCheckResults("$2")} RETURNING 1),
+  rel AS (
+    DELETE FROM step_claims c USING json_to_recordset($3::json) AS s(a text, p text)
+    WHERE c.asset_key = s.a AND c.partition_key = s.p AND c.run_id = $4
+    RETURNING 1
+  )
+  SELECT (SELECT count(*) FROM chk) AS checks, (SELECT count(*) FROM rel) AS released`;
 
 interface EventRow {
   id: number;
@@ -41,12 +55,44 @@ export class EventQueries {
     private readonly afterAppend?: AppendHook,
   ) {}
 
+  /**
+   * A run's flush as one statement when it can be (no append hook, one outcome per partition):
+   * the events and their partition states, check results, and the release of claims. Returns
+   * false, having written nothing, when it cannot; the caller then writes the parts in a transaction.
+   */
+  recordBatch(batch: RecordBatch): boolean {
+    if (this.afterAppend !== undefined || !outcomesUnique(batch.events)) return false;
+    batch.events.forEach(assertValidEvent);
+    const checks = checkResultRows(batch.checkResults);
+    const release = batch.release ?? { runId: "", steps: [] };
+    const doc = JSON.stringify(
+      batch.events.map((e) => {
+        const metadata = e.metadata == null ? null : JSON.stringify(e.metadata);
+        return { ...appendRow(e, metadata), ...outcomeRow(e) };
+      }),
+    );
+    const steps = JSON.stringify(release.steps.map((s) => ({ a: s.assetKey, p: s.partitionKey ?? "" })));
+    this.withRunCheck(batch.events, () =>
+      this.conn.query(RECORD_BATCH, [doc, JSON.stringify(checks), steps, release.runId], "record batch"),
+    );
+    return true;
+  }
+
   /** All or nothing: an invalid event or unknown run rejects the whole batch. */
   append(events: readonly EventRecord[]): void {
     if (events.length === 0) return;
     events.forEach(assertValidEvent);
     const metadata = events.map((e) => (e.metadata == null ? null : JSON.stringify(e.metadata)));
-    try {
+    this.withRunCheck(events, () => {
+      if (this.afterAppend === undefined && outcomesUnique(events)) {
+        // The usual batch: events and partition states in one statement, one round trip.
+        this.conn.query(
+          APPEND_WITH_STATE,
+          [JSON.stringify(events.map((e, i) => ({ ...appendRow(e, metadata[i]), ...outcomeRow(e) })))],
+          "append events",
+        );
+        return;
+      }
       this.conn.transaction("append events", () => {
         // The batch goes as one JSON document: node-postgres escapes array parameters in
         // JavaScript, which took twice as long as the insert for metadata-heavy batches. Ids come
@@ -58,27 +104,20 @@ export class EventQueries {
              d float8, m text, e text, msg text)) WITH ORDINALITY AS b(r, t, a, p, ts, d, m, e, msg, n)
            ORDER BY n
            RETURNING id`,
-          [
-            JSON.stringify(
-              events.map((e, i) => ({
-                r: e.runId,
-                t: e.type,
-                a: e.assetKey,
-                p: e.partitionKey,
-                ts: e.timestamp,
-                d: e.durationMs ?? null,
-                m: metadata[i],
-                e: e.error == null ? null : JSON.stringify(e.error),
-                msg: e.message ?? null,
-              })),
-            ),
-          ],
+          [JSON.stringify(events.map((e, i) => appendRow(e, metadata[i])))],
           "append events",
         );
         const ids = rows.map((r) => r.id).sort((a, b) => a - b);
         this.states.recordOutcomes(events, ids, metadata);
         this.afterAppend?.(this.conn, events, ids);
       });
+    });
+  }
+
+  /** Runs `write`, naming the unknown run when the database refuses events for one. */
+  private withRunCheck(events: readonly EventRecord[], write: () => void): void {
+    try {
+      write();
     } catch (err) {
       if (pgCodeOf(err) === "23503") {
         const runIds = [...new Set(events.map((e) => e.runId))].join(", ");
@@ -117,6 +156,32 @@ export class EventQueries {
     );
     return rows.map(toEvent);
   }
+}
+
+/** An event as a row of the append statements' JSON document. */
+function appendRow(e: EventRecord, metadata: string | null) {
+  return {
+    r: e.runId,
+    t: e.type,
+    a: e.assetKey,
+    p: e.partitionKey,
+    ts: e.timestamp,
+    d: e.durationMs ?? null,
+    m: metadata,
+    e: e.error == null ? null : JSON.stringify(e.error),
+    msg: e.message ?? null,
+  };
+}
+
+/** What APPEND_WITH_STATE records in the partition's state besides the event (a success keeps `m`). */
+function outcomeRow(e: EventRecord) {
+  const versions = e.type === "materialization" ? e.versions : undefined;
+  return {
+    ot: e.type === "step_failure" ? outcomeText(e, null) : null,
+    cv: versions?.code ?? null,
+    dv: versions?.data ?? null,
+    iv: versions == null ? null : JSON.stringify(versions.inputs),
+  };
 }
 
 function toEvent(row: EventRow): EventRecord {

@@ -37,26 +37,64 @@ const STATE_COLUMNS =
 const INSERT_STATE = `INSERT INTO asset_partition_state (asset_key, partition_key, status, run_id, event_id, timestamp,
   duration_ms, metadata, error, last_success_run_id, last_success_at, code_version, data_version, input_versions)`;
 
+const ON_MATERIALIZED = `ON CONFLICT (asset_key, partition_key) DO UPDATE SET status = 'materialized',
+    run_id = excluded.run_id, event_id = excluded.event_id, timestamp = excluded.timestamp,
+    duration_ms = excluded.duration_ms, metadata = excluded.metadata, error = NULL,
+    last_success_run_id = excluded.run_id, last_success_at = excluded.timestamp,
+    code_version = excluded.code_version, data_version = excluded.data_version,
+    input_versions = excluded.input_versions`;
+
+// A failure keeps the metadata and time of the last success: that value may still be on disk.
+const ON_FAILED = `ON CONFLICT (asset_key, partition_key) DO UPDATE SET status = 'failed',
+    run_id = excluded.run_id, event_id = excluded.event_id, timestamp = excluded.timestamp,
+    duration_ms = excluded.duration_ms, error = excluded.error`;
+
 // Rows come as one JSON document (see recordOutcomes).
 const UPSERT_MATERIALIZED = `${INSERT_STATE}
   SELECT a, p, 'materialized', r, e, t, d, m, NULL, r, t, cv, dv, iv
   FROM json_to_recordset($1::json) AS x(a text, p text, r text, e bigint, t text, d float8, m text,
     cv text, dv text, iv text)
   ORDER BY a, p
-  ON CONFLICT (asset_key, partition_key) DO UPDATE SET status = 'materialized', run_id = excluded.run_id,
-    event_id = excluded.event_id, timestamp = excluded.timestamp, duration_ms = excluded.duration_ms,
-    metadata = excluded.metadata, error = NULL, last_success_run_id = excluded.run_id,
-    last_success_at = excluded.timestamp, code_version = excluded.code_version,
-    data_version = excluded.data_version, input_versions = excluded.input_versions`;
+  ${ON_MATERIALIZED}`;
 
-// A failure keeps the metadata and time of the last success: that value may still be on disk.
 const UPSERT_FAILED = `${INSERT_STATE}
   SELECT a, p, 'failed', r, e, t, d, NULL, m, NULL, NULL, NULL, NULL, NULL
   FROM json_to_recordset($1::json) AS x(a text, p text, r text, e bigint, t text, d float8, m text)
   ORDER BY a, p
-  ON CONFLICT (asset_key, partition_key) DO UPDATE SET status = 'failed', run_id = excluded.run_id,
-    event_id = excluded.event_id, timestamp = excluded.timestamp, duration_ms = excluded.duration_ms,
-    error = excluded.error`;
+  ${ON_FAILED}`;
+
+/**
+ * Common table expressions that append a batch of events and record the partition outcomes among
+ * them, for one statement (one round trip, atomic as a statement is). $1 is a JSON array of
+ * events (see appendRow in events.ts); each outcome's state row takes its event's id through the
+ * RETURNING of the insert, matched by (type, asset, partition), so at most one outcome per
+ * partition may be in the batch (outcomesUnique).
+ */
+export const APPEND_CTES = `b AS (
+    SELECT * FROM ROWS FROM (json_to_recordset($1::json) AS (r text, t text, a text, p text, ts text,
+      d float8, m text, e text, msg text, ot text, cv text, dv text, iv text))
+      WITH ORDINALITY AS b(r, t, a, p, ts, d, m, e, msg, ot, cv, dv, iv, n)
+  ), ins AS (
+    INSERT INTO event_log (run_id, type, asset_key, partition_key, timestamp, duration_ms, metadata, error, message)
+    SELECT r, t, a, p, ts, d, m, e, msg FROM b ORDER BY n
+    RETURNING id, type, asset_key, partition_key
+  ), o AS (
+    SELECT b.*, ins.id FROM ins
+    JOIN b ON b.t = ins.type AND b.a = ins.asset_key AND b.p IS NOT DISTINCT FROM ins.partition_key
+    WHERE ins.type IN ('materialization', 'step_failure')
+  ), mat AS (
+    ${INSERT_STATE}
+    SELECT a, coalesce(p, ''), 'materialized', r, id, ts, d, m, NULL, r, ts, cv, dv, iv
+    FROM o WHERE t = 'materialization' ORDER BY a, p
+    ${ON_MATERIALIZED}
+    RETURNING 1
+  ), fail AS (
+    ${INSERT_STATE}
+    SELECT a, coalesce(p, ''), 'failed', r, id, ts, d, NULL, ot, NULL, NULL, NULL, NULL, NULL
+    FROM o WHERE t = 'step_failure' ORDER BY a, p
+    ${ON_FAILED}
+    RETURNING 1
+  )`;
 
 interface Outcome {
   event: EventRecord;
@@ -77,15 +115,11 @@ export class PartitionStateQueries {
   ): void {
     const outcomes: Outcome[] = [];
     events.forEach((event, i) => {
-      if (event.type === "materialization") outcomes.push({ event, id: ids[i], text: metadata[i] });
-      else if (event.type === "step_failure") {
-        outcomes.push({ event, id: ids[i], text: event.error?.message ?? event.message ?? "step failed" });
-      }
+      if (isOutcome(event)) outcomes.push({ event, id: ids[i], text: outcomeText(event, metadata[i]) });
     });
     if (outcomes.length === 0) return;
-    const keys = new Set(outcomes.map((o) => `${o.event.assetKey}\u0000${o.event.partitionKey ?? ""}`));
     // One statement per kind, unless a partition has two outcomes in the batch: then in order.
-    const groups = keys.size === outcomes.length ? [outcomes] : outcomes.map((o) => [o]);
+    const groups = outcomesUnique(events) ? [outcomes] : outcomes.map((o) => [o]);
     for (const group of groups) {
       this.upsert(
         UPSERT_MATERIALIZED,
@@ -231,6 +265,30 @@ export class PartitionStateQueries {
     }));
     this.conn.query(sql, [JSON.stringify(rows)], "record partition state");
   }
+}
+
+const isOutcome = (event: EventRecord) => event.type === "materialization" || event.type === "step_failure";
+
+/** Whether no partition has two outcomes (materialization or failure) in the batch. */
+export function outcomesUnique(events: readonly EventRecord[]): boolean {
+  const keys = new Set<string>();
+  let count = 0;
+  for (const event of events) {
+    if (!isOutcome(event)) continue;
+    count++;
+    keys.add(`${event.assetKey}\u0000${event.partitionKey ?? ""}`);
+  }
+  return keys.size === count;
+}
+
+/**
+ * The text a partition's state keeps for an outcome: a materialization's metadata JSON, a
+ * failure's error message; null for other events.
+ */
+export function outcomeText(event: EventRecord, metadata: string | null): string | null {
+  if (event.type === "materialization") return metadata;
+  if (event.type === "step_failure") return event.error?.message ?? event.message ?? "step failed";
+  return null;
 }
 
 function toState(row: StateRow): AssetPartitionState {

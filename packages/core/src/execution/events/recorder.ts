@@ -15,9 +15,9 @@ export interface RecorderOptions {
 }
 
 /**
- * Buffers a run's events and claim releases and writes them in batches: one `appendEvents`
- * call (one transaction) per flush, so recording never dominates a run of many small steps.
- * Events are flushed before claims are released, so a released step always has its record.
+ * Buffers a run's events, check results and claim releases and writes them in batches: one
+ * `recordBatch` call (all or nothing) per flush, so recording never dominates a run of many small
+ * steps. A step's claim is released in the same write as its record.
  */
 export class EventRecorder {
   private events: EventRecord[] = [];
@@ -63,16 +63,14 @@ export class EventRecorder {
     const waiters = this.waiters;
     this.waiters = [];
     try {
-      if (this.events.length > 0) {
-        this.storage.appendEvents(this.events);
+      if (this.events.length + this.checks.length + this.releases.length > 0) {
+        this.storage.recordBatch({
+          events: this.events,
+          checkResults: this.checks,
+          release: { runId: this.opts.claimsRunId ?? this.runId, steps: this.releases },
+        });
         this.events = [];
-      }
-      if (this.checks.length > 0) {
-        this.storage.recordCheckResults(this.checks);
         this.checks = [];
-      }
-      if (this.releases.length > 0) {
-        this.storage.releaseSteps(this.opts.claimsRunId ?? this.runId, this.releases);
         this.releases = [];
       }
     } catch (err) {

@@ -11,6 +11,7 @@ import type {
   MaterializationVersions,
   Page,
   PartitionRef,
+  RecordBatch,
   RunRecord,
   StepRef,
   Storage,
@@ -89,6 +90,20 @@ export class SqliteStorage implements Storage {
 
   appendEvents(events: EventRecord[]): void {
     this.guard("append events", () => this.events.append(events));
+  }
+
+  recordBatch(batch: RecordBatch): void {
+    this.guard("record batch", () =>
+      this.db
+        .transaction(() => {
+          this.events.append(batch.events);
+          this.checks.record(batch.checkResults);
+          if (batch.release !== undefined && batch.release.steps.length > 0) {
+            this.claims.release(batch.release.runId, batch.release.steps);
+          }
+        })
+        .immediate(),
+    );
   }
 
   getEvents(runId: string, opts?: { afterId?: number; limit?: number; types?: EventType[] }): EventRecord[] {

@@ -11,6 +11,7 @@ import { eventCases } from "./events.cases.ts";
 import { disposeAfterAll, type StorageHarness, useTestInstance } from "./harness.ts";
 import { partitionStateCases } from "./partition-state.cases.ts";
 import { raceCases } from "./races.cases.ts";
+import { recordBatchCases } from "./record-batch.cases.ts";
 import { runCases } from "./runs.cases.ts";
 import { semaphoreCases, semaphoreRaceCases } from "./semaphores.cases.ts";
 
@@ -27,6 +28,7 @@ export function describeStorageConformance(harness: StorageHarness): void {
       dynamicPartitionCases(instance);
       claimCases(instance);
       checkResultCases(instance);
+      recordBatchCases(instance);
       semaphoreCases(instance);
     });
     raceCases(harness);

@@ -159,6 +159,51 @@ export function partitionStateCases(instance: () => TestInstance): void {
       expect(storage.latestAssetPartitionState!("squares")!.partitionKey).toBe("2");
     });
 
+    it("records every outcome of a mixed batch: successes, failures, other events, versions", () => {
+      const { storage } = instance();
+      const runId = createTestRun(storage).runId;
+      const earlier = materialization(runId, "squares", "2", { try: 1 });
+      storage.appendEvents([earlier]);
+      const at = new Date().toISOString();
+      const versions: MaterializationVersions = {
+        code: "v2",
+        data: "d1",
+        inputs: [{ asset: "numbers", partition: "1", version: "n1" }],
+      };
+      const success = { ...materialization(runId, "squares", "1", { value: 1 }), versions };
+      const config = materialization(runId, "config", null, { n: 2 });
+      storage.appendEvents([
+        { runId, type: "step_start", assetKey: "squares", partitionKey: "1", timestamp: at },
+        success,
+        failure(runId, "squares", "2", "second try failed"),
+        { runId, type: "step_skipped", assetKey: "squares", partitionKey: "3", timestamp: at, message: "no" },
+        config,
+      ]);
+      const ids = storage.getEvents(runId).map((e) => e.id);
+      expect(ids).toEqual([...ids].sort((a, b) => a! - b!));
+      expect(ids).toHaveLength(6);
+      expect(storage.getAssetPartitionState("squares", "1")).toMatchObject({
+        status: "materialized",
+        metadata: { value: 1 },
+        error: null,
+        lastMaterialization: { runId, timestamp: success.timestamp },
+        versions,
+      });
+      expect(storage.getAssetPartitionState("squares", "2")).toMatchObject({
+        status: "failed",
+        error: "second try failed",
+        metadata: { try: 1 },
+        lastMaterialization: { runId, timestamp: earlier.timestamp },
+      });
+      expect(storage.getAssetPartitionState("squares", "3")).toBeUndefined();
+      expect(storage.getAssetPartitionState("config")).toMatchObject({
+        partitionKey: "",
+        metadata: { n: 2 },
+      });
+      expect(storage.countAssetPartitionStates("squares")).toEqual({ materialized: 1, failed: 1 });
+      expect(storage.latestAssetPartitionState!("squares")!.partitionKey).toBe("2");
+    });
+
     it("counts, lists by partition key (paged, by status) and returns materialized keys", () => {
       const { storage } = instance();
       const runId = createTestRun(storage).runId;
