@@ -122,6 +122,30 @@ describe("asset checks after materialization", () => {
     expect(computed.filter((k) => k === "bad")).toEqual([]);
   });
 
+  it("a partition that passes again in this run lets its downstream run in the same run", async () => {
+    const computed: string[] = [];
+    let strict = true;
+    const toggled = assetCheck({
+      name: "not_bad",
+      asset: "source",
+      blocking: true,
+      check: (ctx) => ({ passed: !(strict && ctx.partitionKey === "bad") }),
+    });
+    const defs = pipeline([toggled], computed);
+    await materialize(defs, { instance, selection: "source", partitions: { keys: ["bad"] } });
+    expect(instance.storage.listCheckResults("source", { outcome: "failed" })).toHaveLength(1);
+    strict = false;
+    // The failure stored by the first run is overridden by this run's pass, still buffered when
+    // copy[bad] asks.
+    const summary = await materialize(defs, {
+      instance,
+      selection: "source,copy",
+      partitions: { keys: ["bad"] },
+    });
+    expect(summary).toMatchObject({ status: "succeeded", succeeded: 2, skipped: 0 });
+    expect(computed).toEqual(["bad"]);
+  });
+
   it("a failed non-blocking error check lets downstream run", async () => {
     const computed: string[] = [];
     const summary = await materialize(pipeline([notBad(false)], computed), {

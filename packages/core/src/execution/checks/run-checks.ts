@@ -37,6 +37,13 @@ export class RunChecks implements RunCheckCounts {
   readonly failures: CheckFailure[] = [];
   /** Per asset with blocking checks: partition -> name of the blocking check it fails. */
   private readonly blockedPartitions = new Map<string, Map<string, string>>();
+  /**
+   * This run's verdicts for assets whose blocked partitions were not read yet (partition -> failing
+   * blocking check, or null when it passes now): applied over what storage says once read, since
+   * the run's own results may still be buffered. Reading is left until a downstream step asks, so
+   * a run with no downstream step (a queued step) does not read at all.
+   */
+  private readonly pendingVerdicts = new Map<string, Map<string, string | null>>();
 
   constructor(private readonly args: RunChecksArgs) {}
 
@@ -65,11 +72,8 @@ export class RunChecks implements RunCheckCounts {
       countCheckResult(this, r);
       if (isBlockingFailure(r)) blockedBy ??= r;
     }
-    if (this.hasBlockingChecks(asset.key)) {
-      const blocked = this.blockedOf(asset.key);
-      if (blockedBy) blocked.set(blockedBy.partitionKey, blockedBy.checkName);
-      else blocked.delete(partitionKey ?? "");
-    }
+    if (this.hasBlockingChecks(asset.key))
+      this.noteVerdict(asset.key, partitionKey ?? "", blockedBy?.checkName ?? null);
     return blockedBy && blockedReason(blockedBy);
   }
 
@@ -97,6 +101,15 @@ export class RunChecks implements RunCheckCounts {
     return this.args.defs.checks?.get(assetKey)?.some((c) => c.blocking) ?? false;
   }
 
+  private noteVerdict(assetKey: string, partitionKey: string, failingCheck: string | null): void {
+    const blocked = this.blockedPartitions.get(assetKey);
+    if (blocked === undefined) {
+      let pending = this.pendingVerdicts.get(assetKey);
+      if (pending === undefined) this.pendingVerdicts.set(assetKey, (pending = new Map()));
+      pending.set(partitionKey, failingCheck);
+    } else applyVerdict(blocked, partitionKey, failingCheck);
+  }
+
   private blockedOf(assetKey: string): Map<string, string> {
     let blocked = this.blockedPartitions.get(assetKey);
     if (blocked === undefined) {
@@ -104,10 +117,19 @@ export class RunChecks implements RunCheckCounts {
       for (const r of this.args.storage.listCheckResults(assetKey, { outcome: "failed" })) {
         if (isBlockingFailure(r) && !blocked.has(r.partitionKey)) blocked.set(r.partitionKey, r.checkName);
       }
+      for (const [partitionKey, failingCheck] of this.pendingVerdicts.get(assetKey) ?? []) {
+        applyVerdict(blocked, partitionKey, failingCheck);
+      }
+      this.pendingVerdicts.delete(assetKey);
       this.blockedPartitions.set(assetKey, blocked);
     }
     return blocked;
   }
+}
+
+function applyVerdict(blocked: Map<string, string>, partitionKey: string, failingCheck: string | null): void {
+  if (failingCheck === null) blocked.delete(partitionKey);
+  else blocked.set(partitionKey, failingCheck);
 }
 
 function blockedReason(r: Pick<CheckResultRecord, "assetKey" | "partitionKey" | "checkName">): string {
