@@ -105,7 +105,10 @@ export class RunChecks implements RunCheckCounts {
     const blocked = this.blockedPartitions.get(assetKey);
     if (blocked === undefined) {
       let pending = this.pendingVerdicts.get(assetKey);
-      if (pending === undefined) this.pendingVerdicts.set(assetKey, (pending = new Map()));
+      if (pending === undefined) {
+        pending = new Map();
+        this.pendingVerdicts.set(assetKey, pending);
+      }
       pending.set(partitionKey, failingCheck);
     } else applyVerdict(blocked, partitionKey, failingCheck);
   }
