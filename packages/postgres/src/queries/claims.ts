@@ -46,13 +46,16 @@ export class ClaimQueries {
   ) {}
 
   claimMany<S extends StepRef>(runId: string, steps: readonly S[], opts: ClaimOptions = {}): ClaimOutcome<S> {
-    const outcome: ClaimOutcome<S> = { claimed: [], held: [], materialized: [] };
-    if (steps.length === 0) return outcome;
+    if (steps.length === 0) return { claimed: [], held: [], materialized: [] };
     const owner = this.ownerOf(runId, steps[0]);
     const byKey = new Map<string, S>();
     for (const step of steps) byKey.set(keyOf(step.assetKey, step.partitionKey ?? ""), step);
     return this.conn.retrying(() => {
+      // Built afresh by each attempt: a retried call must not report a step twice.
+      const outcome: ClaimOutcome<S> = { claimed: [], held: [], materialized: [] };
       const claimed = new Set<string>();
+      // Inserted by this call: given back if the call fails (no transaction rolls them back).
+      const taken: string[] = [];
       // Final once set: only steps whose holder was dead or gone come back in `pending`.
       const held = new Map<string, RunHolder>();
       // One lock order for every process (sorted keys): overlapping batches queue, not deadlock.
@@ -60,6 +63,7 @@ export class ClaimQueries {
       for (let round = 1; pending.length > 0 && round <= MAX_ROUNDS; round++) {
         const { inserted, holders } = this.claimRound(runId, owner, pending);
         for (const key of inserted) claimed.add(key);
+        taken.push(...inserted);
         const rest = pending.filter((k) => !claimed.has(k));
         pending = [];
         for (const row of holders) {
@@ -93,7 +97,10 @@ export class ClaimQueries {
         else {
           const holder = held.get(key);
           if (holder) outcome.held.push({ step, holder });
-          else throw contention(step);
+          else {
+            if (taken.length > 0) this.releaseKeys(runId, taken);
+            throw contention(step);
+          }
         }
       }
       if (giveBack.length > 0) this.releaseKeys(runId, giveBack);
