@@ -110,16 +110,19 @@ function insertPlan(storage: PostgresStorage, runId: string, plan: Plan, queue: 
     for (const u of ups) downstream[u].push(node);
   });
   const stepCount = plan.steps.length;
-  const assetKeys: (string | null)[] = [];
-  const partitionKeys: (string | null)[] = [];
-  const statuses: string[] = [];
+  // One JSON document rather than arrays: node-postgres escapes array parameters in JavaScript.
+  const doc: { a: string | null; p: string | null; s: string; w: number; d: string }[] = [];
   const ready: StepJob[] = [];
   for (let node = 0; node < nodes; node++) {
     const step = node < stepCount ? plan.steps[node] : undefined;
     const isReady = plan.upstream[node].length === 0;
-    assetKeys.push(step?.assetKey ?? null);
-    partitionKeys.push(step ? (step.partitionKey ?? "") : null);
-    statuses.push(isReady ? "queued" : "waiting");
+    doc.push({
+      a: step?.assetKey ?? null,
+      p: step ? (step.partitionKey ?? "") : null,
+      s: isReady ? "queued" : "waiting",
+      w: plan.upstream[node].length,
+      d: downstream[node].join(","),
+    });
     if (step && isReady) {
       ready.push({ run: runId, node, assetKey: step.assetKey, partitionKey: step.partitionKey ?? "", queue });
     }
@@ -127,15 +130,8 @@ function insertPlan(storage: PostgresStorage, runId: string, plan: Plan, queue: 
   storage.connection.query(
     `INSERT INTO queue_steps (run_id, node, asset_key, partition_key, status, waiting_on, downstream)
      SELECT $1, n - 1, a, p, s, w, string_to_array(d, ',')::int[]
-     FROM unnest($2::text[], $3::text[], $4::text[], $5::int[], $6::text[]) WITH ORDINALITY AS x(a, p, s, w, d, n)`,
-    [
-      runId,
-      assetKeys,
-      partitionKeys,
-      statuses,
-      plan.upstream.map((ups) => ups.length),
-      downstream.map((d) => d.join(",")),
-    ],
+     FROM ROWS FROM (json_to_recordset($2::json) AS (a text, p text, s text, w int, d text)) WITH ORDINALITY AS x(a, p, s, w, d, n)`,
+    [runId, JSON.stringify(doc)],
     "record the run's plan",
   );
   return ready;

@@ -67,17 +67,18 @@ export function addStepJobs(
   delayMs = 0,
 ): void {
   if (jobs.length === 0) return;
+  // The jobs go as one JSON document: node-postgres escapes array parameters in JavaScript, slow
+  // for 100,000 JSON payloads.
+  const doc = jobs.map((j) => ({
+    t: taskOf(j.queue),
+    p: [{ run: j.run, node: j.node } satisfies JobEntry],
+    k: jobKeyOf(j.queue, j.assetKey, j.partitionKey),
+  }));
   conn.query(
     `SELECT count(*) FROM "${workerSchema}".add_jobs(ARRAY(
-       SELECT ROW(t, p::json, NULL, now() + make_interval(secs => $4::float8 / 1000), $5::smallint, k, 0::smallint, NULL)::"${workerSchema}".job_spec
-       FROM unnest($1::text[], $2::text[], $3::text[]) AS x(t, p, k)))`,
-    [
-      jobs.map((j) => taskOf(j.queue)),
-      jobs.map((j) => JSON.stringify([{ run: j.run, node: j.node } satisfies JobEntry])),
-      jobs.map((j) => jobKeyOf(j.queue, j.assetKey, j.partitionKey)),
-      delayMs,
-      JOB_MAX_ATTEMPTS,
-    ],
+       SELECT ROW(t, p, NULL, now() + make_interval(secs => $2::float8 / 1000), $3::smallint, k, 0::smallint, NULL)::"${workerSchema}".job_spec
+       FROM json_to_recordset($1::json) AS x(t text, p json, k text)))`,
+    [JSON.stringify(doc), delayMs, JOB_MAX_ATTEMPTS],
     "add step jobs",
   );
 }
