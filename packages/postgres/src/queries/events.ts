@@ -47,7 +47,7 @@ export type AppendHook = (
   ids: readonly number[],
 ) => void;
 
-/** The append-only event log on PostgreSQL: one statement per batch, arrays in, ids back in order. */
+/** The append-only event log on PostgreSQL: one statement per batch (a JSON document in), ids back in order. */
 export class EventQueries {
   constructor(
     private readonly conn: SyncConnection,
