@@ -159,7 +159,7 @@ export interface Page {
 
 /** One flush of a run's recorder (see `Storage.recordBatch`). */
 export interface RecordBatch {
-  events: EventRecord[];
+  events: readonly EventRecord[];
   checkResults: readonly CheckResultRecord[];
   /** Claims of finished steps to give back; none when omitted or empty. */
   release?: { runId: string; steps: StepRef[] };

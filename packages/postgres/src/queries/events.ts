@@ -12,8 +12,6 @@ import type { SyncConnection } from "../connection/sync-connection.ts";
 import { checkResultRows, upsertCheckResults } from "./check-results.ts";
 import { APPEND_CTES, outcomesUnique, outcomeText, type PartitionStateQueries } from "./partition-state.ts";
 
-const APPEND_WITH_STATE = `WITH ${APPEND_CTES} SELECT 1`;
-
 // Claims are released in the same statement as the record of their steps ($3: JSON [{a, p}]).
 const RECORD_BATCH = `WITH ${APPEND_CTES},
   chk AS (${upsertCheckResults("$2")} RETURNING 1),
@@ -81,18 +79,11 @@ export class EventQueries {
   /** All or nothing: an invalid event or unknown run rejects the whole batch. */
   append(events: readonly EventRecord[]): void {
     if (events.length === 0) return;
+    // The usual batch: events and partition states in one statement, one round trip.
+    if (this.recordBatch({ events, checkResults: [] })) return;
     events.forEach(assertValidEvent);
     const metadata = events.map((e) => (e.metadata == null ? null : JSON.stringify(e.metadata)));
     this.withRunCheck(events, () => {
-      if (this.afterAppend === undefined && outcomesUnique(events)) {
-        // The usual batch: events and partition states in one statement, one round trip.
-        this.conn.query(
-          APPEND_WITH_STATE,
-          [JSON.stringify(events.map((e, i) => ({ ...appendRow(e, metadata[i]), ...outcomeRow(e) })))],
-          "append events",
-        );
-        return;
-      }
       this.conn.transaction("append events", () => {
         // The batch goes as one JSON document: node-postgres escapes array parameters in
         // JavaScript, which took twice as long as the insert for metadata-heavy batches. Ids come
