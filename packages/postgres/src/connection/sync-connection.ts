@@ -85,7 +85,7 @@ export class SyncConnection {
    */
   transaction<T>(operation: string, fn: () => T): T {
     if (this.depth > 0) return fn();
-    for (let attempt = 1; ; attempt++) {
+    return this.retrying(() => {
       this.beginPending = true;
       this.depth++;
       try {
@@ -94,18 +94,18 @@ export class SyncConnection {
         return result;
       } catch (err) {
         if (!this.beginPending) this.query("ROLLBACK", [], operation);
-        if (!isTransient(err) || attempt >= TRANSACTION_ATTEMPTS) throw err;
+        throw err;
       } finally {
         this.beginPending = false;
         this.depth--;
       }
-    }
+    });
   }
 
   /**
    * Runs `fn`, whose statements each commit on their own (or join the caller's transaction),
-   * retried from the start on a deadlock; for work that is safe statement by statement and must
-   * not pay BEGIN and COMMIT round trips.
+   * retried from the start on a deadlock or serialization failure; for work that is safe
+   * statement by statement and must not pay BEGIN and COMMIT round trips.
    */
   retrying<T>(fn: () => T): T {
     if (this.depth > 0) return fn();
