@@ -170,6 +170,7 @@ export type {
   PartitionRef,
   PartitionStatus,
   RecordBatch,
+  RecordedCodeVersion,
   RunHolder,
   RunRecord,
   RunStatus,

@@ -14,6 +14,7 @@ import type {
   Page,
   PartitionRef,
   RecordBatch,
+  RecordedCodeVersion,
   RunPatch,
   RunRecord,
   StepRef,
@@ -152,7 +153,7 @@ export class PostgresStorage implements Storage {
     return this.states.versions(assetKey);
   }
 
-  listRecordedCodeVersions(assetKey: string, otherThan?: { code: string | null }): [string, string | null][] {
+  listRecordedCodeVersions(assetKey: string, otherThan?: { code: string | null }): RecordedCodeVersion[] {
     return this.states.codeVersions(assetKey, otherThan);
   }
 

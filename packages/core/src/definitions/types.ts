@@ -197,9 +197,10 @@ export interface IOManager {
    * Optional: the partition keys of the asset whose stored output exists now ("" for an
    * unpartitioned asset's value), found in one listing (e.g. one directory scan). With it
    * the store is the truth both ways: a recorded materialization whose output is gone counts
-   * as missing, and an output present without a record as materialized.
+   * as missing, and an output present without a record as materialized. May answer with a
+   * promise: the engine reads its own records while an asynchronous listing runs.
    */
-  storedPartitions?(ctx: StoredPartitionsContext): ReadonlySet<string>;
+  storedPartitions?(ctx: StoredPartitionsContext): ReadonlySet<string> | Promise<ReadonlySet<string>>;
 }
 
 export interface DefinitionsSpec {

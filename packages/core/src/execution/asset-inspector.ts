@@ -37,8 +37,10 @@ export class AssetInspector {
 
   /** The asset's stale partitions among those materialized now, with their causes. */
   async staleOf(assetKey: string): Promise<Map<string, readonly StaleCause[]>> {
-    const statuses = await this.statusesOf(assetKey);
-    return this.staleness.staleOf(assetKey, statuses.materialized);
+    // Statuses first: an asynchronous store listing runs while staleness is computed.
+    const statuses = this.statusesOf(assetKey);
+    this.staleness.staleAll(assetKey);
+    return this.staleness.staleOf(assetKey, (await statuses).materialized);
   }
 
   /** Causes of one partition's staleness ("" for an unpartitioned asset); empty when current. */

@@ -27,7 +27,6 @@ export interface AssetPartitionStatuses {
 
 function failedKeys(storage: Storage, assetKey: string): Set<string> {
   const keys = new Set<string>();
-  if (storage.countAssetPartitionStates(assetKey).failed === 0) return keys;
   for (let offset = 0; ; offset += PAGE) {
     const states = storage.listAssetPartitionStates(assetKey, { status: "failed", offset, limit: PAGE });
     for (const state of states) keys.add(state.partitionKey);
@@ -64,29 +63,32 @@ export async function assetPartitionStatuses(
 ): Promise<AssetPartitionStatuses> {
   const partitioned = asset.partitions !== undefined;
   const keys = partitioned ? storage.getDynamicPartitions(asset.partitions!.name) : [""];
+  // Read before the store is listed: an output is written before its record, so a key recorded
+  // here and absent from the listing really is gone (not written in between).
   const recorded = partitioned
     ? storage.materializedPartitionKeys(asset.key)
     : new Set(storage.getAssetPartitionState(asset.key, "")?.status === "materialized" ? [""] : []);
   const io = ioManagerOf(defs, asset);
-  let materialized: ReadonlySet<string>;
-  const gone: string[] = [];
   // Nothing registered and nothing recorded: nothing to reconcile (and the store may not exist yet).
   const nothing = partitioned && keys.length === 0 && recorded.size === 0;
-  if (io.storedPartitions !== undefined && !nothing) {
-    materialized = io.storedPartitions({ assetKey: asset.key, partitioned });
-    for (const key of recorded) if (!materialized.has(key)) gone.push(key);
-  } else {
-    materialized = await hookedKeys(asset, keys, recorded, resources);
-  }
+  const listed = io.storedPartitions !== undefined && !nothing;
+  // Started before the failures are read, so an asynchronous listing runs meanwhile.
+  const listing = listed ? io.storedPartitions!({ assetKey: asset.key, partitioned }) : undefined;
   const failed = failedKeys(storage, asset.key);
+  const materialized: ReadonlySet<string> =
+    listing !== undefined ? await listing : await hookedKeys(asset, keys, recorded, resources);
   for (const key of failed) if (materialized.has(key)) failed.delete(key);
+  let gone: string[] | undefined;
   const statusOf = (key: string): PartitionStatus =>
     materialized.has(key) ? "materialized" : failed.has(key) ? "failed" : "missing";
   return {
     keys,
     materialized,
     failed,
-    gone,
+    get gone() {
+      gone ??= listed ? [...recorded].filter((key) => !materialized.has(key)) : [];
+      return gone;
+    },
     statusOf,
     counts() {
       let done = 0;

@@ -91,6 +91,12 @@ export interface PartitionRef {
 }
 
 /** A recorded input that no longer matches its upstream partition (see `listInputMismatches`). */
+/** Partitions whose latest versioned success ran with one code version. */
+export interface RecordedCodeVersion {
+  code: string | null;
+  partitions: string[];
+}
+
 export interface InputMismatch {
   /** The downstream partition that read the input. */
   partitionKey: string;
@@ -236,12 +242,14 @@ export interface Storage {
    */
   listPartitionVersions(assetKey: string): Map<string, MaterializationVersions>;
   /**
-   * The code version each partition's latest versioned success ran with, as `[partition, code]`
-   * pairs (the partitions `listPartitionVersions` returns). With `otherThan`, only the pairs
-   * whose code version differs from it (null equals null): an asset whose code version is the
-   * same for every partition is checked without reading every row.
+   * The code version each partition's latest versioned success ran with (the partitions
+   * `listPartitionVersions` returns), grouped: one entry per code version, in no set order.
+   * Code versions are few, so 100,000 partitions cross as a few lists instead of 100,000 pairs.
+   * With `otherThan`, only the partitions whose code version differs from it (null equals
+   * null): an asset whose code version is the same for every partition is checked without
+   * reading every row.
    */
-  listRecordedCodeVersions(assetKey: string, otherThan?: { code: string | null }): [string, string | null][];
+  listRecordedCodeVersions(assetKey: string, otherThan?: { code: string | null }): RecordedCodeVersion[];
   /**
    * The recorded inputs of the asset's partitions (latest versioned success) that no longer
    * match upstream: the upstream partition's latest versioned success has other data than was

@@ -6,6 +6,7 @@ import {
   type Page,
   type PartitionRef,
   pageBounds,
+  type RecordedCodeVersion,
   StorageError,
 } from "@daydream/core";
 import type { SyncConnection } from "../connection/sync-connection.ts";
@@ -204,14 +205,15 @@ export class PartitionStateQueries {
     return out;
   }
 
-  codeVersions(assetKey: string, otherThan?: { code: string | null }): [string, string | null][] {
-    const { rows } = this.conn.query<{ partition_key: string; code_version: string | null }>(
-      `SELECT partition_key, code_version FROM asset_partition_state
-       WHERE asset_key = $1 AND ${VERSIONED} AND ($2 OR code_version IS DISTINCT FROM $3::text)`,
+  codeVersions(assetKey: string, otherThan?: { code: string | null }): RecordedCodeVersion[] {
+    const { rows } = this.conn.query<{ code: string | null; partitions: string[] }>(
+      `SELECT code_version AS code, json_agg(partition_key) AS partitions FROM asset_partition_state
+       WHERE asset_key = $1 AND ${VERSIONED} AND ($2 OR code_version IS DISTINCT FROM $3::text)
+       GROUP BY code_version`,
       [assetKey, otherThan === undefined, otherThan?.code ?? null],
       "read recorded code versions",
     );
-    return rows.map((r) => [r.partition_key, r.code_version]);
+    return rows;
   }
 
   mismatchedInputs(assetKey: string, staleUpstream: readonly PartitionRef[]): InputMismatch[] {

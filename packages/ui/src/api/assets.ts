@@ -49,16 +49,20 @@ export function registerAssetRoutes(router: Router, ctx: UiContext): void {
     const def = assetOr404(ctx, params.key);
     const running = runningAssetKeys(ctx.storage, (s) => ctx.selections.resolveRecorded(s));
     const historyLimit = intParam(query, "history", { default: 10, min: 0, max: 100 });
-    return inspecting(ctx, async (inspector) => ({
-      asset: await summarizeAsset(ctx.storage, inspector, def, running.has(def.key)),
-      downstream: downstreamKeys(ctx.definitions, def.key),
-      resources: [...def.resources],
-      retry: def.retry ?? null,
-      latest: latestState(ctx.storage, def) ?? null,
-      stale: summarizeStaleness(await inspector.staleOf(def.key), STALE_SAMPLE),
-      history: assetHistory(ctx.storage, def.key, (s) => ctx.selections.resolveRecorded(s), historyLimit),
-      checks: assetChecks(ctx.definitions, ctx.storage, def.key),
-    }));
+    return inspecting(ctx, async (inspector) => {
+      // Staleness first: it is computed while the store listing of the statuses runs.
+      const stale = summarizeStaleness(await inspector.staleOf(def.key), STALE_SAMPLE);
+      return {
+        asset: await summarizeAsset(ctx.storage, inspector, def, running.has(def.key)),
+        downstream: downstreamKeys(ctx.definitions, def.key),
+        resources: [...def.resources],
+        retry: def.retry ?? null,
+        latest: latestState(ctx.storage, def) ?? null,
+        stale,
+        history: assetHistory(ctx.storage, def.key, (s) => ctx.selections.resolveRecorded(s), historyLimit),
+        checks: assetChecks(ctx.definitions, ctx.storage, def.key),
+      };
+    });
   });
 
   router.get("/api/assets/:key/partitions", ({ params, query }) => {

@@ -63,7 +63,7 @@ export class Staleness {
   }
 
   /** Every stale partition of the asset (whatever the store holds now), with its causes. */
-  private staleAll(assetKey: string): Map<string, readonly StaleCause[]> {
+  staleAll(assetKey: string): Map<string, readonly StaleCause[]> {
     let stale = this.stale.get(assetKey);
     if (stale === undefined) {
       // Empty while computing, so a cycle through the declared upstream cannot recurse forever.
@@ -108,14 +108,18 @@ export class Staleness {
     const changed: [string, string | null, string | null][] = [];
     if (asset.partitions === undefined || asset.partitionCodeVersions === undefined) {
       const current = this.codeVersions.of(asset, undefined);
-      for (const [key, recorded] of this.storage.listRecordedCodeVersions(asset.key, { code: current })) {
-        changed.push([key, recorded, current]);
+      for (const { code, partitions } of this.storage.listRecordedCodeVersions(asset.key, {
+        code: current,
+      })) {
+        for (const key of partitions) changed.push([key, code, current]);
       }
       return changed;
     }
-    for (const [key, recorded] of this.storage.listRecordedCodeVersions(asset.key)) {
-      const current = this.codeVersions.of(asset, key);
-      if (current !== recorded) changed.push([key, recorded, current]);
+    for (const { code, partitions } of this.storage.listRecordedCodeVersions(asset.key)) {
+      for (const key of partitions) {
+        const current = this.codeVersions.of(asset, key);
+        if (current !== code) changed.push([key, code, current]);
+      }
     }
     return changed;
   }

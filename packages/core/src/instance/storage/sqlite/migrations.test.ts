@@ -50,6 +50,7 @@ describe("migrations", () => {
         "asset_partition_state",
         "dynamic_partitions",
         "event_log",
+        "partition_inputs",
         "runs",
         "semaphore_slots",
         "step_claims",
@@ -119,6 +120,31 @@ describe("migrations", () => {
       expect(indexes.pluck().all()).not.toContain("event_log_by_asset");
       expect(indexes.pluck().all()).toContain("event_log_by_run");
     });
+  });
+
+  it("fills the rows of recorded inputs from the JSON of a version 7 database", () => {
+    withRaw((db) => {
+      migrate(db, dbPath, MIGRATIONS.slice(0, 7));
+      db.prepare(
+        `INSERT INTO runs (run_id, status, selection, partitions_summary, created_at, pid, host)
+         VALUES ('r', 'succeeded', '*', 'all', '2026-01-01T00:00:00.000Z', 1, 'here')`,
+      ).run();
+      const state = db.prepare(
+        `INSERT INTO asset_partition_state (asset_key, partition_key, status, run_id, event_id, timestamp,
+           last_success_run_id, last_success_at, code_version, data_version, input_versions)
+         VALUES (?, ?, 'materialized', 'r', ?, '2026-01-01T00:00:00.000Z', 'r', '2026-01-01T00:00:00.000Z', NULL, ?, ?)`,
+      );
+      state.run("up", "a", 1, "v2", "[]");
+      state.run("down", "a", 2, "d", JSON.stringify([{ asset: "up", partition: "a", version: "v1" }]));
+      state.run("same", "a", 3, "d", JSON.stringify([{ asset: "up", partition: "a", version: "v2" }]));
+    });
+    const latest = new SqliteStorage(dbPath);
+    // Read before version 8, "down" read v1 of up[a], which now holds v2: it is stale by its input.
+    expect(latest.listInputMismatches("down", [])).toEqual([
+      { partitionKey: "a", asset: "up", partition: "a", changed: true },
+    ]);
+    expect(latest.listInputMismatches("same", [])).toEqual([]);
+    latest.close();
   });
 
   it("rolls a failing migration back entirely and leaves the version unchanged", () => {

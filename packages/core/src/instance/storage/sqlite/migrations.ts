@@ -1,6 +1,15 @@
 import type Database from "better-sqlite3";
 import { StorageError } from "../../../errors.ts";
-import { SCHEMA_V1, SCHEMA_V2, SCHEMA_V3, SCHEMA_V4, SCHEMA_V5, SCHEMA_V6, SCHEMA_V7 } from "./schema.ts";
+import {
+  SCHEMA_V1,
+  SCHEMA_V2,
+  SCHEMA_V3,
+  SCHEMA_V4,
+  SCHEMA_V5,
+  SCHEMA_V6,
+  SCHEMA_V7,
+  SCHEMA_V8,
+} from "./schema.ts";
 
 /**
  * Versioned migrations. The database's schema version lives in SQLite's
@@ -30,6 +39,7 @@ export const MIGRATIONS: readonly Migration[] = [
   { version: 5, description: "asset check results", up: (db) => db.exec(SCHEMA_V5) },
   { version: 6, description: "code and data versions", up: (db) => db.exec(SCHEMA_V6) },
   { version: 7, description: "semaphore slots", up: (db) => db.exec(SCHEMA_V7) },
+  { version: 8, description: "recorded inputs as rows", up: (db) => db.exec(SCHEMA_V8) },
 ];
 
 export function latestSchemaVersion(migrations: readonly Migration[] = MIGRATIONS): number {

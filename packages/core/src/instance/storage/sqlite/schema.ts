@@ -158,3 +158,25 @@ CREATE TABLE semaphore_slots (
   PRIMARY KEY (name, run_id)
 ) WITHOUT ROWID;
 `;
+
+/**
+ * Version 8: the recorded inputs of each partition's latest versioned success, one row per
+ * input, beside the JSON of version 6. Staleness joins them with the upstream's state; pulling
+ * the same fields out of 100,000 JSON documents per query was three times slower. Filled from
+ * the JSON of partitions recorded before.
+ */
+export const SCHEMA_V8 = `
+CREATE TABLE partition_inputs (
+  asset_key TEXT NOT NULL,
+  partition_key TEXT NOT NULL,
+  position INTEGER NOT NULL,
+  input_asset TEXT NOT NULL,
+  input_partition TEXT NOT NULL,
+  input_version TEXT,
+  PRIMARY KEY (asset_key, partition_key, position)
+) WITHOUT ROWID;
+INSERT INTO partition_inputs (asset_key, partition_key, position, input_asset, input_partition, input_version)
+  SELECT r.asset_key, r.partition_key, j.key, j.value ->> 'asset', j.value ->> 'partition', j.value ->> 'version'
+  FROM asset_partition_state r, json_each(r.input_versions) j
+  WHERE r.last_success_run_id IS NOT NULL AND r.input_versions IS NOT NULL;
+`;

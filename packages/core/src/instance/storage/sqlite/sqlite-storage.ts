@@ -12,6 +12,7 @@ import type {
   Page,
   PartitionRef,
   RecordBatch,
+  RecordedCodeVersion,
   RunRecord,
   StepRef,
   Storage,
@@ -137,7 +138,7 @@ export class SqliteStorage implements Storage {
     return this.guard("read partition versions", () => this.states.versions(assetKey));
   }
 
-  listRecordedCodeVersions(assetKey: string, otherThan?: { code: string | null }): [string, string | null][] {
+  listRecordedCodeVersions(assetKey: string, otherThan?: { code: string | null }): RecordedCodeVersion[] {
     return this.guard("read recorded code versions", () => this.states.codeVersions(assetKey, otherThan));
   }
 

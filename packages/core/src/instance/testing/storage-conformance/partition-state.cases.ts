@@ -1,5 +1,10 @@
 import { describe, expect, it } from "vitest";
-import type { AssetPartitionState, EventRecord, MaterializationVersions } from "../../types.ts";
+import type {
+  AssetPartitionState,
+  EventRecord,
+  MaterializationVersions,
+  RecordedCodeVersion,
+} from "../../types.ts";
 import { createTestRun, failure, materialization } from "../storage-fixtures.ts";
 import type { TestInstance } from "./harness.ts";
 import { thrown } from "./thrown.ts";
@@ -366,16 +371,28 @@ export function partitionStateCases(instance: () => TestInstance): void {
         { ...materialization(runId, "prompts", "a"), versions: at("v1") },
         { ...materialization(runId, "prompts", "b"), versions: at("v2") },
         { ...materialization(runId, "prompts", "c"), versions: at(null) },
+        { ...materialization(runId, "prompts", "d"), versions: at("v1") },
         materialization(runId, "prompts", "unversioned"),
         { ...materialization(runId, "other", "a"), versions: at("v9") },
       ]);
-      const sorted = (pairs: [string, string | null][]) =>
-        [...pairs].sort((x, y) => x[0].localeCompare(y[0]));
+      // Pairs [partition, code] in partition order, whatever the grouping's order.
+      const sorted = (groups: RecordedCodeVersion[]) =>
+        groups
+          .flatMap((g) => g.partitions.map((p): [string, string | null] => [p, g.code]))
+          .sort((x, y) => x[0].localeCompare(y[0]));
       expect(sorted(storage.listRecordedCodeVersions("prompts"))).toEqual([
         ["a", "v1"],
         ["b", "v2"],
         ["c", null],
+        ["d", "v1"],
       ]);
+      // One entry per code version.
+      expect(
+        storage
+          .listRecordedCodeVersions("prompts")
+          .map((g) => g.code)
+          .sort(),
+      ).toEqual([null, "v1", "v2"]);
       expect(sorted(storage.listRecordedCodeVersions("prompts", { code: "v1" }))).toEqual([
         ["b", "v2"],
         ["c", null],
@@ -383,6 +400,7 @@ export function partitionStateCases(instance: () => TestInstance): void {
       expect(sorted(storage.listRecordedCodeVersions("prompts", { code: null }))).toEqual([
         ["a", "v1"],
         ["b", "v2"],
+        ["d", "v1"],
       ]);
       expect(storage.listRecordedCodeVersions("none")).toEqual([]);
     });
@@ -429,6 +447,33 @@ export function partitionStateCases(instance: () => TestInstance): void {
         { partitionKey: "two", asset: "prompts", partition: "a", changed: true },
       ]);
       expect(storage.listInputMismatches("prompts", [{ asset: "prompts", partition: "a" }])).toEqual([]);
+    });
+    it("compares only the inputs of each partition's latest versioned success", () => {
+      const { storage } = instance();
+      const runId = createTestRun(storage).runId;
+      const down = (partition: string, version: string): EventRecord => ({
+        ...materialization(runId, "responses", partition),
+        versions: { code: null, data: "r", inputs: [{ asset: "prompts", partition: "a", version }] },
+      });
+      storage.appendEvents([
+        { ...materialization(runId, "prompts", "a"), versions: { code: null, data: "new", inputs: [] } },
+        down("again", "old"),
+        down("wiped", "old"),
+        down("unversioned", "old"),
+        down("failed", "old"),
+      ]);
+      storage.appendEvents([
+        down("again", "new"),
+        materialization(runId, "responses", "unversioned"),
+        failure(runId, "responses", "failed", "boom"),
+      ]);
+      storage.wipeAssetPartitionStates("responses", "wiped");
+      // A failure keeps what the last success read; a success without versions records no inputs.
+      expect(storage.listInputMismatches("responses", [])).toEqual([
+        { partitionKey: "failed", asset: "prompts", partition: "a", changed: true },
+      ]);
+      storage.wipeAssetPartitionStates("responses");
+      expect(storage.listInputMismatches("responses", [])).toEqual([]);
     });
   });
 }
