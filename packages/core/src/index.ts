@@ -78,6 +78,7 @@ export {
   SLOT_POLL_MS,
 } from "./execution/cluster-slots.ts";
 export { type RunConfig, RunConfigError } from "./execution/config.ts";
+export { InspectionCache } from "./execution/inspection-cache.ts";
 export { materialize } from "./execution/lazy-materialize.ts";
 export {
   type LineageAsset,

@@ -1,5 +1,5 @@
 /** What every API handler works with: the definitions, the instance, paths and the run launcher. */
-import type { Definitions, RunInstance, Storage } from "@daydream/core";
+import type { Definitions, InspectionCache, RunInstance, Storage } from "@daydream/core";
 import type { RunLauncher } from "./runs/launcher.ts";
 import type { SelectionCache } from "./selection-cache.ts";
 
@@ -17,4 +17,6 @@ export interface UiContext {
   dataRoot: string;
   launcher: RunLauncher;
   selections: SelectionCache;
+  /** Instance reads behind statuses and staleness, kept between requests while the states hold. */
+  inspections: InspectionCache;
 }

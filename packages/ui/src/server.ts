@@ -5,7 +5,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import path from "node:path";
-import { type Definitions, loadDefinitions } from "@daydream/core";
+import { type Definitions, InspectionCache, loadDefinitions } from "@daydream/core";
 import { registerAssetRoutes } from "./api/assets.ts";
 import { registerCohortRoutes } from "./api/cohorts.ts";
 import { registerLineageRoutes } from "./api/lineage.ts";
@@ -62,6 +62,7 @@ export async function startUiServer(opts: UiServerOptions): Promise<UiServer> {
     dataRoot,
     launcher: new RunLauncher(definitions, opts.instance),
     selections: new SelectionCache(definitions),
+    inspections: new InspectionCache(),
   };
   const router = buildRouter(ctx, {
     streamIntervalMs: opts.streamIntervalMs ?? 500,

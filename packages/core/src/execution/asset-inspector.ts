@@ -2,6 +2,7 @@ import type { AnyAssetDefinition } from "../definitions/asset.ts";
 import type { Definitions } from "../definitions/types.ts";
 import { SelectionError } from "../errors.ts";
 import type { Storage } from "../instance/types.ts";
+import { type InspectionCache, StateReads } from "./inspection-cache.ts";
 import { type AssetPartitionStatuses, assetPartitionStatuses } from "./partition-statuses.ts";
 import { lazyResources, type RunResources } from "./resources.ts";
 import { type StaleCause, Staleness } from "./versions/staleness.ts";
@@ -10,18 +11,23 @@ import { type StaleCause, Staleness } from "./versions/staleness.ts";
  * What `assets list`, `assets show` and the UI ask about assets outside a run, answered the
  * way `--missing` and `--stale` see it: partition statuses (the store is the truth when the
  * IO manager lists outputs) and staleness. Answers are computed once per inspector; make one
- * per command or request, and `dispose()` it (resources hooks created are disposed).
+ * per command or request, and `dispose()` it (resources hooks created are disposed). A
+ * long-lived process passes the same `cache` to each: the instance reads behind the answers
+ * are then kept while the states they came from do not change.
  */
 export class AssetInspector {
   private readonly resources = new Map<string, RunResources>();
   private readonly statuses = new Map<string, Promise<AssetPartitionStatuses>>();
   private readonly staleness: Staleness;
+  private readonly reads: StateReads;
 
   constructor(
     private readonly defs: Definitions,
     private readonly storage: Storage,
+    cache?: InspectionCache,
   ) {
-    this.staleness = new Staleness(defs, storage, (asset) => this.resourcesOf(asset));
+    this.reads = new StateReads(storage, cache);
+    this.staleness = new Staleness(defs, storage, (asset) => this.resourcesOf(asset), this.reads);
   }
 
   /** Statuses of the asset's registered partitions (`""` for an unpartitioned asset). */
@@ -29,7 +35,7 @@ export class AssetInspector {
     let statuses = this.statuses.get(assetKey);
     if (statuses === undefined) {
       const asset = this.assetOf(assetKey);
-      statuses = assetPartitionStatuses(this.defs, this.storage, asset, this.resourcesOf(asset));
+      statuses = assetPartitionStatuses(this.defs, this.storage, asset, this.resourcesOf(asset), this.reads);
       this.statuses.set(assetKey, statuses);
     }
     return statuses;

@@ -2,6 +2,7 @@ import type { AnyAssetDefinition } from "../definitions/asset.ts";
 import type { Definitions } from "../definitions/types.ts";
 import type { PartitionStatus, Storage } from "../instance/types.ts";
 import { ioManagerOf } from "./inputs.ts";
+import { StateReads } from "./inspection-cache.ts";
 
 /** Partitions read per page when listing failed ones (failures are usually few). */
 const PAGE = 10_000;
@@ -60,13 +61,16 @@ export async function assetPartitionStatuses(
   storage: Storage,
   asset: AnyAssetDefinition,
   resources: Record<string, unknown>,
+  reads: StateReads = new StateReads(storage),
 ): Promise<AssetPartitionStatuses> {
   const partitioned = asset.partitions !== undefined;
   const keys = partitioned ? storage.getDynamicPartitions(asset.partitions!.name) : [""];
   // Read before the store is listed: an output is written before its record, so a key recorded
   // here and absent from the listing really is gone (not written in between).
-  const recorded = partitioned
-    ? storage.materializedPartitionKeys(asset.key)
+  const recorded: ReadonlySet<string> = partitioned
+    ? reads.read(`materialized\u0000${asset.key}`, [asset.key], () =>
+        storage.materializedPartitionKeys(asset.key),
+      )
     : new Set(storage.getAssetPartitionState(asset.key, "")?.status === "materialized" ? [""] : []);
   const io = ioManagerOf(defs, asset);
   // Nothing registered and nothing recorded: nothing to reconcile (and the store may not exist yet).
@@ -74,7 +78,10 @@ export async function assetPartitionStatuses(
   const listed = io.storedPartitions !== undefined && !nothing;
   // Started before the failures are read, so an asynchronous listing runs meanwhile.
   const listing = listed ? io.storedPartitions!({ assetKey: asset.key, partitioned }) : undefined;
-  const failed = failedKeys(storage, asset.key);
+  // A copy: the failures found materialized in the store are taken out below.
+  const failed = new Set(
+    reads.read(`failed\u0000${asset.key}`, [asset.key], () => failedKeys(storage, asset.key)),
+  );
   const materialized: ReadonlySet<string> =
     listing !== undefined ? await listing : await hookedKeys(asset, keys, recorded, resources);
   for (const key of failed) if (materialized.has(key)) failed.delete(key);

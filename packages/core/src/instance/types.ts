@@ -229,6 +229,14 @@ export interface Storage {
   ): AssetPartitionState[];
   countAssetPartitionStates(assetKey: string): { materialized: number; failed: number };
   /**
+   * A version of the asset's recorded states (its partition states and their recorded inputs
+   * and code versions): it changes whenever any of them changes (an outcome recorded, a state
+   * wiped), so what was read from them can be kept under it; it must be cheap next to reading
+   * them. Optional: a backend that cannot tell (on PostgreSQL, concurrent writers commit
+   * event ids out of order) leaves it out, and nothing read from it is kept.
+   */
+  assetStateVersion?(assetKey: string): string;
+  /**
    * The most recently recorded state among all partitions of the asset (what `assets list`
    * shows as its last materialization). Optional: a backend without it shows no time.
    */

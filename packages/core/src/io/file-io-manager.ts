@@ -1,5 +1,5 @@
-import { type Dirent, existsSync } from "node:fs";
-import { readdir, readFile } from "node:fs/promises";
+import { existsSync } from "node:fs";
+import { readFile } from "node:fs/promises";
 import path from "node:path";
 import { validatePartitionKey } from "../definitions/partition-key.ts";
 import type {
@@ -10,6 +10,7 @@ import type {
 } from "../definitions/types.ts";
 import { AssetsError, InputLoadError } from "../errors.ts";
 import { writeFileAtomic } from "./atomic-write.ts";
+import { DirectoryListings } from "./directory-listings.ts";
 
 export interface FileIOManagerOptions {
   /** Root directory; values live at `<dir>/<assetKey>.<ext>` or `<dir>/<assetKey>/<partitionKey>.<ext>`. */
@@ -62,6 +63,7 @@ export function fileIOManager(opts: FileIOManagerOptions, codec: FileCodec): IOM
     });
   }
   const dir = path.resolve(opts.dir);
+  const listings = new DirectoryListings();
   return {
     async handleOutput(ctx: OutputContext, value: unknown): Promise<void> {
       const file = valueFilePath(dir, codec.ext, ctx.assetKey, ctx.partitionKey);
@@ -83,25 +85,15 @@ export function fileIOManager(opts: FileIOManagerOptions, codec: FileCodec): IOM
       await writeFileAtomic(file, text);
     },
 
-    /** One listing of the asset's directory (a partitioned asset), or one check of its file. */
+    /**
+     * One listing of the asset's directory (a partitioned asset; listed again only once the
+     * directory changed), or one check of its file.
+     */
     async storedPartitions(ctx: StoredPartitionsContext): Promise<ReadonlySet<string>> {
       if (!ctx.partitioned) {
         return new Set(existsSync(valueFilePath(dir, codec.ext, ctx.assetKey, undefined)) ? [""] : []);
       }
-      const suffix = `.${codec.ext}`;
-      const keys = new Set<string>();
-      let entries: Dirent[];
-      try {
-        // Asynchronous: 100,000 entries take tens of milliseconds, spent off the event loop.
-        entries = await readdir(path.join(dir, ctx.assetKey), { withFileTypes: true });
-      } catch (err) {
-        if ((err as NodeJS.ErrnoException).code === "ENOENT") return keys;
-        throw err;
-      }
-      for (const entry of entries) {
-        if (entry.isFile() && entry.name.endsWith(suffix)) keys.add(entry.name.slice(0, -suffix.length));
-      }
-      return keys;
+      return listings.list(path.join(dir, ctx.assetKey), `.${codec.ext}`);
     },
 
     async loadInput(ctx: InputContext): Promise<unknown> {

@@ -173,3 +173,40 @@ describe("textIOManager", () => {
     );
   });
 });
+
+describe("listing stored partitions", () => {
+  const stored = async (io: ReturnType<typeof jsonIOManager>) =>
+    [...(await io.storedPartitions!({ assetKey: "scores", partitioned: true }))].sort();
+  /** Sets the directory's modification time `secondsAgo` in the past, as if it had settled. */
+  const settle = (secondsAgo: number) => {
+    const then = new Date(Date.now() - secondsAgo * 1000);
+    fs.utimesSync(path.join(dir, "scores"), then, then);
+  };
+
+  it("sees files added and removed by anyone, whether or not the directory had settled", async () => {
+    const io = jsonIOManager({ dir });
+    expect(await stored(io)).toEqual([]);
+    await io.handleOutput(at("scores", "a"), 1);
+    await io.handleOutput(at("scores", "b"), 2);
+    settle(60);
+    expect(await stored(io)).toEqual(["a", "b"]);
+    fs.rmSync(path.join(dir, "scores", "a.json"));
+    expect(await stored(io)).toEqual(["b"]);
+    settle(60);
+    expect(await stored(io)).toEqual(["b"]);
+    fs.writeFileSync(path.join(dir, "scores", "c.json"), "3");
+    expect(await stored(io)).toEqual(["b", "c"]);
+  });
+
+  it("lists a directory changed moments ago again, even if its time then stays the same", async () => {
+    const io = jsonIOManager({ dir });
+    await io.handleOutput(at("scores", "a"), 1);
+    settle(1);
+    const recent = fs.statSync(path.join(dir, "scores")).mtime;
+    expect(await stored(io)).toEqual(["a"]);
+    // A coarse file system can leave the time where it was after another change in the same tick.
+    fs.writeFileSync(path.join(dir, "scores", "b.json"), "2");
+    fs.utimesSync(path.join(dir, "scores"), recent, recent);
+    expect(await stored(io)).toEqual(["a", "b"]);
+  });
+});

@@ -22,7 +22,7 @@ const STALE_SAMPLE = 10;
 
 /** Answers one request with a fresh inspector (store listings and staleness are read once per request). */
 async function inspecting<T>(ctx: UiContext, use: (inspector: AssetInspector) => Promise<T>): Promise<T> {
-  const inspector = new AssetInspector(ctx.definitions, ctx.storage);
+  const inspector = new AssetInspector(ctx.definitions, ctx.storage, ctx.inspections);
   try {
     return await use(inspector);
   } finally {

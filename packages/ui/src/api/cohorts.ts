@@ -23,7 +23,7 @@ export function registerCohortRoutes(router: Router, ctx: UiContext): void {
     const info = cohortInfo(ctx.dataRoot, params.cohortId);
     const rows = cohortMembers(info);
     const scan = scanGens(ctx.dataRoot, rows);
-    const inspector = new AssetInspector(ctx.definitions, ctx.storage);
+    const inspector = new AssetInspector(ctx.definitions, ctx.storage, ctx.inspections);
     try {
       return {
         cohort: info,

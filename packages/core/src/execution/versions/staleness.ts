@@ -1,6 +1,7 @@
 import { type AnyAssetDefinition, inputAssetKeys } from "../../definitions/asset.ts";
 import type { Definitions } from "../../definitions/types.ts";
-import type { PartitionRef, Storage } from "../../instance/types.ts";
+import type { PartitionRef, RecordedCodeVersion, Storage } from "../../instance/types.ts";
+import { StateReads } from "../inspection-cache.ts";
 import { CodeVersions } from "./code-versions.ts";
 
 /** Why a materialized partition is stale. */
@@ -41,6 +42,7 @@ export class Staleness {
     private readonly defs: Definitions,
     private readonly storage: Storage,
     resourcesFor: (asset: AnyAssetDefinition) => Record<string, unknown>,
+    private readonly reads: StateReads = new StateReads(storage),
   ) {
     this.codeVersions = new CodeVersions(resourcesFor);
   }
@@ -95,7 +97,13 @@ export class Staleness {
       for (const partition of this.staleAll(upstream).keys())
         staleUpstream.push({ asset: upstream, partition });
     }
-    for (const m of this.storage.listInputMismatches(assetKey, staleUpstream)) {
+    // Recorded inputs may name any asset: the answer holds while no asset's states change.
+    const mismatches = this.reads.read(
+      `inputs\u0000${assetKey}\u0000${JSON.stringify(staleUpstream)}`,
+      [...this.defs.assets.keys()],
+      () => this.storage.listInputMismatches(assetKey, staleUpstream),
+    );
+    for (const m of mismatches) {
       if (!this.defs.assets.has(m.asset)) continue;
       const kind = m.changed ? "input" : "upstream";
       causesFor(m.partitionKey).push({ kind, asset: m.asset, partition: m.partition });
@@ -108,20 +116,23 @@ export class Staleness {
     const changed: [string, string | null, string | null][] = [];
     if (asset.partitions === undefined || asset.partitionCodeVersions === undefined) {
       const current = this.codeVersions.of(asset, undefined);
-      for (const { code, partitions } of this.storage.listRecordedCodeVersions(asset.key, {
-        code: current,
-      })) {
+      for (const { code, partitions } of this.recordedCodeVersions(asset.key, { code: current })) {
         for (const key of partitions) changed.push([key, code, current]);
       }
       return changed;
     }
-    for (const { code, partitions } of this.storage.listRecordedCodeVersions(asset.key)) {
+    for (const { code, partitions } of this.recordedCodeVersions(asset.key)) {
       for (const key of partitions) {
         const current = this.codeVersions.of(asset, key);
         if (current !== code) changed.push([key, code, current]);
       }
     }
     return changed;
+  }
+
+  private recordedCodeVersions(assetKey: string, otherThan?: { code: string | null }): RecordedCodeVersion[] {
+    const key = `code\u0000${assetKey}\u0000${otherThan === undefined ? "*" : JSON.stringify(otherThan.code)}`;
+    return this.reads.read(key, [assetKey], () => this.storage.listRecordedCodeVersions(assetKey, otherThan));
   }
 }
 

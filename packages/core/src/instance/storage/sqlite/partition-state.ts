@@ -76,6 +76,7 @@ export class PartitionStateQueries {
   private readonly listAll: Database.Statement<[string, number, number], StateRow>;
   private readonly listByStatus: Database.Statement<[string, string, number, number], StateRow>;
   private readonly counts: Database.Statement<[string], { status: string; n: number }>;
+  private readonly stateVersion: Database.Statement<[string], [number, number]>;
   private readonly materializedKeys: Database.Statement<[string], string>;
   private readonly versionsOf: Database.Statement<[string], VersionsRow>;
   private readonly codeVersionsOf: Database.Statement<[string], [string | null, string]>;
@@ -115,6 +116,10 @@ export class PartitionStateQueries {
     this.counts = db.prepare(
       "SELECT status, count(*) AS n FROM asset_partition_state WHERE asset_key = ? GROUP BY status",
     );
+    // Event ids only grow (AUTOINCREMENT) and only a wipe removes states: the pair moves on every change.
+    this.stateVersion = db
+      .prepare("SELECT coalesce(max(event_id), 0), count(*) FROM asset_partition_state WHERE asset_key = ?")
+      .raw() as Database.Statement<[string], [number, number]>;
     this.materializedKeys = db.prepare(SQL_MATERIALIZED_KEYS).pluck() as Database.Statement<[string], string>;
     this.versionsOf = db.prepare(SQL_VERSIONS);
     this.codeVersionsOf = db.prepare(SQL_CODE_VERSIONS_ALL).raw() as Database.Statement<
@@ -204,6 +209,11 @@ export class PartitionStateQueries {
     const result = { materialized: 0, failed: 0 };
     for (const row of this.counts.all(assetKey)) result[row.status as keyof typeof result] = row.n;
     return result;
+  }
+
+  version(assetKey: string): string {
+    const [latest, count] = this.stateVersion.get(assetKey) ?? [0, 0];
+    return `${latest}:${count}`;
   }
 
   materializedPartitionKeys(assetKey: string): Set<string> {

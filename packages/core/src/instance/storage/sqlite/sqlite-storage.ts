@@ -130,6 +130,10 @@ export class SqliteStorage implements Storage {
     return this.guard("count partition states", () => this.states.count(assetKey));
   }
 
+  assetStateVersion(assetKey: string): string {
+    return this.guard("read the version of partition states", () => this.states.version(assetKey));
+  }
+
   materializedPartitionKeys(assetKey: string): Set<string> {
     return this.guard("read materialized partitions", () => this.states.materializedPartitionKeys(assetKey));
   }
