@@ -1,4 +1,5 @@
 import { randomUUID } from "node:crypto";
+import { EventEmitter } from "node:events";
 import os from "node:os";
 import {
   type Definitions,
@@ -19,7 +20,7 @@ import {
   PartitionLookups,
   type RunLog,
 } from "@daydream/core/executor";
-import type { JobHelpers } from "graphile-worker";
+import type { JobHelpers, WorkerEvents } from "graphile-worker";
 import { deferredSettlements } from "../open-queue-storage.ts";
 import { QueueError } from "../queue-errors.ts";
 import { requirePostgres } from "../queue-storage.ts";
@@ -187,6 +188,14 @@ export async function runWorker(opts: WorkerOptions): Promise<WorkerSummary> {
   };
 
   const { run } = await import("graphile-worker");
+  // graphile-worker's slots between asking for a job and handing it to `handle`: a job they
+  // locked is no longer "available", yet not in flight either, so draining waits for them.
+  const fetching = new Set<string>();
+  const events = new EventEmitter() as WorkerEvents;
+  events.on("worker:getJob:start", ({ worker }) => fetching.add(worker.workerId));
+  events.on("job:start", ({ worker }) => fetching.delete(worker.workerId));
+  events.on("worker:getJob:empty", ({ worker }) => fetching.delete(worker.workerId));
+  events.on("worker:getJob:error", ({ worker }) => fetching.delete(worker.workerId));
   let stopping = false;
   const handle = async (payload: unknown, helpers: JobHelpers): Promise<void> => {
     const entries = jobEntries(payload, helpers.job.id);
@@ -270,6 +279,7 @@ export async function runWorker(opts: WorkerOptions): Promise<WorkerSummary> {
     taskList: { [taskOf(queue)]: handle },
     parsedCronItems: [],
     logger: await quietLogger(),
+    events,
   });
 
   let resolveDone: (ended: WorkerSummary["ended"]) => void = () => {};
@@ -316,7 +326,8 @@ export async function runWorker(opts: WorkerOptions): Promise<WorkerSummary> {
   const drain = opts.once
     ? setInterval(() => {
         try {
-          if (inFlight.size === 0 && pendingJobs(conn, workerSchema, taskOf(queue)) === 0) {
+          const idle = inFlight.size === 0 && fetching.size === 0;
+          if (idle && pendingJobs(conn, workerSchema, taskOf(queue)) === 0) {
             requeueOrphans(conn, workerSchema);
             if (pendingJobs(conn, workerSchema, taskOf(queue)) === 0) resolveDone("drained");
           }
