@@ -108,16 +108,20 @@ async function racingDrafts(env: Record<string, string>): Promise<{ peak: number
 }
 
 describe("DD_LLM_CLUSTER_CONCURRENCY", () => {
-  it(`keeps ${PROCESSES} processes on one instance to ${CLUSTER_CAP} calls in flight per model together, in every one of 3 trials`, async () => {
-    for (let trial = 1; trial <= 3; trial++) {
+  it(`keeps ${PROCESSES} processes on one instance to ${CLUSTER_CAP} calls in flight per model together, in each of 3 contended trials`, async () => {
+    let contended = 0;
+    for (let trial = 1; trial <= 6 && contended < 3; trial++) {
       const { peak, writers } = await racingDrafts({ DD_LLM_CLUSTER_CONCURRENCY: String(CLUSTER_CAP) });
       expect(peak, `trial ${trial}`).toBeLessThanOrEqual(CLUSTER_CAP);
-      expect(peak, `trial ${trial}: the cap was reached`).toBe(CLUSTER_CAP);
-      // several processes made calls: the cap held across processes, not within one
-      expect(writers.length, `trial ${trial}: drafts per run ${writers.join(", ")}`).toBeGreaterThan(1);
       expect(writers.reduce((a, b) => a + b, 0)).toBe(DRAFTS);
+      // On a loaded machine one process may start after the others took every draft: such a
+      // trial says nothing about the cap across processes, so another one runs instead.
+      if (writers.length < 2) continue;
+      expect(peak, `trial ${trial}: the cap was reached`).toBe(CLUSTER_CAP);
+      contended++;
     }
-  }, 240_000);
+    expect(contended, "trials in which several processes made calls").toBe(3);
+  }, 480_000);
 
   it("without it, the same processes have more calls in flight (the control)", async () => {
     const { peak } = await racingDrafts({});
