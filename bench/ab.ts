@@ -5,7 +5,7 @@
  * harness driving the engine of checkout A or B (the harness is the same for both, only the
  * engine differs); medians per checkout and their ratios to A are printed, with every run's figure.
  *
- *   npx tsx bench/ab.ts executor|generation [--rounds N] DIR_A DIR_B [DIR_C...]
+ *   npx tsx bench/ab.ts executor|generation|cohort-cli [--rounds N] DIR_A DIR_B [DIR_C...]
  *
  * Ratios are against A; N rounds (default 7) each run every checkout once, in order.
  * `--missing` makes the executor runs `missing` runs (same 10,000 steps, each claim re-checks).
@@ -15,13 +15,18 @@
  * executor.bench.ts --child DIR (10,000 trivial partitions); `generation` prepares one data
  * root per checkout (untimed, with that checkout's engine, so with its storage schema), then
  * runs generation.bench.ts --worker on a fresh copy of it each time (2,000 evaluations against
- * one fake LLM server shared by both). Work files go under os.tmpdir(). CPU time (user +
+ * one fake LLM server shared by both). `cohort-cli` times each checkout's own
+ * node_modules/.bin/assets (its prebuilt bundle: `npm run build` there first) building the
+ * cohort of cohort-cli.bench.ts on a fresh copy of one raw tree, then `node -e 0` as a gauge of
+ * the machine's speed at that moment. Work files go under os.tmpdir(). CPU time (user +
  * system) is reported besides wall time: on a machine others are using it varies less.
  */
 import { spawnSync } from "node:child_process";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
+import { writeRawTree } from "../packages/assets/tests/helpers/raw-tree.ts";
+import { cohortBenchSpec } from "./cohort-spec.ts";
 import {
   checkoutPaths,
   EVALUATIONS,
@@ -176,8 +181,49 @@ async function generation(sides: Sides, rounds: number): Promise<void> {
   }
 }
 
+/** Wall time of one child process, in ms; throws with its stderr when it fails. */
+function timedRun(command: string, args: string[], env: NodeJS.ProcessEnv): number {
+  const start = process.hrtime.bigint();
+  const res = spawnSync(command, args, { env, encoding: "utf8" });
+  if (res.status !== 0) throw new Error(`${command} ${args.join(" ")} exited ${res.status}:\n${res.stderr}`);
+  return Number(process.hrtime.bigint() - start) / 1e6;
+}
+
+function cohortCli(sides: Sides, rounds: number): void {
+  const args = ["materialize", "--select", "cohort_id,cohort_membership,group:task_definitions"];
+  const work = fs.mkdtempSync(path.join(os.tmpdir(), "bench-ab-cohort-cli-"));
+  try {
+    const pristine = path.join(work, "pristine");
+    writeRawTree(pristine, cohortBenchSpec(40));
+    const samples = interleave(sides, rounds, (i) => {
+      const root = path.join(work, sides[i].label);
+      fs.rmSync(root, { recursive: true, force: true });
+      fs.cpSync(pristine, path.join(root, "data"), { recursive: true });
+      const env = {
+        ...process.env,
+        DD_DATA_ROOT: path.join(root, "data"),
+        ASSETS_HOME: path.join(root, "home"),
+        NO_COLOR: "1",
+      };
+      const buildMs = timedRun(path.join(sides[i].dir, "node_modules/.bin/assets"), args, env);
+      return { buildMs, nodeMs: timedRun(process.execPath, ["-e", "0"], process.env) };
+    });
+    report(
+      [
+        { name: `assets ${args.join(" ")}, 80,000 evaluations, first run`, unit: "ms", of: (s) => s.buildMs },
+        { name: "node -e 0 right after (the machine's speed)", unit: "ms", of: (s) => s.nodeMs },
+      ],
+      sides,
+      samples,
+    );
+  } finally {
+    fs.rmSync(work, { recursive: true, force: true });
+  }
+}
+
+const MODES = ["executor", "generation", "cohort-cli"];
 const USAGE =
-  "usage: npx tsx bench/ab.ts executor|generation [--rounds N] [--missing (executor)] DIR_A DIR_B [DIR_C...]";
+  "usage: npx tsx bench/ab.ts executor|generation|cohort-cli [--rounds N] [--missing (executor)] DIR_A DIR_B [DIR_C...]";
 const [mode, ...args] = process.argv.slice(2);
 if (mode === "--prepare") await prepareMode(path.resolve(args[0]), args[1]);
 else {
@@ -189,11 +235,7 @@ else {
   }
   const missingAt = args.indexOf("--missing");
   if (missingAt >= 0) args.splice(missingAt, 1);
-  if (
-    (mode !== "executor" && mode !== "generation") ||
-    args.length < 2 ||
-    !(Number.isInteger(rounds) && rounds > 0)
-  ) {
+  if (!MODES.includes(mode) || args.length < 2 || !(Number.isInteger(rounds) && rounds > 0)) {
     console.error(USAGE);
     process.exit(2);
   }
@@ -206,5 +248,6 @@ else {
   }
   console.log(sides.map((s) => `${s.label}: ${s.dir}`).join("\n"));
   if (mode === "executor") executor(sides, rounds, missingAt >= 0);
+  else if (mode === "cohort-cli") cohortCli(sides, rounds);
   else await generation(sides, rounds);
 }

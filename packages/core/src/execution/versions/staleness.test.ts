@@ -87,130 +87,127 @@ async function runAll(defs: Definitions, partitions: "all" | "stale" | "missing"
 // Every case runs twice: fresh reads per inspection, and reads kept between inspections
 // (a stale answer from the cache fails the same assertions).
 for (const cached of [false, true]) {
-  const label = cached ? " (reads kept between inspections)" : "";
-  describe(`staleness${label}`, () => {
+  describe(cached ? "with reads kept between inspections" : "with fresh reads", () => {
     beforeEach(() => {
       cache = cached ? new InspectionCache() : undefined;
     });
 
-    it("nothing is stale right after materializing, and a second --stale run does nothing", async () => {
-      const defs = definitions();
-      await runAll(defs, "all");
-      for (const key of ["table", "source", "derived", "final"])
-        expect(await staleKeys(defs, key)).toEqual({});
-      const again = await runAll(defs, "stale");
-      expect(again.totalSteps).toBe(0);
-    });
+    describe("staleness", () => {
+      it("nothing is stale right after materializing, and a second --stale run does nothing", async () => {
+        const defs = definitions();
+        await runAll(defs, "all");
+        for (const key of ["table", "source", "derived", "final"])
+          expect(await staleKeys(defs, key)).toEqual({});
+        const again = await runAll(defs, "stale");
+        expect(again.totalSteps).toBe(0);
+      });
 
-    it("a partition code version change makes exactly those partitions and their downstream stale", async () => {
-      await runAll(definitions(), "all");
-      templateOf.a = "t1-edited";
-      templateOf.c = "t1-edited";
-      const defs = definitions();
-      expect(await staleKeys(defs, "derived")).toEqual({ a: ["code"], c: ["code"] });
-      expect(await staleKeys(defs, "final")).toEqual({ a: ["upstream"], c: ["upstream"] });
-      expect(await staleKeys(defs, "source")).toEqual({});
-      const run = await runAll(defs, "stale");
-      expect(run.totalSteps).toBe(4);
-      expect(run.succeeded).toBe(4);
-      expect(await staleKeys(defs, "final")).toEqual({});
-      expect((await runAll(defs, "stale")).totalSteps).toBe(0);
-    });
+      it("a partition code version change makes exactly those partitions and their downstream stale", async () => {
+        await runAll(definitions(), "all");
+        templateOf.a = "t1-edited";
+        templateOf.c = "t1-edited";
+        const defs = definitions();
+        expect(await staleKeys(defs, "derived")).toEqual({ a: ["code"], c: ["code"] });
+        expect(await staleKeys(defs, "final")).toEqual({ a: ["upstream"], c: ["upstream"] });
+        expect(await staleKeys(defs, "source")).toEqual({});
+        const run = await runAll(defs, "stale");
+        expect(run.totalSteps).toBe(4);
+        expect(run.succeeded).toBe(4);
+        expect(await staleKeys(defs, "final")).toEqual({});
+        expect((await runAll(defs, "stale")).totalSteps).toBe(0);
+      });
 
-    it("a wiped state is no longer stale, and new upstream data after it is seen", async () => {
-      await runAll(definitions(), "all");
-      templateOf.a = "t1-edited";
-      templateOf.c = "t1-edited";
-      const defs = definitions();
-      expect(await staleKeys(defs, "derived")).toEqual({ a: ["code"], c: ["code"] });
-      instance.storage.wipeAssetPartitionStates("derived", "a");
-      expect(await staleKeys(defs, "derived")).toEqual({ c: ["code"] });
-      expect(await staleKeys(defs, "final")).toEqual({ c: ["upstream"] });
-      sourceText.b = "B2";
-      await materialize(defs, { instance, selection: "source", partitions: { keys: ["b"] } });
-      expect(await staleKeys(defs, "derived")).toEqual({ b: ["input"], c: ["code"] });
-    });
+      it("a wiped state is no longer stale, and new upstream data after it is seen", async () => {
+        await runAll(definitions(), "all");
+        templateOf.a = "t1-edited";
+        templateOf.c = "t1-edited";
+        const defs = definitions();
+        expect(await staleKeys(defs, "derived")).toEqual({ a: ["code"], c: ["code"] });
+        instance.storage.wipeAssetPartitionStates("derived", "a");
+        expect(await staleKeys(defs, "derived")).toEqual({ c: ["code"] });
+        expect(await staleKeys(defs, "final")).toEqual({ c: ["upstream"] });
+        sourceText.b = "B2";
+        await materialize(defs, { instance, selection: "source", partitions: { keys: ["b"] } });
+        expect(await staleKeys(defs, "derived")).toEqual({ b: ["input"], c: ["code"] });
+      });
 
-    it("an asset code version change makes all its partitions stale, with the versions in the cause", async () => {
-      await runAll(definitions(), "all");
-      const defs = definitions({ derivedVersion: "2" });
-      const inspector = new AssetInspector(defs, instance.storage, cache);
-      const summary = summarizeStaleness(await inspector.staleOf("derived"), 1);
-      await inspector.dispose();
-      expect(summary).toEqual({
-        stale: 3,
-        byCause: [{ cause: "code version changed", count: 3 }],
-        sample: [{ partitionKey: "a", causes: ["code version 1+t1 -> 2+t1"] }],
+      it("an asset code version change makes all its partitions stale, with the versions in the cause", async () => {
+        await runAll(definitions(), "all");
+        const defs = definitions({ derivedVersion: "2" });
+        const inspector = new AssetInspector(defs, instance.storage, cache);
+        const summary = summarizeStaleness(await inspector.staleOf("derived"), 1);
+        await inspector.dispose();
+        expect(summary).toEqual({
+          stale: 3,
+          byCause: [{ cause: "code version changed", count: 3 }],
+          sample: [{ partitionKey: "a", causes: ["code version 1+t1 -> 2+t1"] }],
+        });
+      });
+
+      it("new upstream data makes the readers of that partition stale; equal data does not", async () => {
+        const defs = definitions();
+        await runAll(defs, "all");
+        sourceText.b = "B2";
+        await materialize(defs, { instance, selection: "source", partitions: { keys: ["a", "b"] } });
+        expect(await staleKeys(defs, "derived")).toEqual({ b: ["input"] });
+        expect(await staleKeys(defs, "final")).toEqual({ b: ["upstream"] });
+        const run = await materialize(defs, { instance, selection: "derived,final", partitions: "stale" });
+        expect(run.totalSteps).toBe(2);
+        expect(JSON.parse(fs.readFileSync(path.join(outDir, "final", "b.json"), "utf8"))).toBe("b2!");
+      });
+
+      it("a changed unversioned input leaves its readers current; a versioned one makes them stale", async () => {
+        const unversioned = definitions({ tableVersioned: false });
+        await runAll(unversioned, "all");
+        sourceText.d = "D";
+        await materialize(unversioned, { instance, selection: "table" });
+        expect(await staleKeys(unversioned, "source")).toEqual({});
+        const versioned = definitions();
+        await runAll(versioned, "all");
+        sourceText.e = "E";
+        await materialize(versioned, { instance, selection: "table" });
+        expect(await staleKeys(versioned, "source")).toEqual({ a: ["input"], b: ["input"], c: ["input"] });
       });
     });
 
-    it("new upstream data makes the readers of that partition stale; equal data does not", async () => {
-      const defs = definitions();
-      await runAll(defs, "all");
-      sourceText.b = "B2";
-      await materialize(defs, { instance, selection: "source", partitions: { keys: ["a", "b"] } });
-      expect(await staleKeys(defs, "derived")).toEqual({ b: ["input"] });
-      expect(await staleKeys(defs, "final")).toEqual({ b: ["upstream"] });
-      const run = await materialize(defs, { instance, selection: "derived,final", partitions: "stale" });
-      expect(run.totalSteps).toBe(2);
-      expect(JSON.parse(fs.readFileSync(path.join(outDir, "final", "b.json"), "utf8"))).toBe("b2!");
-    });
-
-    it("a changed unversioned input leaves its readers current; a versioned one makes them stale", async () => {
-      const unversioned = definitions({ tableVersioned: false });
-      await runAll(unversioned, "all");
-      sourceText.d = "D";
-      await materialize(unversioned, { instance, selection: "table" });
-      expect(await staleKeys(unversioned, "source")).toEqual({});
-      const versioned = definitions();
-      await runAll(versioned, "all");
-      sourceText.e = "E";
-      await materialize(versioned, { instance, selection: "table" });
-      expect(await staleKeys(versioned, "source")).toEqual({ a: ["input"], b: ["input"], c: ["input"] });
-    });
-  });
-
-  describe(`the store is the truth, both ways${label}`, () => {
-    beforeEach(() => {
-      cache = cached ? new InspectionCache() : undefined;
-    });
-
-    it("a deleted output counts as missing, is planned again once, and its record is replaced", async () => {
-      const defs = definitions();
-      await runAll(defs, "all");
-      fs.rmSync(path.join(outDir, "derived", "b.json"));
-      expect(await missingPartitionKeys(defs, instance, "derived")).toEqual(["b"]);
-      const inspector = new AssetInspector(defs, instance.storage, cache);
-      const statuses = await inspector.statusesOf("derived");
-      await inspector.dispose();
-      expect(statuses.counts()).toEqual({ registered: 3, materialized: 2, failed: 0, missing: 1 });
-      expect(statuses.gone).toEqual(["b"]);
-      const run = await materialize(defs, { instance, selection: "derived", partitions: "missing" });
-      expect(run.totalSteps).toBe(1);
-      expect(run.succeeded).toBe(1);
-      expect(fs.existsSync(path.join(outDir, "derived", "b.json"))).toBe(true);
-      expect(
-        (await materialize(defs, { instance, selection: "derived", partitions: "missing" })).totalSteps,
-      ).toBe(0);
-    });
-
-    it("an output present without a record counts as materialized", async () => {
-      const defs = definitions();
-      fs.mkdirSync(path.join(outDir, "source"), { recursive: true });
-      fs.writeFileSync(path.join(outDir, "source", "c.json"), '"C"');
-      expect(await missingPartitionKeys(defs, instance, "source")).toEqual(["a", "b"]);
-    });
-
-    it("--missing --stale runs both the missing and the stale partitions", async () => {
-      await runAll(definitions(), "all");
-      fs.rmSync(path.join(outDir, "derived", "a.json"));
-      templateOf.b = "t9";
-      const run = await materialize(definitions(), {
-        instance,
-        selection: "derived",
-        partitions: "missing-or-stale",
+    describe("the store is the truth, both ways", () => {
+      it("a deleted output counts as missing, is planned again once, and its record is replaced", async () => {
+        const defs = definitions();
+        await runAll(defs, "all");
+        fs.rmSync(path.join(outDir, "derived", "b.json"));
+        expect(await missingPartitionKeys(defs, instance, "derived")).toEqual(["b"]);
+        const inspector = new AssetInspector(defs, instance.storage, cache);
+        const statuses = await inspector.statusesOf("derived");
+        await inspector.dispose();
+        expect(statuses.counts()).toEqual({ registered: 3, materialized: 2, failed: 0, missing: 1 });
+        expect(statuses.gone).toEqual(["b"]);
+        const run = await materialize(defs, { instance, selection: "derived", partitions: "missing" });
+        expect(run.totalSteps).toBe(1);
+        expect(run.succeeded).toBe(1);
+        expect(fs.existsSync(path.join(outDir, "derived", "b.json"))).toBe(true);
+        expect(
+          (await materialize(defs, { instance, selection: "derived", partitions: "missing" })).totalSteps,
+        ).toBe(0);
       });
-      expect(run.totalSteps).toBe(2);
+
+      it("an output present without a record counts as materialized", async () => {
+        const defs = definitions();
+        fs.mkdirSync(path.join(outDir, "source"), { recursive: true });
+        fs.writeFileSync(path.join(outDir, "source", "c.json"), '"C"');
+        expect(await missingPartitionKeys(defs, instance, "source")).toEqual(["a", "b"]);
+      });
+
+      it("--missing --stale runs both the missing and the stale partitions", async () => {
+        await runAll(definitions(), "all");
+        fs.rmSync(path.join(outDir, "derived", "a.json"));
+        templateOf.b = "t9";
+        const run = await materialize(definitions(), {
+          instance,
+          selection: "derived",
+          partitions: "missing-or-stale",
+        });
+        expect(run.totalSteps).toBe(2);
+      });
     });
   });
 }

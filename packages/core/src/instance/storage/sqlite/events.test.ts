@@ -1,7 +1,7 @@
 import path from "node:path";
 import Database from "better-sqlite3";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { createTestRun, materialization } from "../../testing/storage-fixtures.ts";
+import { createTestRun, failure, materialization } from "../../testing/storage-fixtures.ts";
 import { makeTempDir, removeTempDir } from "../../testing/temp-dirs.ts";
 import { SQL_EVENTS_OF_RUN } from "./events.ts";
 import { SQL_GET_STATE, SQL_LATEST_STATE, SQL_MATERIALIZED_KEYS } from "./partition-state.ts";
@@ -60,5 +60,34 @@ describe("event log and partition state on SQLite", () => {
     } finally {
       raw.close();
     }
+  });
+});
+
+describe("the version of an asset's states on SQLite", () => {
+  it("moves on every outcome and wipe of the asset, and only then", () => {
+    const seen = new Set<string>();
+    const next = () => {
+      const version = storage.assetStateVersion("squares");
+      expect(seen.has(version)).toBe(false);
+      seen.add(version);
+    };
+    const empty = storage.assetStateVersion("squares");
+    next();
+    storage.appendEvents([materialization(runId, "squares", "a"), materialization(runId, "squares", "b")]);
+    next();
+    const before = storage.assetStateVersion("squares");
+    storage.appendEvents([materialization(runId, "other", "a")]);
+    storage.materializedPartitionKeys("squares");
+    expect(storage.assetStateVersion("squares")).toBe(before);
+    storage.appendEvents([materialization(runId, "squares", "a")]);
+    next();
+    storage.appendEvents([failure(runId, "squares", "b", "boom")]);
+    next();
+    // Wiping a partition whose event is not the latest one of the asset still changes it.
+    storage.wipeAssetPartitionStates("squares", "a");
+    next();
+    storage.wipeAssetPartitionStates("squares");
+    // No states again, as at first: whatever was read from the empty states still holds.
+    expect(storage.assetStateVersion("squares")).toBe(empty);
   });
 });
