@@ -158,6 +158,7 @@ export {
 } from "./instance/storage/validation.ts";
 export type {
   AssetPartitionState,
+  AssetStateChange,
   ClaimOptions,
   ClaimOutcome,
   EventRecord,
@@ -175,6 +176,7 @@ export type {
   RunHolder,
   RunRecord,
   RunStatus,
+  ScopedInputMismatches,
   StepRef,
   Storage,
 } from "./instance/types.ts";

@@ -1,24 +1,43 @@
-import type { Storage } from "../instance/types.ts";
+import type { AssetStateChange, Storage } from "../instance/types.ts";
+
+/**
+ * Brings a kept value up to date with the partition states recorded since it was read (by
+ * asset; only assets whose states moved are present). Returns the new value without changing
+ * `kept` (an inspection still running may hold it), or undefined to have it read again.
+ */
+export type StateUpdate<T> = (
+  kept: T,
+  changes: ReadonlyMap<string, readonly AssetStateChange[]>,
+) => T | undefined;
+
+/** Past this many changed states a kept value is read again rather than updated. */
+const MAX_CHANGES = 5_000;
+
+interface Entry {
+  variant: string;
+  versions: readonly string[];
+  value: unknown;
+}
 
 /**
  * Reads of the instance's recorded states kept between inspections (a UI server keeps one for
  * its lifetime), each under the versions of the assets' states it was read from
- * (`Storage.assetStateVersion`), so it is read again as soon as one of them records an outcome
- * or is wiped. Only instance reads are kept: store listings and current code versions are read
- * by every inspection, so deleted files and edited templates show at once. Values are shared
- * between inspections: their users must not change them.
+ * (`Storage.assetStateVersion`): when one of them records an outcome, the value is updated with
+ * the states recorded since (`Storage.assetStateChanges`) when the read knows how, else read
+ * again; a wipe always means reading again. The keys of dynamic partitions are kept likewise.
+ * Only instance reads are kept: store listings and
+ * current code versions are read by every inspection, so deleted files and edited templates
+ * show at once. Values are shared between inspections: their users must not change them.
  */
 export class InspectionCache {
-  private readonly entries = new Map<string, { version: string; value: unknown }>();
+  private readonly entries = new Map<string, Entry>();
 
-  read<T>(key: string, version: string, load: () => T): T {
-    const kept = this.entries.get(key);
-    if (kept !== undefined && kept.version === version) return kept.value as T;
-    // A write between reading the version and loading leaves newer data under an older
-    // version: harmless, the next version read differs and loads again.
-    const value = load();
-    this.entries.set(key, { version, value });
-    return value;
+  get(key: string): Entry | undefined {
+    return this.entries.get(key);
+  }
+
+  set(key: string, entry: Entry): void {
+    this.entries.set(key, entry);
   }
 }
 
@@ -31,20 +50,82 @@ export class StateReads {
     private readonly cache?: InspectionCache,
   ) {}
 
-  /** What `load` returns, or what it returned for `key` while the states of `assets` were as they are now. */
-  read<T>(key: string, assets: readonly string[], load: () => T): T {
-    const storage = this.storage;
-    if (this.cache === undefined || storage.assetStateVersion === undefined) return load();
-    const version = assets
-      .map((asset) => {
-        let known = this.versions.get(asset);
-        if (known === undefined) {
-          known = storage.assetStateVersion!(asset);
-          this.versions.set(asset, known);
-        }
-        return known;
-      })
-      .join(",");
-    return this.cache.read(key, version, load);
+  /**
+   * What `load` returns, or what it returned for `key` and `variant` (what else the read
+   * depends on) while the states of `assets` were as they are now, or that value brought up to
+   * date by `update`.
+   */
+  read<T>(
+    key: string,
+    assets: readonly string[],
+    load: () => T,
+    opts: { variant?: string; update?: StateUpdate<T> } = {},
+  ): T {
+    const { cache, storage } = this;
+    if (cache === undefined || storage.assetStateVersion === undefined) return load();
+    const variant = opts.variant ?? "";
+    const now = assets.map((asset) => this.versionOf(asset));
+    const kept = cache.get(key);
+    if (kept !== undefined && kept.variant === variant) {
+      if (kept.versions.every((v, i) => v === now[i])) return kept.value as T;
+      const updated = opts.update === undefined ? undefined : this.updated(kept, assets, now, opts.update);
+      if (updated !== undefined) {
+        cache.set(key, { variant, ...updated });
+        return updated.value as T;
+      }
+    }
+    // A write between reading the versions and loading leaves newer data under older versions:
+    // harmless, the states recorded since are applied again (updates set, they do not add).
+    const value = load();
+    cache.set(key, { variant, versions: now, value });
+    return value;
+  }
+
+  /** The keys of a dynamic partitions definition, kept while its version holds (`Storage.dynamicPartitionsVersion`). */
+  partitionKeys(name: string, load: () => string[]): readonly string[] {
+    const { cache, storage } = this;
+    if (cache === undefined || storage.dynamicPartitionsVersion === undefined) return load();
+    const key = `partitions\u0000${name}`;
+    const version = storage.dynamicPartitionsVersion(name);
+    const kept = cache.get(key);
+    if (kept !== undefined && kept.versions[0] === version) return kept.value as readonly string[];
+    const value = load();
+    cache.set(key, { variant: "", versions: [version], value });
+    return value;
+  }
+
+  private versionOf(asset: string): string {
+    let known = this.versions.get(asset);
+    if (known === undefined) {
+      known = this.storage.assetStateVersion!(asset);
+      this.versions.set(asset, known);
+    }
+    return known;
+  }
+
+  /** The kept value with the states recorded since applied, under the versions they bring; undefined to read again. */
+  private updated<T>(
+    kept: Entry,
+    assets: readonly string[],
+    now: readonly string[],
+    update: StateUpdate<T>,
+  ): { versions: string[]; value: T } | undefined {
+    const changesOf = this.storage.assetStateChanges?.bind(this.storage);
+    if (changesOf === undefined) return undefined;
+    const changes = new Map<string, readonly AssetStateChange[]>();
+    const versions = [...now];
+    let total = 0;
+    for (let i = 0; i < assets.length; i++) {
+      if (kept.versions[i] === now[i]) continue;
+      const since = changesOf(assets[i], kept.versions[i]);
+      if (since === undefined) return undefined;
+      total += since.changes.length;
+      if (total > MAX_CHANGES) return undefined;
+      // Later than `now` when a write came in between: the value is then as of that version.
+      versions[i] = since.version;
+      changes.set(assets[i], since.changes);
+    }
+    const value = update(kept.value as T, changes);
+    return value === undefined ? undefined : { versions, value };
   }
 }

@@ -2,7 +2,7 @@ import type { AnyAssetDefinition } from "../definitions/asset.ts";
 import type { Definitions } from "../definitions/types.ts";
 import type { PartitionStatus, Storage } from "../instance/types.ts";
 import { ioManagerOf } from "./inputs.ts";
-import { StateReads } from "./inspection-cache.ts";
+import { StateReads, type StateUpdate } from "./inspection-cache.ts";
 
 /** Partitions read per page when listing failed ones (failures are usually few). */
 const PAGE = 10_000;
@@ -35,6 +35,18 @@ function failedKeys(storage: Storage, assetKey: string): Set<string> {
   }
 }
 
+/** Updates a kept set of the asset's keys whose latest state is `status`. */
+function withStatus(assetKey: string, status: PartitionStatus): StateUpdate<ReadonlySet<string>> {
+  return (kept, changes) => {
+    const next = new Set(kept);
+    for (const change of changes.get(assetKey) ?? []) {
+      if (change.status === status) next.add(change.partitionKey);
+      else next.delete(change.partitionKey);
+    }
+    return next;
+  };
+}
+
 /** Keys the `isMaterialized` hook reports done among those without a record. */
 async function hookedKeys(
   asset: AnyAssetDefinition,
@@ -64,12 +76,19 @@ export async function assetPartitionStatuses(
   reads: StateReads = new StateReads(storage),
 ): Promise<AssetPartitionStatuses> {
   const partitioned = asset.partitions !== undefined;
-  const keys = partitioned ? storage.getDynamicPartitions(asset.partitions!.name) : [""];
+  const name = asset.partitions?.name;
+  const keys =
+    name === undefined ? [""] : reads.partitionKeys(name, () => storage.getDynamicPartitions(name));
   // Read before the store is listed: an output is written before its record, so a key recorded
   // here and absent from the listing really is gone (not written in between).
   const recorded: ReadonlySet<string> = partitioned
-    ? reads.read(`materialized\u0000${asset.key}`, [asset.key], () =>
-        storage.materializedPartitionKeys(asset.key),
+    ? reads.read(
+        `materialized\u0000${asset.key}`,
+        [asset.key],
+        () => storage.materializedPartitionKeys(asset.key),
+        {
+          update: withStatus(asset.key, "materialized"),
+        },
       )
     : new Set(storage.getAssetPartitionState(asset.key, "")?.status === "materialized" ? [""] : []);
   const io = ioManagerOf(defs, asset);
@@ -80,7 +99,9 @@ export async function assetPartitionStatuses(
   const listing = listed ? io.storedPartitions!({ assetKey: asset.key, partitioned }) : undefined;
   // A copy: the failures found materialized in the store are taken out below.
   const failed = new Set(
-    reads.read(`failed\u0000${asset.key}`, [asset.key], () => failedKeys(storage, asset.key)),
+    reads.read(`failed\u0000${asset.key}`, [asset.key], () => failedKeys(storage, asset.key), {
+      update: withStatus(asset.key, "failed"),
+    }),
   );
   const materialized: ReadonlySet<string> =
     listing !== undefined ? await listing : await hookedKeys(asset, keys, recorded, resources);

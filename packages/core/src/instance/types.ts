@@ -90,13 +90,29 @@ export interface PartitionRef {
   partition: string;
 }
 
-/** A recorded input that no longer matches its upstream partition (see `listInputMismatches`). */
 /** Partitions whose latest versioned success ran with one code version. */
 export interface RecordedCodeVersion {
   code: string | null;
   partitions: string[];
 }
 
+/** A partition state recorded since a version (see `assetStateChanges`). */
+export interface AssetStateChange {
+  partitionKey: string;
+  status: "materialized" | "failed";
+  /** Its latest success recorded versions (what `listRecordedCodeVersions` lists). */
+  versioned: boolean;
+  /** The code version of that success (null when none or not versioned). */
+  code: string | null;
+}
+
+/** The partitions a scoped input comparison covered, and the mismatches among them. */
+export interface ScopedInputMismatches {
+  partitions: string[];
+  mismatches: InputMismatch[];
+}
+
+/** A recorded input that no longer matches its upstream partition (see `listInputMismatches`). */
 export interface InputMismatch {
   /** The downstream partition that read the input. */
   partitionKey: string;
@@ -237,6 +253,16 @@ export interface Storage {
    */
   assetStateVersion?(assetKey: string): string;
   /**
+   * The asset's partition states recorded since `version` (one of `assetStateVersion`), each
+   * partition once, and the version they bring the asset to; undefined when the change cannot
+   * be told that way (a wipe since), so what was read must be read again. Optional, with
+   * `assetStateVersion`: what was read is then updated instead of read again.
+   */
+  assetStateChanges?(
+    assetKey: string,
+    version: string,
+  ): { version: string; changes: AssetStateChange[] } | undefined;
+  /**
    * The most recently recorded state among all partitions of the asset (what `assets list`
    * shows as its last materialization). Optional: a backend without it shows no time.
    */
@@ -268,6 +294,16 @@ export interface Storage {
    */
   listInputMismatches(assetKey: string, staleUpstream: readonly PartitionRef[]): InputMismatch[];
   /**
+   * `listInputMismatches` restricted to a scope: the asset's `partitions` given, and those whose
+   * recorded inputs include one of `inputs`; returns that scope and the mismatches in it. What
+   * an inspection kept is brought up to date with it after a few partitions changed. Optional.
+   */
+  listInputMismatchesIn?(
+    assetKey: string,
+    staleUpstream: readonly PartitionRef[],
+    scope: { partitions: readonly string[]; inputs: readonly PartitionRef[] },
+  ): ScopedInputMismatches;
+  /**
    * Forget materialization records and the check results about them, in one transaction (never
    * touches user files). Returns the materialization records removed.
    */
@@ -284,6 +320,12 @@ export interface Storage {
   // dynamic partitions
   addDynamicPartitions(name: string, keys: Iterable<string>): number;
   getDynamicPartitions(name: string, page?: Page): string[];
+  /**
+   * A version of the definition's keys: it changes whenever a key is added or removed, so the
+   * keys read can be kept under it; cheap next to reading them. Optional, like
+   * `assetStateVersion`.
+   */
+  dynamicPartitionsVersion?(name: string): string;
   hasDynamicPartition(name: string, key: string): boolean;
   countDynamicPartitions(name: string): number;
   deleteDynamicPartitions(name: string, keys: Iterable<string>): number;

@@ -117,6 +117,24 @@ for (const cached of [false, true]) {
         expect((await runAll(defs, "stale")).totalSteps).toBe(0);
       });
 
+      it("a partition materialized again runs with the code version of then, whatever it was before", async () => {
+        await runAll(definitions(), "all");
+        expect(await staleKeys(definitions(), "derived")).toEqual({});
+        templateOf.a = "t1-edited";
+        const edited = definitions();
+        expect(await staleKeys(edited, "derived")).toEqual({ a: ["code"] });
+        await materialize(edited, { instance, selection: "derived", partitions: { keys: ["a"] } });
+        expect(await staleKeys(edited, "derived")).toEqual({});
+        // Back to the first template: a is stale against the edited one it ran with last.
+        templateOf.a = "t1";
+        expect(await staleKeys(definitions(), "derived")).toEqual({ a: ["code"] });
+        expect(await staleKeys(definitions({ derivedVersion: "2" }), "derived")).toEqual({
+          a: ["code"],
+          b: ["code"],
+          c: ["code"],
+        });
+      });
+
       it("a wiped state is no longer stale, and new upstream data after it is seen", async () => {
         await runAll(definitions(), "all");
         templateOf.a = "t1-edited";
@@ -230,39 +248,116 @@ describe("a missing run and the missing upstream it reads", () => {
 });
 
 describe("reads kept between inspections", () => {
-  it("reads the instance again only after the states they came from changed", async () => {
-    const defs = definitions();
-    await runAll(defs, "all");
-    const counted = new Set(["listInputMismatches", "listRecordedCodeVersions", "materializedPartitionKeys"]);
+  /** Inspects `final` (statuses and staleness) through a storage that logs the calls named. */
+  function countingInspections(defs: Definitions, counted: readonly string[]) {
     const calls: string[] = [];
     const storage = new Proxy(instance.storage, {
       get(target, prop) {
         const value = Reflect.get(target, prop);
         if (typeof value !== "function") return value;
         return (...args: unknown[]) => {
-          if (counted.has(String(prop))) calls.push(String(prop));
+          if (counted.includes(String(prop))) calls.push(String(prop));
           return value.apply(target, args);
         };
       },
     });
     const shared = new InspectionCache();
-    const staleOfFinal = async () => {
+    const inspect = async (assetKey: string) => {
       const inspector = new AssetInspector(defs, storage, shared);
       try {
-        await inspector.statusesOf("final");
-        return [...(await inspector.staleOf("final")).keys()];
+        const statuses = await inspector.statusesOf(assetKey);
+        const stale = await inspector.staleOf(assetKey);
+        return { counts: statuses.counts(), stale: Object.fromEntries(stale) };
       } finally {
         await inspector.dispose();
       }
     };
-    expect(await staleOfFinal()).toEqual([]);
+    const fresh = async (assetKey: string) => {
+      const inspector = new AssetInspector(defs, instance.storage);
+      try {
+        const statuses = await inspector.statusesOf(assetKey);
+        const stale = await inspector.staleOf(assetKey);
+        return { counts: statuses.counts(), stale: Object.fromEntries(stale) };
+      } finally {
+        await inspector.dispose();
+      }
+    };
+    return { calls, inspect, fresh };
+  }
+
+  it("updates what it kept with the states recorded since, and reads all again after a wipe", async () => {
+    const defs = definitions();
+    await runAll(defs, "all");
+    const whole = ["listInputMismatches", "listRecordedCodeVersions", "materializedPartitionKeys"];
+    const { calls, inspect, fresh } = countingInspections(defs, [
+      ...whole,
+      "assetStateChanges",
+      "listInputMismatchesIn",
+      "getDynamicPartitions",
+    ]);
+    for (const key of ["derived", "final"]) expect(await inspect(key)).toEqual(await fresh(key));
+    calls.length = 0;
+    // New data for source[b]: derived[b] reads it, so it alone is compared again.
+    sourceText.b = "B2";
+    await materialize(defs, { instance, selection: "source", partitions: { keys: ["b"] } });
+    const derived = await inspect("derived");
+    expect(derived).toEqual(await fresh("derived"));
+    expect(derived.stale).toEqual({ b: [{ kind: "input", asset: "source", partition: "b" }] });
+    expect(calls.filter((c) => whole.includes(c))).toEqual([]);
+    expect(calls).toContain("listInputMismatchesIn");
+    expect(calls).not.toContain("getDynamicPartitions");
+    // derived[b] computed again: current, and its own kept states follow.
+    await materialize(defs, { instance, selection: "derived", partitions: { keys: ["b"] } });
+    calls.length = 0;
+    expect(await inspect("derived")).toEqual(await fresh("derived"));
+    expect((await inspect("derived")).stale).toEqual({});
+    expect(calls.filter((c) => whole.includes(c))).toEqual([]);
+    // A wipe cannot be told as changes: everything about derived is read again.
+    instance.storage.wipeAssetPartitionStates("derived", "c");
+    calls.length = 0;
+    const wiped = await inspect("derived");
+    expect(wiped).toEqual(await fresh("derived"));
+    expect(calls).toEqual(expect.arrayContaining(["materializedPartitionKeys", "listRecordedCodeVersions"]));
+  });
+
+  it("keeps registered keys until one is added or removed", async () => {
+    const defs = definitions();
+    await runAll(defs, "all");
+    const { calls, inspect } = countingInspections(defs, ["getDynamicPartitions"]);
+    const registered = async () => (await inspect("source")).counts.registered;
+    expect(await registered()).toBe(3);
+    expect(await registered()).toBe(3);
+    expect(calls).toEqual(["getDynamicPartitions"]);
+    instance.addDynamicPartitions(letters, ["d", "a"]);
+    expect(await inspect("source")).toMatchObject({ counts: { registered: 4, materialized: 3, missing: 1 } });
+    instance.deleteDynamicPartitions(letters, ["d"]);
+    instance.addDynamicPartitions(letters, ["e"]);
+    expect(await registered()).toBe(4);
+    instance.deleteDynamicPartitions(letters, ["e"]);
+    expect(await registered()).toBe(3);
+    // Adding keys already there changes nothing: nothing is read again.
+    instance.addDynamicPartitions(letters, ["a"]);
+    expect(await registered()).toBe(3);
+    expect(calls.length).toBe(4);
+  });
+
+  it("reads the instance again only after the states they came from changed", async () => {
+    const defs = definitions();
+    await runAll(defs, "all");
+    const { calls, inspect } = countingInspections(defs, [
+      "listInputMismatches",
+      "listRecordedCodeVersions",
+      "materializedPartitionKeys",
+    ]);
+    expect((await inspect("final")).stale).toEqual({});
     const firstReads = calls.length;
     expect(firstReads).toBeGreaterThan(0);
-    expect(await staleOfFinal()).toEqual([]);
+    expect((await inspect("final")).stale).toEqual({});
     expect(calls.length).toBe(firstReads);
     sourceText.b = "B2";
     await materialize(defs, { instance, selection: "source", partitions: { keys: ["b"] } });
-    expect(await staleOfFinal()).toEqual(["b"]);
+    // derived[b] is stale now: final's comparison lists other stale upstream, so it is read again.
+    expect(Object.keys((await inspect("final")).stale)).toEqual(["b"]);
     expect(calls.length).toBeGreaterThan(firstReads);
   });
 });

@@ -1,7 +1,13 @@
 import { type AnyAssetDefinition, inputAssetKeys } from "../../definitions/asset.ts";
 import type { Definitions } from "../../definitions/types.ts";
-import type { PartitionRef, RecordedCodeVersion, Storage } from "../../instance/types.ts";
-import { StateReads } from "../inspection-cache.ts";
+import type {
+  AssetStateChange,
+  InputMismatch,
+  PartitionRef,
+  RecordedCodeVersion,
+  Storage,
+} from "../../instance/types.ts";
+import { StateReads, type StateUpdate } from "../inspection-cache.ts";
 import { CodeVersions } from "./code-versions.ts";
 
 /** Why a materialized partition is stale. */
@@ -99,9 +105,10 @@ export class Staleness {
     }
     // Recorded inputs may name any asset: the answer holds while no asset's states change.
     const mismatches = this.reads.read(
-      `inputs\u0000${assetKey}\u0000${JSON.stringify(staleUpstream)}`,
+      `inputs\u0000${assetKey}`,
       [...this.defs.assets.keys()],
       () => this.storage.listInputMismatches(assetKey, staleUpstream),
+      { variant: JSON.stringify(staleUpstream), update: this.mismatchUpdate(assetKey, staleUpstream) },
     );
     for (const m of mismatches) {
       if (!this.defs.assets.has(m.asset)) continue;
@@ -131,9 +138,67 @@ export class Staleness {
   }
 
   private recordedCodeVersions(assetKey: string, otherThan?: { code: string | null }): RecordedCodeVersion[] {
-    const key = `code\u0000${assetKey}\u0000${otherThan === undefined ? "*" : JSON.stringify(otherThan.code)}`;
-    return this.reads.read(key, [assetKey], () => this.storage.listRecordedCodeVersions(assetKey, otherThan));
+    return this.reads.read(
+      `code\u0000${assetKey}`,
+      [assetKey],
+      () => this.storage.listRecordedCodeVersions(assetKey, otherThan),
+      {
+        variant: otherThan === undefined ? "*" : JSON.stringify(otherThan.code),
+        update: (kept, changes) => regroupCodeVersions(kept, changes.get(assetKey) ?? [], otherThan),
+      },
+    );
   }
+
+  /**
+   * Kept mismatches brought up to date by comparing again only the partitions that changed and
+   * those that read an upstream partition that changed (the storage finds them).
+   */
+  private mismatchUpdate(
+    assetKey: string,
+    staleUpstream: readonly PartitionRef[],
+  ): StateUpdate<InputMismatch[]> {
+    return (kept, changes) => {
+      if (this.storage.listInputMismatchesIn === undefined) return undefined;
+      const partitions: string[] = [];
+      const inputs: PartitionRef[] = [];
+      for (const [asset, changed] of changes) {
+        for (const { partitionKey } of changed) {
+          if (asset === assetKey) partitions.push(partitionKey);
+          else inputs.push({ asset, partition: partitionKey });
+        }
+      }
+      const scoped = this.storage.listInputMismatchesIn(assetKey, staleUpstream, { partitions, inputs });
+      const compared = new Set(scoped.partitions);
+      return [...kept.filter((m) => !compared.has(m.partitionKey)), ...scoped.mismatches];
+    };
+  }
+}
+
+/** Kept code-version groups with the changed partitions moved to the group of their latest versioned success. */
+function regroupCodeVersions(
+  kept: readonly RecordedCodeVersion[],
+  changes: readonly AssetStateChange[],
+  otherThan: { code: string | null } | undefined,
+): RecordedCodeVersion[] {
+  const changed = new Set(changes.map((c) => c.partitionKey));
+  const groups = new Map<string | null, string[]>();
+  for (const { code, partitions } of kept)
+    groups.set(
+      code,
+      partitions.filter((key) => !changed.has(key)),
+    );
+  for (const change of changes) {
+    if (!change.versioned || (otherThan !== undefined && change.code === otherThan.code)) continue;
+    let group = groups.get(change.code);
+    if (group === undefined) {
+      group = [];
+      groups.set(change.code, group);
+    }
+    group.push(change.partitionKey);
+  }
+  return [...groups]
+    .filter(([, partitions]) => partitions.length > 0)
+    .map(([code, partitions]) => ({ code, partitions }));
 }
 
 function declaredUpstream(asset: AnyAssetDefinition): Set<string> {

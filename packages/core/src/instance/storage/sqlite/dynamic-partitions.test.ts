@@ -46,3 +46,28 @@ describe("dynamic partitions on SQLite", () => {
     }
   });
 });
+
+describe("the version of a definition's keys on SQLite", () => {
+  it("moves when a key is added or removed, and only then, even when a removed position is reused", () => {
+    const seen = new Set<string>();
+    const changed = () => {
+      const version = storage.dynamicPartitionsVersion("gens");
+      expect(seen.has(version)).toBe(false);
+      seen.add(version);
+    };
+    changed();
+    storage.addDynamicPartitions("gens", ["a", "b"]);
+    changed();
+    const before = storage.dynamicPartitionsVersion("gens");
+    storage.addDynamicPartitions("gens", ["a"]);
+    storage.addDynamicPartitions("other", ["x"]);
+    storage.deleteDynamicPartitions("gens", ["never-added"]);
+    expect(storage.dynamicPartitionsVersion("gens")).toBe(before);
+    // The last key removed and another added at its position: the same last position, a new version.
+    storage.deleteDynamicPartitions("gens", ["b"]);
+    changed();
+    storage.addDynamicPartitions("gens", ["c"]);
+    changed();
+    expect(storage.getDynamicPartitions("gens")).toEqual(["a", "c"]);
+  });
+});

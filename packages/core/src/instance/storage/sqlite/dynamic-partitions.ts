@@ -19,6 +19,8 @@ export class DynamicPartitionQueries {
   private readonly exists: Database.Statement<[string, string], number>;
   private readonly countOf: Database.Statement<[string], number>;
   private readonly remove: Database.Statement<[string, string]>;
+  private readonly countRemovals: Database.Statement<[string]>;
+  private readonly keysVersion: Database.Statement<[string, string], [number, number]>;
   private readonly definitions: Database.Statement<[], { name: string; count: number }>;
   private readonly addBatch: Database.Transaction<(name: string, keys: readonly string[]) => number>;
   private readonly deleteBatch: Database.Transaction<(name: string, keys: readonly string[]) => number>;
@@ -57,9 +59,22 @@ export class DynamicPartitionQueries {
       }
       return added;
     });
+    this.countRemovals = db.prepare(
+      `INSERT INTO dynamic_partition_removals (name, removals) VALUES (?, 1)
+       ON CONFLICT (name) DO UPDATE SET removals = removals + 1`,
+    );
+    // Positions only grow while nothing is removed (a new key goes after the last one), and a
+    // removal is counted: the pair moves whenever the keys change.
+    this.keysVersion = db
+      .prepare(
+        `SELECT coalesce((SELECT max(position) FROM dynamic_partitions WHERE name = ?), 0),
+           coalesce((SELECT removals FROM dynamic_partition_removals WHERE name = ?), 0)`,
+      )
+      .raw() as Database.Statement<[string, string], [number, number]>;
     this.deleteBatch = db.transaction((name: string, keys: readonly string[]) => {
       let removed = 0;
       for (const key of keys) removed += this.remove.run(name, key).changes;
+      if (removed > 0) this.countRemovals.run(name);
       return removed;
     });
   }
@@ -81,6 +96,13 @@ export class DynamicPartitionQueries {
   has(name: string, key: string): boolean {
     assertPartitionsName(name);
     return this.exists.get(name, key) !== undefined;
+  }
+
+  /** Moves whenever the definition's keys change (see keysVersion). */
+  version(name: string): string {
+    assertPartitionsName(name);
+    const [last, removals] = this.keysVersion.get(name, name) ?? [0, 0];
+    return `${last}:${removals}`;
   }
 
   count(name: string): number {

@@ -48,6 +48,7 @@ describe("migrations", () => {
       expect(tables).toEqual([
         "asset_check_results",
         "asset_partition_state",
+        "asset_state_wipes",
         "dynamic_partitions",
         "event_log",
         "partition_inputs",

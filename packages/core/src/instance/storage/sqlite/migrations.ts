@@ -9,6 +9,7 @@ import {
   SCHEMA_V6,
   SCHEMA_V7,
   SCHEMA_V8,
+  SCHEMA_V9,
 } from "./schema.ts";
 
 /**
@@ -40,6 +41,7 @@ export const MIGRATIONS: readonly Migration[] = [
   { version: 6, description: "code and data versions", up: (db) => db.exec(SCHEMA_V6) },
   { version: 7, description: "semaphore slots", up: (db) => db.exec(SCHEMA_V7) },
   { version: 8, description: "recorded inputs as rows", up: (db) => db.exec(SCHEMA_V8) },
+  { version: 9, description: "wipes per asset, recorded inputs by upstream", up: (db) => db.exec(SCHEMA_V9) },
 ];
 
 export function latestSchemaVersion(migrations: readonly Migration[] = MIGRATIONS): number {

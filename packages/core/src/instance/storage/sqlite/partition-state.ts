@@ -2,12 +2,14 @@ import type Database from "better-sqlite3";
 import { StorageError } from "../../../errors.ts";
 import type {
   AssetPartitionState,
+  AssetStateChange,
   EventRecord,
   InputMismatch,
   MaterializationVersions,
   Page,
   PartitionRef,
   RecordedCodeVersion,
+  ScopedInputMismatches,
 } from "../../types.ts";
 import { pageBounds } from "../paging.ts";
 
@@ -29,6 +31,13 @@ interface StateRow {
 
 type InputMismatchRow = Omit<InputMismatch, "changed"> & { changed: 0 | 1 };
 
+type ChangeRow = {
+  partition_key: string;
+  status: "materialized" | "failed";
+  versioned: 0 | 1;
+  code: string | null;
+};
+
 type VersionsRow = Pick<StateRow, "partition_key" | "code_version" | "data_version" | "input_versions">;
 
 /** Unpartitioned assets are stored under the empty partition key. */
@@ -41,6 +50,7 @@ export const SQL_MATERIALIZED_KEYS =
   "SELECT partition_key FROM asset_partition_state WHERE asset_key = ? AND status = 'materialized'";
 /** A partition's latest success recorded versions. */
 const VERSIONED = "last_success_run_id IS NOT NULL AND input_versions IS NOT NULL";
+const VERSIONED_ROW = `(${VERSIONED})`;
 const SQL_VERSIONS = `SELECT partition_key, code_version, data_version, input_versions FROM asset_partition_state
   WHERE asset_key = ? AND ${VERSIONED}`;
 // One JSON list per code version: parsing it beats 100,000 driver rows by a factor of three.
@@ -49,16 +59,34 @@ const SQL_CODE_VERSIONS = `SELECT code_version, json_group_array(partition_key) 
 const SQL_CODE_VERSIONS_ALL = `${SQL_CODE_VERSIONS} GROUP BY code_version`;
 const SQL_CODE_VERSIONS_OTHER_THAN = `${SQL_CODE_VERSIONS} AND code_version IS NOT ? GROUP BY code_version`;
 // For each recorded input (in its place in the list), the upstream's latest versioned success;
-// kept when its data differs from what was read, or it is listed as stale.
-const SQL_INPUT_MISMATCHES = `SELECT i.partition_key AS partitionKey, i.input_asset AS asset,
+// kept when its data differs from what was read, or it is listed as stale. `scope` narrows the
+// downstream partitions (its parameter comes right after the asset's).
+const inputMismatchesSql = (scope: string) => `SELECT i.partition_key AS partitionKey, i.input_asset AS asset,
     i.input_partition AS partition, u.data_version IS NOT i.input_version AS changed
   FROM partition_inputs i
   JOIN asset_partition_state u ON u.asset_key = i.input_asset AND u.partition_key = i.input_partition
-  WHERE i.asset_key = ? AND u.last_success_run_id IS NOT NULL AND u.input_versions IS NOT NULL
+  WHERE i.asset_key = ? ${scope} AND u.last_success_run_id IS NOT NULL AND u.input_versions IS NOT NULL
     AND (u.data_version IS NOT i.input_version
       OR (i.input_asset, i.input_partition) IN
         (SELECT s.value ->> 'asset', s.value ->> 'partition' FROM json_each(?) s))
   ORDER BY i.partition_key, i.position`;
+const SQL_INPUT_MISMATCHES = inputMismatchesSql("");
+export const SQL_INPUT_MISMATCHES_IN = inputMismatchesSql(
+  "AND i.partition_key IN (SELECT value FROM json_each(?))",
+);
+// The asset's partitions whose recorded inputs name one of the given upstream partitions (CROSS
+// JOIN keeps the few given partitions outside, each looked up by the index on inputs).
+export const SQL_PARTITIONS_READING = `SELECT DISTINCT i.partition_key FROM json_each(?) s
+  CROSS JOIN partition_inputs i ON i.input_asset = s.value ->> 'asset' AND i.input_partition = s.value ->> 'partition'
+  WHERE i.asset_key = ?`;
+// Event ids only grow (AUTOINCREMENT) and only a wipe removes states (and counts itself): the
+// pair moves on every change, and is two index look-ups.
+export const SQL_STATE_VERSION = `SELECT
+    coalesce((SELECT max(event_id) FROM asset_partition_state WHERE asset_key = ?), 0),
+    coalesce((SELECT wipes FROM asset_state_wipes WHERE asset_key = ?), 0)`;
+export const SQL_STATE_CHANGES = `SELECT partition_key, status, ${VERSIONED_ROW} AS versioned,
+    CASE WHEN ${VERSIONED_ROW} THEN code_version END AS code
+  FROM asset_partition_state WHERE asset_key = ? AND event_id > ? AND event_id <= ?`;
 const SQL_LIST_STATES =
   "SELECT * FROM asset_partition_state WHERE asset_key = ? ORDER BY partition_key LIMIT ? OFFSET ?";
 const SQL_LIST_STATES_BY_STATUS =
@@ -76,7 +104,7 @@ export class PartitionStateQueries {
   private readonly listAll: Database.Statement<[string, number, number], StateRow>;
   private readonly listByStatus: Database.Statement<[string, string, number, number], StateRow>;
   private readonly counts: Database.Statement<[string], { status: string; n: number }>;
-  private readonly stateVersion: Database.Statement<[string], [number, number]>;
+  private readonly stateVersion: Database.Statement<[string, string], [number, number]>;
   private readonly materializedKeys: Database.Statement<[string], string>;
   private readonly versionsOf: Database.Statement<[string], VersionsRow>;
   private readonly codeVersionsOf: Database.Statement<[string], [string | null, string]>;
@@ -85,6 +113,11 @@ export class PartitionStateQueries {
     [string | null, string]
   >;
   private readonly inputMismatches: Database.Statement<[string, string], InputMismatchRow>;
+  private readonly inputMismatchesIn: Database.Statement<[string, string, string], InputMismatchRow>;
+  private readonly partitionsReading: Database.Statement<[string, string], string>;
+  private readonly stateChanges: Database.Statement<[string, number, number], ChangeRow>;
+  private readonly bumpWipes: Database.Statement<[string]>;
+  private readonly changesSince: (assetKey: string, version: string) => StateChanges | undefined;
   private readonly wipeOne: Database.Statement<[string, string]>;
   private readonly wipeAll: Database.Statement<[string]>;
   private readonly insertInput: Database.Statement;
@@ -116,10 +149,30 @@ export class PartitionStateQueries {
     this.counts = db.prepare(
       "SELECT status, count(*) AS n FROM asset_partition_state WHERE asset_key = ? GROUP BY status",
     );
-    // Event ids only grow (AUTOINCREMENT) and only a wipe removes states: the pair moves on every change.
-    this.stateVersion = db
-      .prepare("SELECT coalesce(max(event_id), 0), count(*) FROM asset_partition_state WHERE asset_key = ?")
-      .raw() as Database.Statement<[string], [number, number]>;
+    this.stateVersion = db.prepare(SQL_STATE_VERSION).raw() as Database.Statement<
+      [string, string],
+      [number, number]
+    >;
+    this.stateChanges = db.prepare(SQL_STATE_CHANGES);
+    this.bumpWipes = db.prepare(
+      "INSERT INTO asset_state_wipes (asset_key, wipes) VALUES (?, 1) ON CONFLICT (asset_key) DO UPDATE SET wipes = wipes + 1",
+    );
+    // One read transaction: the version returned is the one the changes bring the asset to.
+    this.changesSince = db.transaction((assetKey: string, version: string) => {
+      const [latest, wipes] = this.stateVersion.get(assetKey, assetKey) ?? [0, 0];
+      const since = parseStateVersion(version);
+      if (since === undefined || since.wipes !== wipes || since.latest > latest) return undefined;
+      const rows = since.latest === latest ? [] : this.stateChanges.all(assetKey, since.latest, latest);
+      return {
+        version: `${latest}:${wipes}`,
+        changes: rows.map((row) => ({
+          partitionKey: row.partition_key,
+          status: row.status,
+          versioned: row.versioned === 1,
+          code: row.code,
+        })),
+      };
+    });
     this.materializedKeys = db.prepare(SQL_MATERIALIZED_KEYS).pluck() as Database.Statement<[string], string>;
     this.versionsOf = db.prepare(SQL_VERSIONS);
     this.codeVersionsOf = db.prepare(SQL_CODE_VERSIONS_ALL).raw() as Database.Statement<
@@ -131,6 +184,11 @@ export class PartitionStateQueries {
       [string | null, string]
     >;
     this.inputMismatches = db.prepare(SQL_INPUT_MISMATCHES);
+    this.inputMismatchesIn = db.prepare(SQL_INPUT_MISMATCHES_IN);
+    this.partitionsReading = db.prepare(SQL_PARTITIONS_READING).pluck() as Database.Statement<
+      [string, string],
+      string
+    >;
     this.wipeOne = db.prepare("DELETE FROM asset_partition_state WHERE asset_key = ? AND partition_key = ?");
     this.wipeAll = db.prepare("DELETE FROM asset_partition_state WHERE asset_key = ?");
     this.insertInput = db.prepare(
@@ -212,8 +270,13 @@ export class PartitionStateQueries {
   }
 
   version(assetKey: string): string {
-    const [latest, count] = this.stateVersion.get(assetKey) ?? [0, 0];
-    return `${latest}:${count}`;
+    const [latest, wipes] = this.stateVersion.get(assetKey, assetKey) ?? [0, 0];
+    return `${latest}:${wipes}`;
+  }
+
+  /** States recorded since `version`; undefined after a wipe (or for a version not of this asset's). */
+  changes(assetKey: string, version: string): StateChanges | undefined {
+    return this.changesSince(assetKey, version);
   }
 
   materializedPartitionKeys(assetKey: string): Set<string> {
@@ -241,7 +304,28 @@ export class PartitionStateQueries {
     return rows.map((row) => ({ ...row, changed: row.changed === 1 }));
   }
 
+  /** Call inside a transaction (the partitions in scope and their mismatches are read together). */
+  mismatchedInputsIn(
+    assetKey: string,
+    staleUpstream: readonly PartitionRef[],
+    scope: { partitions: readonly string[]; inputs: readonly PartitionRef[] },
+  ): ScopedInputMismatches {
+    const partitions = new Set(scope.partitions);
+    if (scope.inputs.length > 0) {
+      for (const key of this.partitionsReading.all(JSON.stringify(scope.inputs), assetKey))
+        partitions.add(key);
+    }
+    const keys = [...partitions];
+    const rows =
+      keys.length === 0
+        ? []
+        : this.inputMismatchesIn.all(assetKey, JSON.stringify(keys), JSON.stringify(staleUpstream));
+    return { partitions: keys, mismatches: rows.map((row) => ({ ...row, changed: row.changed === 1 })) };
+  }
+
+  /** Call inside a transaction: the wipe is counted with it. */
   wipe(assetKey: string, partitionKey?: string): number {
+    this.bumpWipes.run(assetKey);
     if (partitionKey === undefined) {
       this.wipeInputsAll.run(assetKey);
       return this.wipeAll.run(assetKey).changes;
@@ -249,6 +333,16 @@ export class PartitionStateQueries {
     this.wipeInputsOne.run(assetKey, partitionKey);
     return this.wipeOne.run(assetKey, partitionKey).changes;
   }
+}
+
+interface StateChanges {
+  version: string;
+  changes: AssetStateChange[];
+}
+
+function parseStateVersion(version: string): { latest: number; wipes: number } | undefined {
+  const match = /^(\d+):(\d+)$/.exec(version);
+  return match === null ? undefined : { latest: Number(match[1]), wipes: Number(match[2]) };
 }
 
 function toState(row: StateRow): AssetPartitionState {

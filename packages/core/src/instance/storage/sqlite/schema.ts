@@ -180,3 +180,23 @@ INSERT INTO partition_inputs (asset_key, partition_key, position, input_asset, i
   FROM asset_partition_state r, json_each(r.input_versions) j
   WHERE r.last_success_run_id IS NOT NULL AND r.input_versions IS NOT NULL;
 `;
+
+/**
+ * Version 9: a count of wipes per asset, so the version of an asset's states (latest event id,
+ * wipes) is two index look-ups instead of counting its rows, and a reader that kept what it read
+ * can fetch only the states recorded since (a wipe since means reading all again); likewise a
+ * count of removals per dynamic partitions definition (the version of its keys: last position,
+ * removals). Recorded inputs indexed by the upstream partition they name, to find the partitions
+ * that read one.
+ */
+export const SCHEMA_V9 = `
+CREATE TABLE asset_state_wipes (
+  asset_key TEXT PRIMARY KEY,
+  wipes INTEGER NOT NULL
+) WITHOUT ROWID;
+CREATE TABLE dynamic_partition_removals (
+  name TEXT PRIMARY KEY,
+  removals INTEGER NOT NULL
+) WITHOUT ROWID;
+CREATE INDEX partition_inputs_by_input ON partition_inputs (input_asset, input_partition, asset_key);
+`;

@@ -2,6 +2,7 @@ import type Database from "better-sqlite3";
 import type { CheckResultRecord, CheckSummary, ListCheckResultsOptions } from "../../check-records.ts";
 import type {
   AssetPartitionState,
+  AssetStateChange,
   ClaimOptions,
   ClaimOutcome,
   EventRecord,
@@ -14,6 +15,7 @@ import type {
   RecordBatch,
   RecordedCodeVersion,
   RunRecord,
+  ScopedInputMismatches,
   StepRef,
   Storage,
 } from "../../types.ts";
@@ -134,6 +136,13 @@ export class SqliteStorage implements Storage {
     return this.guard("read the version of partition states", () => this.states.version(assetKey));
   }
 
+  assetStateChanges(
+    assetKey: string,
+    version: string,
+  ): { version: string; changes: AssetStateChange[] } | undefined {
+    return this.guard("read changed partition states", () => this.states.changes(assetKey, version));
+  }
+
   materializedPartitionKeys(assetKey: string): Set<string> {
     return this.guard("read materialized partitions", () => this.states.materializedPartitionKeys(assetKey));
   }
@@ -148,6 +157,16 @@ export class SqliteStorage implements Storage {
 
   listInputMismatches(assetKey: string, staleUpstream: readonly PartitionRef[]): InputMismatch[] {
     return this.guard("compare recorded inputs", () => this.states.mismatchedInputs(assetKey, staleUpstream));
+  }
+
+  listInputMismatchesIn(
+    assetKey: string,
+    staleUpstream: readonly PartitionRef[],
+    scope: { partitions: readonly string[]; inputs: readonly PartitionRef[] },
+  ): ScopedInputMismatches {
+    return this.guard("compare recorded inputs", () =>
+      this.db.transaction(() => this.states.mismatchedInputsIn(assetKey, staleUpstream, scope))(),
+    );
   }
 
   wipeAssetPartitionStates(assetKey: string, partitionKey?: string): number {
@@ -181,6 +200,10 @@ export class SqliteStorage implements Storage {
 
   hasDynamicPartition(name: string, key: string): boolean {
     return this.guard("look up dynamic partition", () => this.partitions.has(name, key));
+  }
+
+  dynamicPartitionsVersion(name: string): string {
+    return this.guard("read the version of dynamic partitions", () => this.partitions.version(name));
   }
 
   countDynamicPartitions(name: string): number {
