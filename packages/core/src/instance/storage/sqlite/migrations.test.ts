@@ -49,6 +49,7 @@ describe("migrations", () => {
         "asset_check_results",
         "asset_partition_state",
         "asset_state_wipes",
+        "dynamic_partition_removals",
         "dynamic_partitions",
         "event_log",
         "partition_inputs",
