@@ -1,10 +1,12 @@
 /**
- * Asset checks' cost on generation (issue 14): bench/generation.bench.ts's run (evaluation_response
- * over 2,000 evaluation partitions, concurrency 64, fake OpenAI-compatible server answering after
- * 100 ms in its own process, each run a fresh worker on a fresh copy of the data root) made with
- * the checks on (files_present, parsed_matches_parser, score_in_range after each response) and
- * off (`checks: false`), alternating run by run in one invocation so both see the same machine
- * and file-system state. Medians of PAIRS runs each. Target: checks on <= 1.05 x checks off.
+ * What asset checks and version recording cost generation (issue 14): bench/generation.bench.ts's
+ * run (evaluation_response over 2,000 evaluation partitions, concurrency 64, fake
+ * OpenAI-compatible server answering after 100 ms in its own process, each run a fresh worker on
+ * a fresh copy of the data root) made as by default, with the checks (files_present,
+ * parsed_matches_parser, score_in_range after each response) and code and data versions
+ * recorded, and with neither (`checks: false`, `recordVersions: false`), alternating run by run
+ * in one invocation so both see the same machine and file-system state. Medians of PAIRS runs
+ * each. Target: on <= 1.05 x off.
  */
 import { type ChildProcess, spawn, spawnSync } from "node:child_process";
 import fs from "node:fs";
@@ -58,7 +60,7 @@ async function serve(): Promise<void> {
   process.stdin.on("end", () => void server.close().then(() => process.exit(0)));
 }
 
-/** `--worker ROOT HOME`: one measured run of evaluation_response over every partition. */
+/** `--worker ROOT HOME on|off`: one measured run of evaluation_response over every partition. */
 async function worker(root: string, home: string, checks: boolean): Promise<void> {
   process.env.DD_DATA_ROOT = root;
   const defs = await loadDefinitions(DEFINITIONS);
@@ -73,6 +75,7 @@ async function worker(root: string, home: string, checks: boolean): Promise<void
       concurrency: CONCURRENCY,
       logLevel: "warn",
       checks,
+      recordVersions: checks,
     });
     const engineMs = performance.now() - t;
     const busyMs = performance.eventLoopUtilization(elu).active;
@@ -170,16 +173,16 @@ async function main(): Promise<void> {
     const ratio = wall("on") / wall("off");
     const what = `evaluation_response, ${EVALUATIONS} partitions, fake LLM ${LATENCY_MS} ms, concurrency ${CONCURRENCY}`;
     console.log(
-      `RESULT ${what}: run wall time with checks | median ${wall("on").toFixed(2)} s | baseline checks off (same invocation): ` +
+      `RESULT ${what}: run wall time with checks and versions recorded | median ${wall("on").toFixed(2)} s | baseline neither (same invocation): ` +
         `median ${wall("off").toFixed(2)} s | ratio ${ratio.toFixed(3)} | target <= ${TARGET_CHECKS_RATIO}: ${ratio <= TARGET_CHECKS_RATIO ? "ok" : "OVER TARGET"}`,
     );
     console.log(
-      `RESULT ${what}: main-thread busy per evaluation with checks | median ${busy("on").toFixed(2)} ms | baseline checks off: ` +
+      `RESULT ${what}: main-thread busy per evaluation with checks and versions | median ${busy("on").toFixed(2)} ms | baseline neither: ` +
         `median ${busy("off").toFixed(2)} ms | ratio ${(busy("on") / busy("off")).toFixed(3)}`,
     );
     console.log(
-      `RESULT ${what}: peak RSS with checks | median ${median(samples.on.map((s) => s.peakRssMb)).toFixed(0)} MB | ` +
-        `baseline checks off: median ${median(samples.off.map((s) => s.peakRssMb)).toFixed(0)} MB`,
+      `RESULT ${what}: peak RSS with checks and versions | median ${median(samples.on.map((s) => s.peakRssMb)).toFixed(0)} MB | ` +
+        `baseline neither: median ${median(samples.off.map((s) => s.peakRssMb)).toFixed(0)} MB`,
     );
   } finally {
     server.child.stdin?.end();
