@@ -36,6 +36,7 @@ import {
   takeOpenSteps,
 } from "../steps/step-rows.ts";
 import { runStep, type StepContext } from "./step-job.ts";
+import { TurnBatch } from "./turn-batch.ts";
 
 export interface WorkerOptions {
   defs: Definitions;
@@ -207,27 +208,28 @@ export async function runWorker(opts: WorkerOptions): Promise<WorkerSummary> {
       return;
     }
     const lead = steps[0];
-    // A step this run materialized already (a worker died before settling it) is not computed again.
-    if (lead.doneByRun) {
-      summary.doneElsewhere++;
-      settle(job.steps, "succeeded");
-      return;
-    }
     inFlight.add(job);
     try {
+      // A step this run materialized already (a worker died before settling it) is not computed again.
+      if (lead.doneByRun) {
+        summary.doneElsewhere++;
+        await settle(job.steps, "succeeded");
+        return;
+      }
       const result = await runStep(
         { ...ctx, onProgress: (event) => opts.onEvent?.({ type: "step", run: lead.run, event }) },
         lead,
         job.controller.signal,
       );
-      settleJob(job, result);
+      await settleJob(job, result);
     } finally {
+      // Only once settled: draining (--once) must not end with a settlement still to write.
       inFlight.delete(job);
     }
   };
 
   /** Records what became of the job's steps; the lead step's success or failure is already settled by its event. */
-  const settleJob = (job: InFlight, result: RunSummary): void => {
+  const settleJob = (job: InFlight, result: RunSummary): Promise<void> => {
     const [lead, ...others] = job.steps;
     let outcome: StepOutcome | "requeue-held" | "requeue";
     if (result.succeeded > 0) outcome = "succeeded";
@@ -238,11 +240,11 @@ export async function runWorker(opts: WorkerOptions): Promise<WorkerSummary> {
     else outcome = "skipped";
     if (outcome === "requeue-held") {
       requeue(job, heldRetryMs, "held by another run");
-      return;
+      return Promise.resolve();
     }
     if (outcome === "requeue") {
       requeue(job, 0, "stopped by the worker's shutdown");
-      return;
+      return Promise.resolve();
     }
     if (result.succeeded > 0) summary.succeeded++;
     else if (result.doneElsewhere > 0) summary.doneElsewhere++;
@@ -251,16 +253,18 @@ export async function runWorker(opts: WorkerOptions): Promise<WorkerSummary> {
     // The lead's success or failure was settled with its event, unless its asset's successes are
     // deferred to after its checks; the other runs' entries of a collapsed job are settled here.
     const leadSettled = result.failed > 0 || (result.succeeded > 0 && !deferred.has(lead.assetKey));
-    settle(leadSettled ? others : [lead, ...others], outcome);
+    return settle(leadSettled ? others : [lead, ...others], outcome);
   };
 
-  const settle = (steps: readonly OpenStep[], outcome: StepOutcome): void => {
-    if (steps.length === 0) return;
-    const settlements = steps.map(
-      (s): Settlement => ({ run: s.run, assetKey: s.assetKey, partitionKey: s.partitionKey, outcome }),
+  const settlements = new TurnBatch<Settlement>((batch) =>
+    conn.transaction("settle jobs", () => settleSteps(conn, workerSchema, batch)),
+  );
+  const settle = (steps: readonly OpenStep[], outcome: StepOutcome): Promise<void> =>
+    settlements.add(
+      steps.map(
+        (s): Settlement => ({ run: s.run, assetKey: s.assetKey, partitionKey: s.partitionKey, outcome }),
+      ),
     );
-    conn.transaction("settle job", () => settleSteps(conn, workerSchema, settlements));
-  };
 
   const requeue = (job: InFlight, delayMs: number, reason: string): void => {
     requeueSteps(conn, workerSchema, job.steps, delayMs);
