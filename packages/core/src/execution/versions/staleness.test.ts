@@ -12,6 +12,7 @@ import {
   jsonIOManager,
   materialize,
   missingPartitionKeys,
+  type Storage,
   summarizeStaleness,
 } from "../../index.ts";
 import { tempInstance } from "../test-support.ts";
@@ -262,8 +263,9 @@ describe("reads kept between inspections", () => {
       },
     });
     const shared = new InspectionCache();
-    const inspect = async (assetKey: string) => {
-      const inspector = new AssetInspector(defs, storage, shared);
+    /** Statuses and staleness of the asset, as one inspection (a UI request) sees them. */
+    const inspectWith = async (via: Storage, cached: InspectionCache | undefined, assetKey: string) => {
+      const inspector = new AssetInspector(defs, via, cached);
       try {
         const statuses = await inspector.statusesOf(assetKey);
         const stale = await inspector.staleOf(assetKey);
@@ -272,16 +274,8 @@ describe("reads kept between inspections", () => {
         await inspector.dispose();
       }
     };
-    const fresh = async (assetKey: string) => {
-      const inspector = new AssetInspector(defs, instance.storage);
-      try {
-        const statuses = await inspector.statusesOf(assetKey);
-        const stale = await inspector.staleOf(assetKey);
-        return { counts: statuses.counts(), stale: Object.fromEntries(stale) };
-      } finally {
-        await inspector.dispose();
-      }
-    };
+    const inspect = (assetKey: string) => inspectWith(storage, shared, assetKey);
+    const fresh = (assetKey: string) => inspectWith(instance.storage, undefined, assetKey);
     return { calls, inspect, fresh };
   }
 
