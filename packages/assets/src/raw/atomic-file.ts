@@ -122,7 +122,7 @@ export class AtomicCsvWriter {
     this.pending = "";
     const maxBytes = text.length * MAX_UTF8_PER_UNIT;
     if (this.used + maxBytes > BUFFER_BYTES) {
-      this.flush();
+      this.writeBuffered();
       if (maxBytes > BUFFER_BYTES) {
         const bytes = Buffer.from(text, "utf8");
         writeAll(this.requireOpen(), bytes, bytes.length);
@@ -134,6 +134,10 @@ export class AtomicCsvWriter {
 
   private flush(): void {
     this.encodePending();
+    this.writeBuffered();
+  }
+
+  private writeBuffered(): void {
     if (this.used === 0) return;
     writeAll(this.requireOpen(), this.buffer, this.used);
     this.used = 0;

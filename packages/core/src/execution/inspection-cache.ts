@@ -61,36 +61,47 @@ export class StateReads {
     load: () => T,
     opts: { variant?: string; update?: StateUpdate<T> } = {},
   ): T {
-    const { cache, storage } = this;
-    if (cache === undefined || storage.assetStateVersion === undefined) return load();
-    const variant = opts.variant ?? "";
+    if (this.cache === undefined || this.storage.assetStateVersion === undefined) return load();
     const now = assets.map((asset) => this.versionOf(asset));
-    const kept = cache.get(key);
-    if (kept !== undefined && kept.variant === variant) {
-      if (kept.versions.every((v, i) => v === now[i])) return kept.value as T;
-      const updated = opts.update === undefined ? undefined : this.updated(kept, assets, now, opts.update);
-      if (updated !== undefined) {
-        cache.set(key, { variant, ...updated });
-        return updated.value as T;
+    const { update } = opts;
+    return this.kept(
+      key,
+      opts.variant ?? "",
+      now,
+      load,
+      update && ((entry) => this.updated(entry, assets, now, update)),
+    );
+  }
+
+  /** The keys of a dynamic partitions definition, kept while its version holds (`Storage.dynamicPartitionsVersion`). */
+  partitionKeys(name: string, load: () => string[]): readonly string[] {
+    const version = this.cache === undefined ? undefined : this.storage.dynamicPartitionsVersion?.(name);
+    if (version === undefined) return load();
+    return this.kept(`partitions\u0000${name}`, "", [version], load);
+  }
+
+  /** The cache's value for `key` when read under these versions, else refreshed from it, else loaded. */
+  private kept<T>(
+    key: string,
+    variant: string,
+    versions: readonly string[],
+    load: () => T,
+    refresh?: (entry: Entry) => { versions: readonly string[]; value: T } | undefined,
+  ): T {
+    const cache = this.cache!;
+    const entry = cache.get(key);
+    if (entry !== undefined && entry.variant === variant) {
+      if (entry.versions.every((v, i) => v === versions[i])) return entry.value as T;
+      const refreshed = refresh?.(entry);
+      if (refreshed !== undefined) {
+        cache.set(key, { variant, ...refreshed });
+        return refreshed.value;
       }
     }
     // A write between reading the versions and loading leaves newer data under older versions:
     // harmless, the states recorded since are applied again (updates set, they do not add).
     const value = load();
-    cache.set(key, { variant, versions: now, value });
-    return value;
-  }
-
-  /** The keys of a dynamic partitions definition, kept while its version holds (`Storage.dynamicPartitionsVersion`). */
-  partitionKeys(name: string, load: () => string[]): readonly string[] {
-    const { cache, storage } = this;
-    if (cache === undefined || storage.dynamicPartitionsVersion === undefined) return load();
-    const key = `partitions\u0000${name}`;
-    const version = storage.dynamicPartitionsVersion(name);
-    const kept = cache.get(key);
-    if (kept !== undefined && kept.versions[0] === version) return kept.value as readonly string[];
-    const value = load();
-    cache.set(key, { variant: "", versions: [version], value });
+    cache.set(key, { variant, versions, value });
     return value;
   }
 

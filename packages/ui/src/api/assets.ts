@@ -20,7 +20,7 @@ const PARTITION_STATUSES: readonly PartitionStatus[] = ["materialized", "failed"
 /** Stale partitions the asset page lists as a sample. */
 const STALE_SAMPLE = 10;
 
-/** Answers one request with a fresh inspector (store listings and staleness are read once per request). */
+/** Answers one request with a fresh inspector; the instance reads behind it are kept between requests (`ctx.inspections`). */
 async function inspecting<T>(ctx: UiContext, use: (inspector: AssetInspector) => Promise<T>): Promise<T> {
   const inspector = new AssetInspector(ctx.definitions, ctx.storage, ctx.inspections);
   try {

@@ -81,6 +81,16 @@ async function staleKeys(defs: Definitions, key: string): Promise<Record<string,
   }
 }
 
+/** Everything materialized, then the templates of a and c edited: those derived partitions go stale. */
+async function withTemplatesOfAandCEdited(): Promise<Definitions> {
+  await runAll(definitions(), "all");
+  templateOf.a = "t1-edited";
+  templateOf.c = "t1-edited";
+  const defs = definitions();
+  expect(await staleKeys(defs, "derived")).toEqual({ a: ["code"], c: ["code"] });
+  return defs;
+}
+
 async function runAll(defs: Definitions, partitions: "all" | "stale" | "missing" | "missing-or-stale") {
   return materialize(defs, { instance, selection: "*", partitions });
 }
@@ -104,11 +114,7 @@ for (const cached of [false, true]) {
       });
 
       it("a partition code version change makes exactly those partitions and their downstream stale", async () => {
-        await runAll(definitions(), "all");
-        templateOf.a = "t1-edited";
-        templateOf.c = "t1-edited";
-        const defs = definitions();
-        expect(await staleKeys(defs, "derived")).toEqual({ a: ["code"], c: ["code"] });
+        const defs = await withTemplatesOfAandCEdited();
         expect(await staleKeys(defs, "final")).toEqual({ a: ["upstream"], c: ["upstream"] });
         expect(await staleKeys(defs, "source")).toEqual({});
         const run = await runAll(defs, "stale");
@@ -137,11 +143,7 @@ for (const cached of [false, true]) {
       });
 
       it("a wiped state is no longer stale, and new upstream data after it is seen", async () => {
-        await runAll(definitions(), "all");
-        templateOf.a = "t1-edited";
-        templateOf.c = "t1-edited";
-        const defs = definitions();
-        expect(await staleKeys(defs, "derived")).toEqual({ a: ["code"], c: ["code"] });
+        const defs = await withTemplatesOfAandCEdited();
         instance.storage.wipeAssetPartitionStates("derived", "a");
         expect(await staleKeys(defs, "derived")).toEqual({ c: ["code"] });
         expect(await staleKeys(defs, "final")).toEqual({ c: ["upstream"] });

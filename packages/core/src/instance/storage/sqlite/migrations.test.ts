@@ -26,6 +26,14 @@ function withRaw<T>(fn: (db: Database.Database) => T): T {
   }
 }
 
+/** A run row with only the columns version 1 had, as older code wrote it. */
+function insertOldRun(db: Database.Database, runId: string, status: string, host: string): void {
+  db.prepare(
+    `INSERT INTO runs (run_id, status, selection, partitions_summary, created_at, pid, host)
+     VALUES (?, ?, '*', 'all', '2026-01-01T00:00:00.000Z', 1, ?)`,
+  ).run(runId, status, host);
+}
+
 const addNotesColumn: Migration = {
   version: latestSchemaVersion() + 1,
   description: "add runs.notes",
@@ -93,10 +101,7 @@ describe("migrations", () => {
     const run = { runId: "old-run" };
     withRaw((db) => {
       migrate(db, dbPath, MIGRATIONS.slice(0, 1));
-      db.prepare(
-        `INSERT INTO runs (run_id, status, selection, partitions_summary, created_at, pid, host)
-         VALUES ('old-run', 'started', '*', 'all', '2026-01-01T00:00:00.000Z', 1, 'elsewhere')`,
-      ).run();
+      insertOldRun(db, "old-run", "started", "elsewhere");
       db.prepare(
         "INSERT INTO dynamic_partitions (name, position, key) VALUES ('gens', 0, 'a'), ('gens', 1, 'b')",
       ).run();
@@ -127,10 +132,7 @@ describe("migrations", () => {
   it("fills the rows of recorded inputs from the JSON of a version 7 database", () => {
     withRaw((db) => {
       migrate(db, dbPath, MIGRATIONS.slice(0, 7));
-      db.prepare(
-        `INSERT INTO runs (run_id, status, selection, partitions_summary, created_at, pid, host)
-         VALUES ('r', 'succeeded', '*', 'all', '2026-01-01T00:00:00.000Z', 1, 'here')`,
-      ).run();
+      insertOldRun(db, "r", "succeeded", "here");
       const state = db.prepare(
         `INSERT INTO asset_partition_state (asset_key, partition_key, status, run_id, event_id, timestamp,
            last_success_run_id, last_success_at, code_version, data_version, input_versions)
