@@ -34,6 +34,7 @@ export type {
   Definitions,
   DefinitionsSpec,
   DynamicPartitionsDefinition,
+  DynamicPartitionWriter,
   InputContext,
   IOManager,
   IsMaterializedArgs,
@@ -179,6 +180,7 @@ export type {
   ScopedInputMismatches,
   StepRef,
   Storage,
+  StoragePartitionWriter,
 } from "./instance/types.ts";
 // IO managers
 export { csvIOManager } from "./io/csv.ts";

@@ -1,11 +1,16 @@
-import { type AssetContext, AssetsError, asset } from "@daydream/core";
-import { z } from "zod";
+import { type AssetContext, AssetsError, asset, type DynamicPartitionWriter } from "@daydream/core";
+import { boolean, type infer as Infer, object, string } from "zod";
 import { dataRoot, displayPath } from "../config/data-root.ts";
 import { cohortYamlPath, STAGES } from "../config/paths.ts";
 import { readCohortYaml, utcTimestamp } from "./cohort-files.ts";
 import { establishCohort } from "./cohort-id.ts";
 import { keepCohortIdStoredInRun, noteDerivedCohortId, restoreCohortIdStoredInRun } from "./cohort-id-io.ts";
-import { buildMembership, registerMembershipPartitions, writeMembership } from "./membership.ts";
+import {
+  buildMembership,
+  type MembershipWritten,
+  registerMembershipPartitions,
+  writeMembership,
+} from "./membership.ts";
 import { clearMembershipFailure, recordMembershipFailure } from "./membership-failure.ts";
 import { rowCounts } from "./membership-schema.ts";
 
@@ -17,14 +22,12 @@ import { rowCounts } from "./membership-schema.ts";
 export const COHORT_TEXT_IO = "cohort_text";
 export const COHORT_JSON_IO = "cohort_json";
 
-const cohortIdConfig = z
-  .object({
-    /** An explicit cohort id (wins over DD_COHORT and the deterministic id). */
-    override: z.string().optional(),
-    /** Free text recorded in cohort.yaml. */
-    notes: z.string().optional(),
-  })
-  .strict();
+const cohortIdConfig = object({
+  /** An explicit cohort id (wins over DD_COHORT and the deterministic id). */
+  override: string().optional(),
+  /** Free text recorded in cohort.yaml. */
+  notes: string().optional(),
+}).strict();
 
 export const cohortIdAsset = asset({
   key: "cohort_id",
@@ -34,7 +37,7 @@ export const cohortIdAsset = asset({
   io: COHORT_TEXT_IO,
   kinds: ["cohort"],
   configSchema: cohortIdConfig,
-  compute: (ctx: AssetContext<z.infer<typeof cohortIdConfig>>) => {
+  compute: (ctx: AssetContext<Infer<typeof cohortIdConfig>>) => {
     const { resolved, files } = establishCohort(dataRoot(), ctx.config);
     const m = resolved.manifest;
     ctx.log.info({ cohort_id: resolved.cohortId, source: resolved.source }, "cohort id resolved");
@@ -57,15 +60,13 @@ export const cohortIdAsset = asset({
   },
 });
 
-const membershipConfig = z
-  .object({
-    /**
-     * Path A only: cohort-scoped ids for drafts and essays too, so the whole chain is
-     * generated afresh. Recorded in cohort.yaml; when not given, the recorded value holds.
-     */
-    regenerate: z.boolean().optional(),
-  })
-  .strict();
+const membershipConfig = object({
+  /**
+   * Path A only: cohort-scoped ids for drafts and essays too, so the whole chain is
+   * generated afresh. Recorded in cohort.yaml; when not given, the recorded value holds.
+   */
+  regenerate: boolean().optional(),
+}).strict();
 
 /** The value of cohort_membership: where the membership is and what it holds (rows live in the CSV). */
 export interface MembershipSummary {
@@ -90,20 +91,44 @@ function requireCohortId(value: unknown): string {
   );
 }
 
-type MembershipContext = AssetContext<z.infer<typeof membershipConfig>>;
+type MembershipContext = AssetContext<Infer<typeof membershipConfig>>;
 
-function buildCohortMembership(
+async function buildCohortMembership(
   ctx: MembershipContext,
   root: string,
   inputs: Record<string, unknown>,
-): MembershipSummary {
+): Promise<MembershipSummary> {
   const cohortId = requireCohortId(inputs.cohort_id);
+  // Opened first: the writer's thread starts while the membership is built, and its gen_ids are
+  // registered while membership.csv is written (tens of thousands of keys each).
+  const writer = ctx.instance.openPartitionWriter();
+  try {
+    return await registerAndWrite(ctx, root, cohortId, writer);
+  } finally {
+    await writer.close();
+  }
+}
+
+async function registerAndWrite(
+  ctx: MembershipContext,
+  root: string,
+  cohortId: string,
+  writer: DynamicPartitionWriter,
+): Promise<MembershipSummary> {
   noteDerivedCohortId(ctx, root, cohortId);
   // Not given: the cohort keeps how it was built (cohort.yaml), so a plain re-run changes nothing.
   const recorded = readCohortYaml(cohortYamlPath(root, cohortId))?.regenerate === true;
   const build = buildMembership(root, cohortId, { regenerate: ctx.config.regenerate ?? recorded });
-  const written = writeMembership(root, build);
-  const added = registerMembershipPartitions(ctx.instance, build.membership, ctx.runId);
+  const registering = registerMembershipPartitions(writer, build.membership, ctx.runId);
+  let written: MembershipWritten;
+  try {
+    written = writeMembership(root, build);
+  } catch (err) {
+    // The write's error is the one to report; the adds (idempotent) are let finish first.
+    await Promise.allSettled([registering]);
+    throw err;
+  }
+  const added = await registering;
   const counts = rowCounts(build.membership);
   const total = counts.draft + counts.essay + counts.evaluation;
   const metadata: Record<string, string | number | boolean | Record<string, number>> = {
@@ -185,10 +210,10 @@ export const cohortMembershipAsset = asset({
   io: COHORT_JSON_IO,
   kinds: ["csv"],
   configSchema: membershipConfig,
-  compute: (ctx: MembershipContext, inputs) => {
+  compute: async (ctx: MembershipContext, inputs) => {
     const root = dataRoot();
     try {
-      const summary = buildCohortMembership(ctx, root, inputs);
+      const summary = await buildCohortMembership(ctx, root, inputs);
       clearMembershipFailure(root);
       keepCohortIdStoredInRun(ctx.runId);
       return summary;

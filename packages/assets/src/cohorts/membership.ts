@@ -1,4 +1,4 @@
-import type { ComputeInstance } from "@daydream/core";
+import type { DynamicPartitionWriter } from "@daydream/core";
 import { cohortYamlPath, membershipPath, STAGES, type Stage } from "../config/paths.ts";
 import { type ReplicationConfig, readReplicationConfig } from "../raw/replication-config.ts";
 import { readSelectedEssays, type SelectedEssays } from "../raw/selected-essays.ts";
@@ -10,7 +10,7 @@ import { assertParentIntegrity } from "./integrity.ts";
 import { forgetMembership, rememberMembership } from "./membership-cache.ts";
 import { type PreviousMembers, readPreviousMembers, writeMembershipCsv } from "./membership-file.ts";
 import { GEN_ID, type Membership } from "./membership-schema.ts";
-import { noteMembershipRegistered, registerGenPartitions } from "./partitions.ts";
+import { GEN_PARTITIONS, noteMembershipRegistered } from "./partitions.ts";
 
 export interface MembershipBuild {
   membership: Membership;
@@ -97,17 +97,22 @@ export function writeMembership(root: string, build: MembershipBuild, now?: () =
   return { file, changed, dropped };
 }
 
-/** Register every gen_id of the membership as a partition of its stage (add-only). */
-export function registerMembershipPartitions(
-  instance: ComputeInstance,
+/**
+ * Register every gen_id of the membership as a partition of its stage (add-only), through a
+ * writer so that the caller can write files meanwhile; resolves with the keys new per stage.
+ */
+export async function registerMembershipPartitions(
+  writer: DynamicPartitionWriter,
   m: Membership,
   runId: string,
-): Record<Stage, number> {
-  const added = {
-    draft: registerGenPartitions(instance, "draft", m.rows.draft),
-    essay: registerGenPartitions(instance, "essay", m.rows.essay),
-    evaluation: registerGenPartitions(instance, "evaluation", m.rows.evaluation),
-  };
+): Promise<Record<Stage, number>> {
+  const adds = STAGES.map((stage) =>
+    writer.add(
+      GEN_PARTITIONS[stage],
+      m.rows[stage].map((r) => r[GEN_ID]),
+    ),
+  );
+  const [draft, essay, evaluation] = await Promise.all(adds);
   noteMembershipRegistered(runId, m);
-  return added;
+  return { draft, essay, evaluation };
 }

@@ -1,4 +1,4 @@
-import { z } from "zod";
+import { NEVER, string } from "zod";
 
 /**
  * zod schemas for single CSV cells (already trimmed; `undefined` when the column is
@@ -8,14 +8,13 @@ import { z } from "zod";
 type CellCheck<T> = { ok: true; value: T } | { ok: false; message: string; hint: string };
 
 function cell<T>(check: (raw: string | undefined) => CellCheck<T>) {
-  return z
-    .string()
+  return string()
     .optional()
     .transform((raw, ctx) => {
       const result = check(raw);
       if (result.ok) return result.value;
       ctx.addIssue({ code: "custom", message: result.message, params: { hint: result.hint } });
-      return z.NEVER;
+      return NEVER;
     });
 }
 

@@ -1,5 +1,5 @@
 import fs from "node:fs";
-import { z } from "zod";
+import { object } from "zod";
 import { displayPath } from "../config/data-root.ts";
 import {
   comboMappingsPath,
@@ -11,7 +11,7 @@ import { choiceCell, idCell, positiveIntCell, textCell } from "./cells.ts";
 import { readValidatedTable } from "./csv-table.ts";
 import { RawInputError } from "./errors.ts";
 
-const comboSchema = z.object({
+const comboSchema = object({
   combo_id: idCell("combo_id"),
   version: textCell(),
   concept_id: idCell("concept_id"),

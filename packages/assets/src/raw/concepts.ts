@@ -1,10 +1,10 @@
-import { z } from "zod";
+import { object } from "zod";
 import { conceptDescriptionPath, conceptsMetadataPath, type DescriptionLevel } from "../config/paths.ts";
 import { booleanCell, idCell, requiredTextCell } from "./cells.ts";
 import { assertUniqueKey, readValidatedTable } from "./csv-table.ts";
 import { readLimitedInputFile } from "./text-file.ts";
 
-const conceptSchema = z.object({
+const conceptSchema = object({
   concept_id: idCell("concept_id"),
   name: requiredTextCell("name"),
   active: booleanCell(true),

@@ -1,5 +1,5 @@
 import fs from "node:fs";
-import type { z } from "zod";
+import type { output, ZodType } from "zod";
 import { CsvSyntaxError, isBlankRecord, parseCsv } from "./csv-text.ts";
 import { RawInputError } from "./errors.ts";
 import { decodeUtf8 } from "./text-file.ts";
@@ -126,10 +126,10 @@ interface IssueWithHint {
 }
 
 /** Validate every record with a zod object schema; the first bad cell fails with its row and column. */
-export function validateRecords<S extends z.ZodType>(
+export function validateRecords<S extends ZodType>(
   table: RawTable,
   schema: S,
-): Array<z.output<S> & { row: number; line: number }> {
+): Array<output<S> & { row: number; line: number }> {
   return table.records.map((record) => {
     const parsed = schema.safeParse(record.cells);
     if (!parsed.success) {
@@ -141,7 +141,7 @@ export function validateRecords<S extends z.ZodType>(
         issue.params?.hint ?? `fix the value${column ? ` of "${column}"` : ""} in that row`,
       );
     }
-    return { ...(parsed.data as object), row: record.row, line: record.line } as z.output<S> & {
+    return { ...(parsed.data as object), row: record.row, line: record.line } as output<S> & {
       row: number;
       line: number;
     };
@@ -149,12 +149,12 @@ export function validateRecords<S extends z.ZodType>(
 }
 
 /** Read, parse and validate a raw CSV table in one go. */
-export function readValidatedTable<S extends z.ZodType>(
+export function readValidatedTable<S extends ZodType>(
   file: string,
   required: readonly string[],
   schema: S,
   whatFor: string,
-): Array<z.output<S> & { row: number; line: number }> {
+): Array<output<S> & { row: number; line: number }> {
   return validateRecords(parseRawTable(file, readRawText(file, whatFor), required), schema);
 }
 

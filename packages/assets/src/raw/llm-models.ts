@@ -1,11 +1,11 @@
-import { z } from "zod";
+import { object } from "zod";
 import { llmModelsPath } from "../config/paths.ts";
 import type { ModelPrice } from "../llm/call-cost.ts";
 import { booleanCell, idCell, requiredTextCell, textCell, usdPriceCell } from "./cells.ts";
 import { assertUniqueKey, readValidatedTable } from "./csv-table.ts";
 import { RawInputError } from "./errors.ts";
 
-const modelSchema = z.object({
+const modelSchema = object({
   id: idCell("id"),
   model: requiredTextCell("model"),
   provider: textCell(),

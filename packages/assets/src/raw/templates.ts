@@ -1,5 +1,5 @@
 import fs from "node:fs";
-import { z } from "zod";
+import { object } from "zod";
 import { displayPath } from "../config/data-root.ts";
 import { type Stage, templateFilePath, templateTablePath } from "../config/paths.ts";
 import { draftParserNames } from "../parsing/draft-parsers.ts";
@@ -26,7 +26,7 @@ export interface TemplateRow {
   line: number;
 }
 
-const baseSchema = z.object({
+const baseSchema = object({
   template_id: idCell("template_id"),
   template_name: textCell(),
   description: textCell(),

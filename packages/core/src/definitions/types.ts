@@ -37,10 +37,28 @@ export interface ConfigSchema<T> {
   parse(input: unknown): T;
 }
 
+/** Adds dynamic partition keys in the background (see ComputeInstance.openPartitionWriter). */
+export interface DynamicPartitionWriter {
+  /**
+   * Validates the keys at once (a bad key throws here and nothing is queued), then adds them
+   * (add-only, idempotent, one transaction per call, in call order); resolves with how many
+   * were new.
+   */
+  add(def: DynamicPartitionsDefinition | string, keys: Iterable<string>): Promise<number>;
+  /** Waits for the queued adds, then frees the writer. Idempotent. */
+  close(): Promise<void>;
+}
+
 /** The subset of the instance that compute functions may use. */
 export interface ComputeInstance {
   /** Add keys (add-only, idempotent). Returns how many were new. */
   addDynamicPartitions(def: DynamicPartitionsDefinition | string, keys: Iterable<string>): number;
+  /**
+   * A writer that adds keys while the caller goes on with other work (the SQLite storage
+   * writes on a thread of its own): for registering tens of thousands of keys alongside
+   * writing files. Close it when done, also on failure.
+   */
+  openPartitionWriter(): DynamicPartitionWriter;
   getDynamicPartitions(def: DynamicPartitionsDefinition | string): string[];
   hasDynamicPartition(def: DynamicPartitionsDefinition | string, key: string): boolean;
   countDynamicPartitions(def: DynamicPartitionsDefinition | string): number;

@@ -29,6 +29,7 @@ export function stepContext(args: StepContextArgs): { ctx: AssetContext; metadat
 export function computeInstance(instance: ComputeInstance): ComputeInstance {
   const facade: ComputeInstance = {
     addDynamicPartitions: (def, keys) => instance.addDynamicPartitions(def, keys),
+    openPartitionWriter: () => instance.openPartitionWriter(),
     getDynamicPartitions: (def) => instance.getDynamicPartitions(def),
     hasDynamicPartition: (def, key) => instance.hasDynamicPartition(def, key),
     countDynamicPartitions: (def) => instance.countDynamicPartitions(def),

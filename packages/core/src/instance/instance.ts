@@ -1,8 +1,9 @@
 import path from "node:path";
 import { partitionsName } from "../definitions/partitions.ts";
-import type { DynamicPartitionsDefinition } from "../definitions/types.ts";
+import type { DynamicPartitionsDefinition, DynamicPartitionWriter } from "../definitions/types.ts";
 import { StorageError } from "../errors.ts";
 import { ensureWritableDirectory } from "./home-directory.ts";
+import { synchronousPartitionWriter } from "./storage/partition-writer.ts";
 import { SqliteStorage } from "./storage/sqlite/sqlite-storage.ts";
 import type { Instance, Page, Storage } from "./types.ts";
 
@@ -71,6 +72,14 @@ class OpenedInstance implements Instance {
 
   addDynamicPartitions(def: DynamicPartitionsDefinition | string, keys: Iterable<string>): number {
     return this.storage.addDynamicPartitions(partitionsName(def), keys);
+  }
+
+  openPartitionWriter(): DynamicPartitionWriter {
+    const writer = this.storage.openPartitionWriter?.() ?? synchronousPartitionWriter(this.storage);
+    return {
+      add: (def, keys) => writer.add(partitionsName(def), keys),
+      close: () => writer.close(),
+    };
   }
 
   getDynamicPartitions(def: DynamicPartitionsDefinition | string, page?: Page): string[] {

@@ -319,6 +319,11 @@ export interface Storage {
 
   // dynamic partitions
   addDynamicPartitions(name: string, keys: Iterable<string>): number;
+  /**
+   * `addDynamicPartitions` off the caller's thread (SQLite: a worker thread with its own
+   * connection). Optional: without it, the instance's writer adds synchronously.
+   */
+  openPartitionWriter?(): StoragePartitionWriter;
   getDynamicPartitions(name: string, page?: Page): string[];
   /**
    * A version of the definition's keys: it changes whenever a key is added or removed, so the
@@ -357,6 +362,12 @@ export interface Storage {
   releaseSlots(runId: string, name: string, count?: number): void;
 
   close(): void;
+}
+
+/** Storage.openPartitionWriter's writer: DynamicPartitionWriter by definition name. */
+export interface StoragePartitionWriter {
+  add(name: string, keys: Iterable<string>): Promise<number>;
+  close(): Promise<void>;
 }
 
 /** An opened instance: its home directory, the storage and the partition helpers compute uses. */

@@ -3,7 +3,7 @@
  * parse tree: what the caller has to give. Jinja2 renders a variable nobody gave as empty,
  * which the original templates rely on, so a misspelt name would go unnoticed otherwise.
  */
-import nunjucks from "nunjucks";
+import { nunjucksLib } from "./nunjucks-lib.ts";
 
 /** A node of nunjucks' parse tree (the parser's API is undocumented; see nunjucks/src/nodes.js). */
 interface ParseNode {
@@ -13,7 +13,8 @@ interface ParseNode {
 }
 
 // @types/nunjucks does not declare the parser, which nunjucks exports.
-const parser = (nunjucks as unknown as { parser: { parse(src: string): ParseNode } }).parser;
+const parser = (): { parse(src: string): ParseNode } =>
+  (nunjucksLib() as unknown as { parser: { parse(src: string): ParseNode } }).parser;
 
 const isNode = (value: unknown): value is ParseNode =>
   typeof value === "object" && value !== null && typeof (value as ParseNode).typename === "string";
@@ -117,6 +118,6 @@ export function freeVariables(source: string, globals: Iterable<string>): string
     }
   };
 
-  visit(parser.parse(source));
+  visit(parser().parse(source));
   return [...used].filter((name) => !bound.has(name) && !guarded.has(name));
 }

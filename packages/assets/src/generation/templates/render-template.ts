@@ -3,19 +3,32 @@
  * bytes as the original pipeline's Jinja2 defaults (no autoescaping, undefined
  * renders empty, newlines normalised and one trailing newline of the source dropped).
  */
-import nunjucks from "nunjucks";
+import type nunjucks from "nunjucks";
 import { TemplateError } from "./errors.ts";
 import { freeVariables } from "./free-variables.ts";
+import { nunjucksLib } from "./nunjucks-lib.ts";
 
-const env = new nunjucks.Environment(null, {
-  autoescape: false,
-  throwOnUndefined: false,
-  trimBlocks: false,
-  lstripBlocks: false,
-});
+interface TemplateEnvironment {
+  env: nunjucks.Environment;
+  /** Functions nunjucks offers every template (range, cycler, joiner); @types/nunjucks omits the field. */
+  globalNames: string[];
+}
 
-// Functions nunjucks offers every template (range, cycler, joiner); @types/nunjucks omits the field.
-const GLOBAL_NAMES = Object.keys((env as unknown as { globals: object }).globals);
+let environment: TemplateEnvironment | undefined;
+
+/** Made on the first template compiled (see nunjucks-lib.ts). */
+function templateEnvironment(): TemplateEnvironment {
+  if (environment === undefined) {
+    const env = new (nunjucksLib().Environment)(null, {
+      autoescape: false,
+      throwOnUndefined: false,
+      trimBlocks: false,
+      lstripBlocks: false,
+    });
+    environment = { env, globalNames: Object.keys((env as unknown as { globals: object }).globals) };
+  }
+  return environment;
+}
 
 /** Structured logger (pino-compatible), e.g. a step's ctx.log. */
 export interface TemplateLogger {
@@ -85,11 +98,15 @@ function compile(source: string, file: string): CompiledTemplate {
   if (cached) return cached;
   let template: nunjucks.Template;
   try {
-    template = new nunjucks.Template(normalized, env, file, true);
+    template = new (nunjucksLib().Template)(normalized, templateEnvironment().env, file, true);
   } catch (err) {
     throw toTemplateError(err, file, "syntax error in");
   }
-  const entry = { template, variables: freeVariables(normalized, GLOBAL_NAMES), warned: false };
+  const entry = {
+    template,
+    variables: freeVariables(normalized, templateEnvironment().globalNames),
+    warned: false,
+  };
   if (compiled.size >= MAX_CACHED) compiled.clear();
   compiled.set(key, entry);
   return entry;

@@ -11,6 +11,30 @@ export const SQL_HAS_PARTITION = "SELECT 1 FROM dynamic_partitions WHERE name = 
 /** Keys per INSERT statement: bounds the size of one JSON argument. */
 const ADD_CHUNK = 50_000;
 
+/**
+ * One statement per chunk: SQLite walks the JSON array itself, which is several times faster
+ * than one driver call per key. OR IGNORE skips keys already present (UNIQUE (name, key)).
+ * A key's position is base + its index in the chunk; skipped keys leave gaps, order is kept.
+ */
+export const SQL_ADD_PARTITIONS_JSON = `INSERT OR IGNORE INTO dynamic_partitions (name, position, key)
+       SELECT ?, ? + json_each.key, json_each.value FROM json_each(?)`;
+export const SQL_LAST_POSITION = "SELECT coalesce(max(position), 0) FROM dynamic_partitions WHERE name = ?";
+
+/** A JSON array of keys for SQL_ADD_PARTITIONS_JSON, and how many it holds. */
+export interface KeyChunk {
+  json: string;
+  count: number;
+}
+
+export function keyChunks(keys: readonly string[]): KeyChunk[] {
+  const chunks: KeyChunk[] = [];
+  for (let start = 0; start < keys.length; start += ADD_CHUNK) {
+    const chunk = keys.slice(start, start + ADD_CHUNK);
+    chunks.push({ json: JSON.stringify(chunk), count: chunk.length });
+  }
+  return chunks;
+}
+
 /** Dynamic partition keys: add-only (idempotent), kept in insertion order per definition name. */
 export class DynamicPartitionQueries {
   private readonly insertJson: Database.Statement<[string, number, string]>;
@@ -26,16 +50,8 @@ export class DynamicPartitionQueries {
   private readonly deleteBatch: Database.Transaction<(name: string, keys: readonly string[]) => number>;
 
   constructor(db: Database.Database) {
-    // One statement per chunk: SQLite walks the JSON array itself, which is several times faster
-    // than one driver call per key. OR IGNORE skips keys already present (UNIQUE (name, key)).
-    // A key's position is base + its index in the chunk; skipped keys leave gaps, order is kept.
-    this.insertJson = db.prepare(
-      `INSERT OR IGNORE INTO dynamic_partitions (name, position, key)
-       SELECT ?, ? + json_each.key, json_each.value FROM json_each(?)`,
-    );
-    this.lastPosition = db
-      .prepare("SELECT coalesce(max(position), 0) FROM dynamic_partitions WHERE name = ?")
-      .pluck() as Database.Statement<[string], number>;
+    this.insertJson = db.prepare(SQL_ADD_PARTITIONS_JSON);
+    this.lastPosition = db.prepare(SQL_LAST_POSITION).pluck() as Database.Statement<[string], number>;
     this.page = db.prepare(SQL_PARTITION_PAGE).pluck() as Database.Statement<
       [string, number, number],
       string
@@ -52,10 +68,9 @@ export class DynamicPartitionQueries {
       // Positions are handed out under the write lock (IMMEDIATE), so they cannot collide.
       let base = (this.lastPosition.get(name) ?? 0) + 1;
       let added = 0;
-      for (let start = 0; start < keys.length; start += ADD_CHUNK) {
-        const chunk = keys.slice(start, start + ADD_CHUNK);
-        added += this.insertJson.run(name, base, JSON.stringify(chunk)).changes;
-        base += chunk.length;
+      for (const chunk of keyChunks(keys)) {
+        added += this.insertJson.run(name, base, chunk.json).changes;
+        base += chunk.count;
       }
       return added;
     });

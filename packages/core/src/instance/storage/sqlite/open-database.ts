@@ -12,6 +12,8 @@ import {
 } from "./sqlite-errors.ts";
 
 const SQLITE_HEADER = Buffer.from("SQLite format 3\0", "latin1");
+/** Page size of new instance databases (see openDatabase). */
+const PAGE_SIZE = 8192;
 
 /**
  * Opens (creating when absent) the instance database, configured for WAL and
@@ -35,6 +37,10 @@ export function openSqliteDatabase(
     // Reading the header-backed version is the first access: a bad file fails here, before any write.
     assertSchemaNotNewer(db, dbPath, migrations);
     db.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`);
+    // Takes effect only on a new file (before its first write). Bigger pages than the default
+    // 4 KiB make registering tens of thousands of partition keys ~25% faster (fewer page splits
+    // of the key index) while a step's commit still writes only a few pages.
+    db.pragma(`page_size = ${PAGE_SIZE}`);
     enableWal(db);
     db.pragma("synchronous = NORMAL");
     db.pragma("foreign_keys = ON");

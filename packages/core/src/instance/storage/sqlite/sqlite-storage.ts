@@ -18,6 +18,7 @@ import type {
   ScopedInputMismatches,
   StepRef,
   Storage,
+  StoragePartitionWriter,
 } from "../../types.ts";
 import type { NewRun, RunPatch } from "../run-records.ts";
 import { CheckResultQueries } from "./check-results.ts";
@@ -27,6 +28,7 @@ import { EventQueries } from "./events.ts";
 import { MIGRATIONS, type Migration } from "./migrations.ts";
 import { openSqliteDatabase } from "./open-database.ts";
 import { PartitionStateQueries } from "./partition-state.ts";
+import { ThreadedPartitionWriter } from "./partition-writer-thread.ts";
 import { RunQueries } from "./runs.ts";
 import { SemaphoreQueries } from "./semaphores.ts";
 import { toStorageError } from "./sqlite-errors.ts";
@@ -192,6 +194,10 @@ export class SqliteStorage implements Storage {
 
   addDynamicPartitions(name: string, keys: Iterable<string>): number {
     return this.guard("add dynamic partitions", () => this.partitions.add(name, keys));
+  }
+
+  openPartitionWriter(): StoragePartitionWriter {
+    return new ThreadedPartitionWriter(this.dbPath);
   }
 
   getDynamicPartitions(name: string, page?: Page): string[] {
