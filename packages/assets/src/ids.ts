@@ -29,21 +29,36 @@ export interface GenIdOptions {
  * `("a", runId "b")` collide; that is the original behaviour and is kept.
  */
 export function reserveGenId(stage: string, taskId: string, options: GenIdOptions = {}): string {
+  return genIdsOf(stage, options)(taskId);
+}
+
+/**
+ * reserveGenId for many task ids of one stage and options (a cohort's 80,000 evaluations):
+ * the fixed parts are checked and joined once.
+ */
+export function genIdsOf(stage: string, options: GenIdOptions = {}): (taskId: string) => string {
   const { runId, salt, length = 16 } = options;
   if (!Number.isInteger(length) || length < 1) {
     throw new UnsafeIdError("INVALID_ID_LENGTH", `gen id length must be a positive integer, got ${length}`, {
-      context: { stage, task: taskId },
+      context: { stage },
       hint: "omit length to get the standard 16 characters",
     });
   }
-  const parts = [stage, taskId];
-  if (runId) parts.push(runId);
-  if (salt) parts.push(salt);
-  for (const part of parts) requireWellFormed(part, "gen id part");
-  // One-shot hash of the joined text: same bytes as hashing each part then `|`, several times faster.
-  const hex = hash("sha256", `${parts.join("|")}|`, "hex");
-  const value = BigInt(`0x${hex.slice(0, 24)}`);
-  return value.toString(36).padStart(length, "0").slice(0, length);
+  let suffix = "|";
+  for (const part of [runId, salt]) {
+    if (!part) continue;
+    requireWellFormed(part, "gen id part");
+    suffix += `${part}|`;
+  }
+  requireWellFormed(stage, "gen id part");
+  const prefix = `${stage}|`;
+  return (taskId) => {
+    requireWellFormed(taskId, "gen id part");
+    // One-shot hash of the joined text: same bytes as hashing each part then `|`, several times faster.
+    const hex = hash("sha256", prefix + taskId + suffix, "hex");
+    const value = BigInt(`0x${hex.slice(0, 24)}`);
+    return value.toString(36).padStart(length, "0").slice(0, length);
+  };
 }
 
 /** Python cannot UTF-8-encode a lone surrogate; hashing U+FFFD instead would silently differ. */

@@ -1,5 +1,5 @@
 import type { Stage } from "../config/paths.ts";
-import { reserveGenId } from "../ids.ts";
+import { genIdsOf, reserveGenId } from "../ids.ts";
 import type { ReplicationConfig } from "../raw/replication-config.ts";
 import type { CohortAxes } from "./axes.ts";
 import {
@@ -38,11 +38,10 @@ export function addReplicate(
 export function appendEvaluationRows(builder: MembershipBuilder, axes: CohortAxes, replicates = 1): void {
   const { cohortId } = builder;
   const essays = builder.rows.essay;
-  // One options object per replicate, not per row: 80,000 rows and more.
-  const optionsOf = Array.from({ length: replicates }, (_, k) => ({
-    runId: cohortId,
-    salt: k === 0 ? undefined : `rep${k + 1}`,
-  }));
+  // One gen id function per replicate, not options per row: 80,000 rows and more.
+  const genIdOf = Array.from({ length: replicates }, (_, k) =>
+    genIdsOf("evaluation", { runId: cohortId, salt: k === 0 ? undefined : `rep${k + 1}` }),
+  );
   for (const essay of essays) {
     const essayGenId = essay[GEN_ID];
     for (const t of axes.active.evaluation) {
@@ -50,7 +49,7 @@ export function appendEvaluationRows(builder: MembershipBuilder, axes: CohortAxe
       for (const m of axes.evaluationModels) {
         const taskId = prefix + m.id;
         for (let r = 1; r <= replicates; r++) {
-          const genId = reserveGenId("evaluation", taskId, optionsOf[r - 1]);
+          const genId = genIdOf[r - 1](taskId);
           // Evaluations are the bulk of a cohort: their rows are built whole (a push would
           // grow every array's backing store well beyond its 9 cells).
           const row = builder.replicated
