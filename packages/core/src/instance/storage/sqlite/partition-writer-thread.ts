@@ -42,6 +42,7 @@ const add = db.transaction((name, chunks) => {
 parentPort.on("message", (message) => {
   if (message.close) {
     db.close();
+    parentPort.postMessage({ closed: true });
     parentPort.close();
     return;
   }
@@ -53,7 +54,10 @@ parentPort.on("message", (message) => {
 });
 `;
 
-type Reply = { id: number; added: number } | { id: number; error: { message: string; code?: string } };
+type Reply =
+  | { id: number; added: number }
+  | { id: number; error: { message: string; code?: string } }
+  | { closed: true };
 
 interface Pending {
   name: string;
@@ -75,6 +79,7 @@ export class ThreadedPartitionWriter implements StoragePartitionWriter {
   readonly #inFlight = new Set<Promise<number>>();
   #nextId = 0;
   #closing: Promise<void> | undefined;
+  #onClosed: () => void = () => {};
   /** Set when the thread died: every later add fails with it. */
   #broken: Error | undefined;
 
@@ -148,13 +153,21 @@ export class ThreadedPartitionWriter implements StoragePartitionWriter {
   async #closeWhenIdle(): Promise<void> {
     await Promise.allSettled(this.#inFlight);
     if (this.#broken !== undefined) return;
-    const exited = once(this.#worker, "exit");
+    // Done once its connection is closed: the thread's own teardown need not be waited for.
+    const closed = new Promise<void>((resolve) => {
+      this.#onClosed = resolve;
+    });
     this.#worker.ref();
     this.#worker.postMessage({ close: true });
-    await exited;
+    await Promise.race([closed, once(this.#worker, "exit")]);
+    this.#worker.unref();
   }
 
   #settle(reply: Reply): void {
+    if ("closed" in reply) {
+      this.#onClosed();
+      return;
+    }
     const pending = this.#pending.get(reply.id);
     if (pending === undefined) return;
     this.#pending.delete(reply.id);
