@@ -15,6 +15,7 @@ import {
   jsonIOManager,
   openInstance,
 } from "@daydream/core";
+import type { PostgresStorage } from "@daydream/postgres";
 import { testSchemaUrl } from "@daydream/postgres/testing";
 import { afterEach, beforeEach, describe, expect, inject, it } from "vitest";
 import {
@@ -206,6 +207,45 @@ describe("queue executor", () => {
     expect(worker.succeeded).toBe(0);
     expect(instance.storage.getRun(queued.runId)?.status).toBe("canceled");
     await expect(cancelQueuedRun(instance, queued.runId)).rejects.toThrow(/already ended canceled/);
+  });
+
+  it("jobs a killed worker's pool had fetched ahead are enqueued again once its run is over, each step computed once", async () => {
+    const defs = definitions();
+    const queued = await enqueueRun(defs, { instance, selection: "a", partitions: "all" });
+    // What a worker killed right after its pool fetched every job ahead leaves behind: the
+    // jobs locked by its pool, their steps not taken, its run over.
+    const storage = instance.storage as PostgresStorage;
+    const conn = storage.connection;
+    const workerSchema = `${conn.target.schema}_graphile_worker`;
+    storage.createRun({
+      runId: "killed-worker",
+      status: "started",
+      selection: "worker (queue default)",
+      partitionsSummary: "queued steps",
+      stepCount: 0,
+      pid: process.pid,
+      host: "killed-host",
+      tags: { executor: "queue-worker" },
+      leaseMs: 60_000,
+    });
+    conn.query(
+      "INSERT INTO queue_worker_pools (pool_id, worker_run) VALUES ('pool-of-killed', 'killed-worker')",
+    );
+    const locked = conn.query(
+      `UPDATE "${workerSchema}"._private_jobs SET locked_by = 'pool-of-killed', locked_at = now()`,
+    );
+    expect(locked.rowCount).toBe(KEYS.length);
+    const before = await runWorker({ defs, instance, concurrency: 4, once: true, lease: FAST_LEASE });
+    // Its run still counts as alive: the jobs stay with it.
+    expect(before.succeeded).toBe(0);
+
+    storage.updateRun("killed-worker", { status: "interrupted" });
+    const rescuer = await runWorker({ defs, instance, concurrency: 4, once: true, lease: FAST_LEASE });
+    expect(rescuer.succeeded).toBe(KEYS.length);
+    expect(calls.size).toBe(KEYS.length);
+    expect([...calls.values()].every((n) => n === 1)).toBe(true);
+    expect((await followRun(instance, queued.runId, { pollMs: 20 }))?.status).toBe("succeeded");
+    expect(conn.query("SELECT pool_id FROM queue_worker_pools").rows).toEqual([]);
   });
 
   it("a worker that does not see the enqueuer's data root is refused before running anything", async () => {

@@ -46,8 +46,21 @@ CREATE TABLE queue_shared_root (
 CREATE INDEX queue_steps_running ON queue_steps (worker_run) WHERE worker_run IS NOT NULL;
 `;
 
+/**
+ * Version 2: the graphile-worker pool of each worker run. A pool fetches jobs ahead into its
+ * local queue (locked by the pool's id, not yet taken): when its worker run is over, those jobs
+ * are enqueued again rather than left locked for hours.
+ */
+const QUEUE_V2 = `
+CREATE TABLE queue_worker_pools (
+  pool_id TEXT COLLATE "C" PRIMARY KEY,
+  worker_run TEXT COLLATE "C" NOT NULL REFERENCES runs (run_id)
+);
+`;
+
 export const QUEUE_MIGRATIONS: readonly PostgresMigration[] = [
   { version: 1, description: "queued runs and their plans", sql: QUEUE_V1 },
+  { version: 2, description: "worker pools", sql: QUEUE_V2 },
 ];
 
 const QUEUE_LEDGER: MigrationLedger = {

@@ -27,6 +27,18 @@ interface OpenRow {
   last_success_run_id?: string | null;
 }
 
+type JobRow = Pick<OpenRow, "run_id" | "node" | "asset_key" | "partition_key" | "queue_name">;
+
+function jobOfRow(r: JobRow): StepJob {
+  return {
+    run: r.run_id,
+    node: r.node,
+    assetKey: r.asset_key,
+    partitionKey: r.partition_key,
+    queue: r.queue_name,
+  };
+}
+
 /**
  * The job's entries whose step is still queued in a run still going, now marked as computed by
  * `workerRun` (their runs move from queued to started). Settled steps and canceled runs drop out:
@@ -65,6 +77,33 @@ export function takeOpenSteps(
   }));
 }
 
+/**
+ * takeOpenSteps for the jobs a worker starts together, in one statement: each job gets the
+ * steps of its own entries, in its entries' order (an entry listed by two jobs goes to the first).
+ */
+export function takeOpenStepsOfJobs(
+  conn: SyncConnection,
+  jobs: readonly (readonly JobEntry[])[],
+  workerRun: string,
+): OpenStep[][] {
+  const taken = new Map<string, OpenStep>();
+  for (const step of takeOpenSteps(conn, jobs.flat(), workerRun)) taken.set(entryKey(step), step);
+  return jobs.map((entries) => {
+    const steps: OpenStep[] = [];
+    for (const entry of entries) {
+      const step = taken.get(entryKey(entry));
+      if (step === undefined) continue;
+      taken.delete(entryKey(entry));
+      steps.push(step);
+    }
+    return steps;
+  });
+}
+
+function entryKey(entry: JobEntry): string {
+  return `${entry.node}\u0000${entry.run}`;
+}
+
 /** Puts steps back in the queue for another attempt (by any worker), after `delayMs`. */
 export function requeueSteps(
   conn: SyncConnection,
@@ -91,6 +130,7 @@ export function requeueSteps(
  */
 export function requeueOrphans(conn: SyncConnection, workerSchema: string): number {
   return conn.transaction("requeue orphaned steps", () => {
+    const stranded = requeueStrandedJobs(conn, workerSchema);
     const { rows } = conn.query<OpenRow>(
       `UPDATE queue_steps q SET worker_run = NULL
        FROM runs w, queue_runs qr
@@ -100,19 +140,50 @@ export function requeueOrphans(conn: SyncConnection, workerSchema: string): numb
       [],
       "find orphaned steps",
     );
-    addStepJobs(
-      conn,
-      workerSchema,
-      rows.map((r) => ({
-        run: r.run_id,
-        node: r.node,
-        assetKey: r.asset_key,
-        partitionKey: r.partition_key,
-        queue: r.queue_name,
-      })),
-    );
-    return rows.length;
+    addStepJobs(conn, workerSchema, rows.map(jobOfRow));
+    return rows.length + stranded;
   });
+}
+
+/** Records the graphile-worker pool of a worker run (see requeueStrandedJobs). */
+export function recordWorkerPool(conn: SyncConnection, poolId: string, workerRun: string): void {
+  conn.query(
+    "INSERT INTO queue_worker_pools (pool_id, worker_run) VALUES ($1, $2)",
+    [poolId, workerRun],
+    "record worker pool",
+  );
+}
+
+export function forgetWorkerPool(conn: SyncConnection, poolId: string): void {
+  conn.query("DELETE FROM queue_worker_pools WHERE pool_id = $1", [poolId], "forget worker pool");
+}
+
+/**
+ * Jobs that a worker's pool fetched ahead (locked by the pool, their steps not taken yet) when
+ * its worker run ended without giving them back (killed): their steps are enqueued again (the
+ * locked jobs lose their keys and will not run again) and the pool is forgotten.
+ */
+function requeueStrandedJobs(conn: SyncConnection, workerSchema: string): number {
+  const { rows } = conn.query<JobRow>(
+    `WITH dead AS (
+       SELECT p.pool_id FROM queue_worker_pools p JOIN runs w ON w.run_id = p.worker_run
+       WHERE w.status NOT IN ('queued', 'started')),
+     entries AS (
+       SELECT e.run, e.node FROM "${workerSchema}"._private_jobs j
+       CROSS JOIN LATERAL json_to_recordset(
+         CASE WHEN json_typeof(j.payload) = 'array' THEN j.payload ELSE json_build_array(j.payload) END
+       ) AS e(run text, node int)
+       WHERE j.locked_by IN (SELECT pool_id FROM dead)),
+     forgotten AS (DELETE FROM queue_worker_pools WHERE pool_id IN (SELECT pool_id FROM dead))
+     SELECT DISTINCT q.run_id, q.node, q.asset_key, q.partition_key, qr.queue_name
+     FROM entries e
+     JOIN queue_steps q ON q.run_id = e.run AND q.node = e.node AND q.status = 'queued' AND q.worker_run IS NULL
+     JOIN queue_runs qr ON qr.run_id = q.run_id`,
+    [],
+    "find stranded jobs",
+  );
+  addStepJobs(conn, workerSchema, rows.map(jobOfRow));
+  return rows.length;
 }
 
 function toJob(step: OpenStep): StepJob {
@@ -125,13 +196,22 @@ function toJob(step: OpenStep): StepJob {
   };
 }
 
-/** Jobs of the queue a worker could still take (waiting, retrying or scheduled for later). */
-export function pendingJobs(conn: SyncConnection, workerSchema: string, task: string): number {
+/**
+ * Jobs of the queue a worker could still take (waiting, retrying or scheduled for later), and
+ * those that the worker pool `poolId` has locked (fetched ahead into its local queue, running,
+ * or done and not yet marked complete).
+ */
+export function pendingJobs(
+  conn: SyncConnection,
+  workerSchema: string,
+  task: string,
+  poolId: string,
+): number {
   const { rows } = conn.query<{ n: number }>(
     `SELECT count(*) AS n FROM "${workerSchema}"._private_jobs j
      JOIN "${workerSchema}"._private_tasks t ON t.id = j.task_id
-     WHERE t.identifier = $1 AND j.is_available`,
-    [task],
+     WHERE t.identifier = $1 AND (j.is_available OR j.locked_by = $2)`,
+    [task, poolId],
     "count pending jobs",
   );
   return rows[0]?.n ?? 0;

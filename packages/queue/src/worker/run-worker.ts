@@ -29,14 +29,16 @@ import { ensureQueueSchema, quietLogger } from "../schema/ensure-schema.ts";
 import { DEFAULT_QUEUE, isQueueName, type JobEntry, taskOf } from "../steps/jobs.ts";
 import { type Settlement, type StepOutcome, settleSteps } from "../steps/settle.ts";
 import {
+  forgetWorkerPool,
   type OpenStep,
   pendingJobs,
+  recordWorkerPool,
   requeueOrphans,
   requeueSteps,
-  takeOpenSteps,
+  takeOpenStepsOfJobs,
 } from "../steps/step-rows.ts";
 import { runStep, type StepContext } from "./step-job.ts";
-import { TurnBatch } from "./turn-batch.ts";
+import { TurnBatch, TurnRequests } from "./turn-batch.ts";
 
 export interface WorkerOptions {
   defs: Definitions;
@@ -189,18 +191,19 @@ export async function runWorker(opts: WorkerOptions): Promise<WorkerSummary> {
   };
 
   const { run } = await import("graphile-worker");
-  // graphile-worker's slots between asking for a job and handing it to `handle`: a job they
-  // locked is no longer "available", yet not in flight either, so draining waits for them.
-  const fetching = new Set<string>();
+  // Jobs this worker's pool locked (fetched ahead into its local queue, or taken and not yet
+  // marked complete) are no longer "available", yet still to do: draining waits for them.
+  let poolId: string | undefined;
   const events = new EventEmitter() as WorkerEvents;
-  events.on("worker:getJob:start", ({ worker }) => fetching.add(worker.workerId));
-  events.on("job:start", ({ worker }) => fetching.delete(worker.workerId));
-  events.on("worker:getJob:empty", ({ worker }) => fetching.delete(worker.workerId));
-  events.on("worker:getJob:error", ({ worker }) => fetching.delete(worker.workerId));
+  events.on("pool:create", ({ workerPool }) => {
+    poolId = workerPool.id;
+    // Before the pool fetches anything: were this process killed, the jobs it fetched ahead
+    // are found by the pool's id and enqueued again (requeueOrphans).
+    recordWorkerPool(conn, poolId, workerRun);
+  });
   let stopping = false;
   const handle = async (payload: unknown, helpers: JobHelpers): Promise<void> => {
-    const entries = jobEntries(payload, helpers.job.id);
-    const steps = takeOpenSteps(conn, entries, workerRun);
+    const steps = await takes.ask(jobEntries(payload, helpers.job.id));
     if (steps.length === 0) return;
     const job: InFlight = { steps, controller: new AbortController() };
     if (stopping) {
@@ -256,6 +259,9 @@ export async function runWorker(opts: WorkerOptions): Promise<WorkerSummary> {
     return settle(leadSettled ? others : [lead, ...others], outcome);
   };
 
+  const takes = new TurnRequests<readonly JobEntry[], OpenStep[]>((jobs) =>
+    takeOpenStepsOfJobs(conn, jobs, workerRun),
+  );
   const settlements = new TurnBatch<Settlement>((batch) =>
     conn.transaction("settle jobs", () => settleSteps(conn, workerSchema, batch)),
   );
@@ -284,6 +290,10 @@ export async function runWorker(opts: WorkerOptions): Promise<WorkerSummary> {
     parsedCronItems: [],
     logger: await quietLogger(),
     events,
+    // Jobs are fetched ahead a batch at a time and completions written together: one job fetch
+    // and one completion per step were a third of the statements a step cost. (Jobs carry no
+    // graphile-worker queue name, so the local queue's known trouble with those does not apply.)
+    preset: { worker: { localQueue: { size: concurrency }, completeJobBatchDelay: 0, failJobBatchDelay: 0 } },
   });
 
   let resolveDone: (ended: WorkerSummary["ended"]) => void = () => {};
@@ -330,10 +340,10 @@ export async function runWorker(opts: WorkerOptions): Promise<WorkerSummary> {
   const drain = opts.once
     ? setInterval(() => {
         try {
-          const idle = inFlight.size === 0 && fetching.size === 0;
-          if (idle && pendingJobs(conn, workerSchema, taskOf(queue)) === 0) {
+          if (inFlight.size > 0 || poolId === undefined) return;
+          if (pendingJobs(conn, workerSchema, taskOf(queue), poolId) === 0) {
             requeueOrphans(conn, workerSchema);
-            if (pendingJobs(conn, workerSchema, taskOf(queue)) === 0) resolveDone("drained");
+            if (pendingJobs(conn, workerSchema, taskOf(queue), poolId) === 0) resolveDone("drained");
           }
         } catch (err) {
           process.emitWarning(`could not count pending jobs (retrying): ${(err as Error).message}`);
@@ -353,6 +363,8 @@ export async function runWorker(opts: WorkerOptions): Promise<WorkerSummary> {
     clearTimeout(grace);
     clearInterval(heartbeat);
     clusterSlots.unbind();
+    // Stopped: the pool gave its fetched-ahead jobs back.
+    if (poolId !== undefined) forgetWorkerPool(conn, poolId);
     storage.releaseSteps(workerRun);
     storage.updateRun(workerRun, {
       status: summary.ended === "lease-lost" ? "interrupted" : "succeeded",

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { TurnBatch } from "./turn-batch.ts";
+import { TurnBatch, TurnRequests } from "./turn-batch.ts";
 
 describe("TurnBatch", () => {
   it("writes what was added in one turn of the event loop with one call, in order", async () => {
@@ -25,5 +25,20 @@ describe("TurnBatch", () => {
     fail = false;
     await batch.add(["c"]);
     expect(writes).toEqual([["c"]]);
+  });
+});
+
+describe("TurnRequests", () => {
+  it("answers the requests of one turn with one call, each caller its own answer", async () => {
+    const calls: string[][] = [];
+    const lengths = new TurnRequests<string, number>((requests) => {
+      calls.push([...requests]);
+      return requests.map((r) => r.length);
+    });
+    const answers = await Promise.all([lengths.ask("a"), lengths.ask("bbb"), lengths.ask("cc")]);
+    expect(answers).toEqual([1, 3, 2]);
+    expect(calls).toEqual([["a", "bbb", "cc"]]);
+    expect(await lengths.ask("dddd")).toBe(4);
+    expect(calls).toHaveLength(2);
   });
 });
