@@ -83,6 +83,7 @@ export interface WorkerSummary {
 
 const DEFAULT_GRACE_MS = 30_000;
 const DRAIN_POLL_MS = 500;
+const LOCAL_QUEUE_TTL_MS = 30_000;
 
 interface InFlight {
   steps: OpenStep[];
@@ -293,7 +294,15 @@ export async function runWorker(opts: WorkerOptions): Promise<WorkerSummary> {
     // Jobs are fetched ahead a batch at a time and completions written together: one job fetch
     // and one completion per step were a third of the statements a step cost. (Jobs carry no
     // graphile-worker queue name, so the local queue's known trouble with those does not apply.)
-    preset: { worker: { localQueue: { size: concurrency }, completeJobBatchDelay: 0, failJobBatchDelay: 0 } },
+    // Fetched jobs that wait longer than LOCAL_QUEUE_TTL_MS for a slot go back to the database,
+    // so a worker busy with slow steps does not keep them from an idle one.
+    preset: {
+      worker: {
+        localQueue: { size: concurrency, ttl: LOCAL_QUEUE_TTL_MS },
+        completeJobBatchDelay: 0,
+        failJobBatchDelay: 0,
+      },
+    },
   });
 
   let resolveDone: (ended: WorkerSummary["ended"]) => void = () => {};
