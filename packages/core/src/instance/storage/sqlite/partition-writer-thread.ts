@@ -68,8 +68,8 @@ interface Pending {
 /**
  * SqliteStorage's partition writer: keys are validated on the caller's thread, then added by a
  * worker thread with its own connection to the same database, so that registering tens of
- * thousands of keys overlaps with the caller's own work. The thread holds the event loop only
- * while adds are in flight.
+ * thousands of keys overlaps with the caller's own work. The thread keeps the process alive
+ * only while adds are in flight.
  */
 export class ThreadedPartitionWriter implements StoragePartitionWriter {
   readonly #dbPath: string;
