@@ -348,6 +348,9 @@ function runVersionsOf(args: ExecuteArgs): RunVersions | undefined {
 }
 
 /** The run's checks, unless disabled or none of the definitions' assets has any. */
+/** Plans of at most this many steps look blocking failures up per partition (see RunChecksArgs). */
+const PER_PARTITION_CHECK_READS = 8;
+
 function runChecksOf(args: ExecuteArgs, runId: string, recorder: EventRecorder): RunChecks | undefined {
   if (args.checks?.enabled === false || (args.defs.checks?.size ?? 0) === 0) return undefined;
   return new RunChecks({
@@ -358,5 +361,6 @@ function runChecksOf(args: ExecuteArgs, runId: string, recorder: EventRecorder):
     runId,
     resourcesFor: args.checks?.resourcesFor ?? (() => ({})),
     record: (results) => recorder.recordChecks(results),
+    readPerPartition: args.plan.steps.length <= PER_PARTITION_CHECK_READS,
   });
 }

@@ -146,6 +146,34 @@ describe("asset checks after materialization", () => {
     expect(computed).toEqual(["bad"]);
   });
 
+  it("a run of a few steps looks up only the upstream partitions it reads; a larger run lists the failures once", async () => {
+    const computed: string[] = [];
+    const defs = pipeline([notBad(true)], computed);
+    await materialize(defs, { instance, selection: "source", partitions: "all" });
+    const reads: (string | undefined)[] = [];
+    const list = instance.storage.listCheckResults.bind(instance.storage);
+    instance.storage.listCheckResults = (assetKey, opts) => {
+      reads.push(opts?.partitionKey);
+      return list(assetKey, opts);
+    };
+    const one = await materialize(defs, {
+      instance,
+      selection: "copy",
+      partitions: { keys: ["good", "bad"] },
+    });
+    expect(one).toMatchObject({ succeeded: 1, skipped: 1 });
+    expect(reads.sort()).toEqual(["bad", "good"]);
+
+    // Past a handful of steps, one listing serves them all, with the same verdicts.
+    const more = Array.from({ length: 10 }, (_, i) => `more${i}`);
+    instance.addDynamicPartitions(items, more);
+    reads.length = 0;
+    const big = await materialize(defs, { instance, selection: "source,copy", partitions: "all" });
+    expect(big).toMatchObject({ succeeded: 25, skipped: 1 });
+    expect(reads).toEqual([undefined]);
+    expect(computed.filter((k) => k === "bad")).toEqual([]);
+  });
+
   it("a failed non-blocking error check lets downstream run", async () => {
     const computed: string[] = [];
     const summary = await materialize(pipeline([notBad(false)], computed), {

@@ -19,6 +19,12 @@ export interface RunChecksArgs {
   resourcesFor(check: AssetCheckDefinition): Record<string, unknown>;
   /** Batched with the run's events. */
   record(results: CheckResultRecord[]): void;
+  /**
+   * Look blocking failures up per upstream partition a step reads instead of listing the
+   * asset's failures once: for runs of a few steps (a queued step is a run of one), where a
+   * listing per run would read every failure of the asset for each step.
+   */
+  readPerPartition?: boolean;
 }
 
 function label(assetKey: string, partitionKey: string): string {
@@ -81,14 +87,14 @@ export class RunChecks implements RunCheckCounts {
   blockedReason(asset: AnyAssetDefinition, partitionKey: string | undefined): string | undefined {
     for (const upstreamKey of this.args.graph.upstream(asset.key)) {
       if (!this.hasBlockingChecks(upstreamKey)) continue;
-      const blocked = this.blockedOf(upstreamKey);
-      if (blocked.size === 0) continue;
+      const blocked = this.args.readPerPartition ? undefined : this.blockedOf(upstreamKey);
+      if (blocked?.size === 0) continue;
       const upstream = this.args.graph.get(upstreamKey);
       const keys = this.args.lookups.upstreamPartitions(asset, upstream, partitionKey);
       // Without a key-to-key link, one bad partition must not stop every downstream partition.
       if (keys === "all") continue;
       for (const key of keys) {
-        const check = blocked.get(key);
+        const check = blocked ? blocked.get(key) : this.blockingFailureOf(upstreamKey, key);
         if (check !== undefined) {
           return `${blockedReason({ assetKey: upstreamKey, partitionKey: key, checkName: check })}`;
         }
@@ -111,6 +117,16 @@ export class RunChecks implements RunCheckCounts {
       }
       pending.set(partitionKey, failingCheck);
     } else applyVerdict(blocked, partitionKey, failingCheck);
+  }
+
+  /** The blocking check the partition fails (this run's verdict first, then storage's), if any. */
+  private blockingFailureOf(assetKey: string, partitionKey: string): string | undefined {
+    const verdict = this.pendingVerdicts.get(assetKey)?.get(partitionKey);
+    if (verdict !== undefined) return verdict ?? undefined;
+    for (const r of this.args.storage.listCheckResults(assetKey, { outcome: "failed", partitionKey })) {
+      if (isBlockingFailure(r)) return r.checkName;
+    }
+    return undefined;
   }
 
   private blockedOf(assetKey: string): Map<string, string> {
