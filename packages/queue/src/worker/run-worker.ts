@@ -37,6 +37,7 @@ import {
   requeueSteps,
   takeOpenStepsOfJobs,
 } from "../steps/step-rows.ts";
+import { PreClaims } from "./pre-claims.ts";
 import { runStep, type StepContext } from "./step-job.ts";
 import { TurnBatch, TurnRequests } from "./turn-batch.ts";
 
@@ -161,10 +162,11 @@ export async function runWorker(opts: WorkerOptions): Promise<WorkerSummary> {
   const logs = new Map<string, Promise<RunLog>>();
   const recorders = new Map<string, EventRecorder>();
   const inFlight = new Set<InFlight>();
+  const preClaims = new PreClaims(storage, workerRun);
   const ctx: StepContext = {
     defs: opts.defs,
     graph,
-    instance: opts.instance,
+    instance: preClaims.instanceView(opts.instance),
     resources,
     lookups: new PartitionLookups(),
     workerRun,
@@ -208,6 +210,7 @@ export async function runWorker(opts: WorkerOptions): Promise<WorkerSummary> {
     if (steps.length === 0) return;
     const job: InFlight = { steps, controller: new AbortController() };
     if (stopping) {
+      preClaims.release(steps[0]);
       requeue(job, 0, "the worker is stopping");
       return;
     }
@@ -229,6 +232,7 @@ export async function runWorker(opts: WorkerOptions): Promise<WorkerSummary> {
     } finally {
       // Only once settled: draining (--once) must not end with a settlement still to write.
       inFlight.delete(job);
+      preClaims.release(lead);
     }
   };
 
@@ -260,9 +264,12 @@ export async function runWorker(opts: WorkerOptions): Promise<WorkerSummary> {
     return settle(leadSettled ? others : [lead, ...others], outcome);
   };
 
-  const takes = new TurnRequests<readonly JobEntry[], OpenStep[]>((jobs) =>
-    takeOpenStepsOfJobs(conn, jobs, workerRun),
-  );
+  const takes = new TurnRequests<readonly JobEntry[], OpenStep[]>((jobs) => {
+    const taken = takeOpenStepsOfJobs(conn, jobs, workerRun);
+    // The step each job computes (its lead), claimed for all of them at once.
+    preClaims.claim(taken.flatMap((steps) => (steps.length > 0 && !steps[0].doneByRun ? [steps[0]] : [])));
+    return taken;
+  });
   const settlements = new TurnBatch<Settlement>((batch) =>
     conn.transaction("settle jobs", () => settleSteps(conn, workerSchema, batch)),
   );
