@@ -347,10 +347,10 @@ function runVersionsOf(args: ExecuteArgs): RunVersions | undefined {
   );
 }
 
-/** The run's checks, unless disabled or none of the definitions' assets has any. */
 /** Plans of at most this many steps look blocking failures up per partition (see RunChecksArgs). */
 const PER_PARTITION_CHECK_READS = 8;
 
+/** The run's checks, unless disabled or none of the definitions' assets has any. */
 function runChecksOf(args: ExecuteArgs, runId: string, recorder: EventRecorder): RunChecks | undefined {
   if (args.checks?.enabled === false || (args.defs.checks?.size ?? 0) === 0) return undefined;
   return new RunChecks({

@@ -44,11 +44,7 @@ function jobOfRow(r: JobRow): StepJob {
  * `workerRun` (their runs move from queued to started). Settled steps and canceled runs drop out:
  * a job that comes back (at-least-once delivery) finds nothing left to do.
  */
-export function takeOpenSteps(
-  conn: SyncConnection,
-  entries: readonly JobEntry[],
-  workerRun: string,
-): OpenStep[] {
+function takeOpenSteps(conn: SyncConnection, entries: readonly JobEntry[], workerRun: string): OpenStep[] {
   const { rows } = conn.query<OpenRow>(
     `WITH taken AS (
        UPDATE queue_steps q SET worker_run = $3

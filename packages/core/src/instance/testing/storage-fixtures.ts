@@ -1,7 +1,22 @@
+import { expect } from "vitest";
 import { currentHost } from "../process-liveness.ts";
 import type { EventRecord, RunRecord, Storage } from "../types.ts";
 
 let counter = 0;
+
+/**
+ * For version tests: each call of the function returned reads the version and expects one it
+ * has not returned before.
+ */
+export function expectNewVersions(read: () => string): () => string {
+  const seen = new Set<string>();
+  return () => {
+    const version = read();
+    expect(seen.has(version)).toBe(false);
+    seen.add(version);
+    return version;
+  };
+}
 
 /** Creates a `started` run owned by this process unless overridden. */
 export function createTestRun(

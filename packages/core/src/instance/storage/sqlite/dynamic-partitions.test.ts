@@ -1,6 +1,7 @@
 import path from "node:path";
 import Database from "better-sqlite3";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { expectNewVersions } from "../../testing/storage-fixtures.ts";
 import { makeTempDir, removeTempDir } from "../../testing/temp-dirs.ts";
 import { SQL_HAS_PARTITION, SQL_PARTITION_PAGE } from "./dynamic-partitions.ts";
 import { SqliteStorage } from "./sqlite-storage.ts";
@@ -49,12 +50,7 @@ describe("dynamic partitions on SQLite", () => {
 
 describe("the version of a definition's keys on SQLite", () => {
   it("moves when a key is added or removed, and only then, even when a removed position is reused", () => {
-    const seen = new Set<string>();
-    const changed = () => {
-      const version = storage.dynamicPartitionsVersion("gens");
-      expect(seen.has(version)).toBe(false);
-      seen.add(version);
-    };
+    const changed = expectNewVersions(() => storage.dynamicPartitionsVersion("gens"));
     changed();
     storage.addDynamicPartitions("gens", ["a", "b"]);
     changed();

@@ -1,7 +1,12 @@
 import path from "node:path";
 import Database from "better-sqlite3";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { createTestRun, failure, materialization } from "../../testing/storage-fixtures.ts";
+import {
+  createTestRun,
+  expectNewVersions,
+  failure,
+  materialization,
+} from "../../testing/storage-fixtures.ts";
 import { makeTempDir, removeTempDir } from "../../testing/temp-dirs.ts";
 import type { EventRecord } from "../../types.ts";
 import { SQL_EVENTS_OF_RUN } from "./events.ts";
@@ -91,12 +96,7 @@ describe("event log and partition state on SQLite", () => {
 
 describe("the version of an asset's states on SQLite", () => {
   it("moves on every outcome and wipe of the asset, and only then", () => {
-    const seen = new Set<string>();
-    const next = () => {
-      const version = storage.assetStateVersion("squares");
-      expect(seen.has(version)).toBe(false);
-      seen.add(version);
-    };
+    const next = expectNewVersions(() => storage.assetStateVersion("squares"));
     const empty = storage.assetStateVersion("squares");
     next();
     storage.appendEvents([materialization(runId, "squares", "a"), materialization(runId, "squares", "b")]);
